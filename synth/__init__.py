@@ -1,0 +1,3 @@
+"""synth: literature-claims synthesis and verification."""
+
+__version__ = "0.1.0"

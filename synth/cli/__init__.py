@@ -1,0 +1,85 @@
+"""The `synth` command: a thin shell over the library.
+
+Only typer and rich are imported at start-up; torch, transformers, chromadb
+and llama.cpp are imported inside the commands that need them, which keeps
+`synth --help` well under a second.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from synth import __version__
+
+app = typer.Typer(
+    name="synth",
+    help="Literature-claims synthesis and verification: search papers, check claims, measure what can be measured.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"synth {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="TOML settings file (default: ./synth.toml if present).")
+    ] = None,
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Data dir (default $SYNTH_HOME or ~/.cache/synth).")
+    ] = None,
+    offline: Annotated[bool | None, typer.Option("--offline/--online", help="Never touch the network.")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"config": config, "home": home, "offline": offline}
+
+
+def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
+    """Effective settings: this command's flags over the global flags over env, file and defaults."""
+    from synth.settings import load_settings
+
+    obj = ctx.find_root().obj or {}
+    return load_settings(obj.get("config"), home=obj.get("home"), offline=obj.get("offline"), **overrides)
+
+
+def _register() -> None:
+    from synth.cli import config_cmd, corpus_cmd, models_cmd, search_cmd
+
+    app.add_typer(config_cmd.app, name="config", help="Show the effective settings.")
+    app.add_typer(models_cmd.app, name="models", help="Fetch, list and verify the offline models.")
+    app.add_typer(corpus_cmd.app, name="corpus", help="Add, list and remove documents in the local corpus.")
+    app.command(name="search", help="Hybrid (vector + BM25) search over the corpus.")(search_cmd.search)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    from synth.errors import UserError
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        app()
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,250 @@
+"""Incremental ingest: files -> parsed documents -> chunks -> vectors + catalog.
+
+Files are parsed in worker processes while the main process embeds, and each
+document is committed on its own: one bad PDF is reported and skipped, and a
+process killed midway leaves every committed document intact (see
+`CorpusIndex.reconcile` for the rest).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from synth.corpus.chunking import chunk_document
+from synth.corpus.index import CorpusIndex, doc_profile, indexed_text
+from synth.corpus.readers import ReaderError, file_sha256, read_document, supported
+from synth.corpus.records import Chunk, Document, Page
+from synth.corpus.sections import detect_sections, split_bibliography
+from synth.corpus.sidecar import read_sidecar
+from synth.errors import UserError
+from synth.settings import CorpusSettings
+
+
+class FileOutcome(BaseModel):
+    path: str
+    status: str = Field(description="added, updated, unchanged, duplicate, failed")
+    doc_id: str | None = None
+    detail: str = ""
+    pages: int = 0
+    chunks: int = 0
+
+
+class IngestReport(BaseModel):
+    outcomes: list[FileOutcome] = Field(default_factory=list)
+    seconds: float = 0.0
+    repaired: dict[str, int] = Field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def pages_indexed(self) -> int:
+        return sum(o.pages for o in self.outcomes if o.status in {"added", "updated"})
+
+
+class Parsed(BaseModel):
+    document: Document
+    pages: list[Page]
+    chunks: list[Chunk]
+
+
+class IngestError(UserError):
+    """A path given to ingest does not exist or holds nothing readable."""
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise IngestError(f"{path}: no such file or folder; pass a PDF/Markdown/LaTeX/text file or a folder")
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and supported(p))
+        elif supported(path):
+            files.append(path)
+        else:
+            raise IngestError(f"{path}: unsupported file type; use .pdf, .md, .tex or .txt")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        resolved = f.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(resolved)
+    return unique
+
+
+def doc_id_for(arxiv_id: str | None, content_hash: str) -> str:
+    return arxiv_id.replace("/", "_") if arxiv_id else f"sha-{content_hash[:16]}"
+
+
+def parse_file(path: str, content_hash: str, chunking: dict[str, int]) -> Parsed:
+    """Runs in a worker process: read, find sections, split off the bibliography, chunk."""
+    parsed = read_document(Path(path), content_hash)
+    side = read_sidecar(Path(path))
+    parsed.title = side.get("title") or parsed.title
+    parsed.authors = side.get("authors") or parsed.authors
+    parsed.year = side.get("year") or parsed.year
+    parsed.arxiv_id = side.get("arxiv_id") or parsed.arxiv_id
+    doc_id = doc_id_for(parsed.arxiv_id, content_hash)
+    sections = detect_sections(parsed.pages)
+    chunks, bibliography = chunk_document(doc_id, parsed.pages, sections, **chunking)
+    if not chunks:
+        raise ReaderError("no searchable text after removing the reference list")
+    title = parsed.title or Path(path).stem
+    document = Document(
+        doc_id=doc_id,
+        path=parsed.path,
+        content_hash=content_hash,
+        format=parsed.format,
+        title=title,
+        authors=parsed.authors,
+        year=parsed.year,
+        arxiv_id=parsed.arxiv_id,
+        n_pages=len(parsed.pages),
+        bibliography=split_bibliography(bibliography),
+        sections=sections,
+        source=side.get("source", "local"),
+    )
+    return Parsed(document=document, pages=parsed.pages, chunks=chunks)
+
+
+def _fault_point(name: str, count: int) -> None:
+    """Fault injection for crash tests: SYNTH_FAULT=kill-after-vectors:N kills the process
+    after the N-th document's vectors are stored and before its catalog commit."""
+    spec = os.environ.get("SYNTH_FAULT", "")
+    if spec.startswith(name + ":") and count >= int(spec.split(":")[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def ingest(
+    paths: Iterable[Path],
+    index: CorpusIndex,
+    settings: CorpusSettings,
+    on_progress: Callable[[FileOutcome, int, int], None] | None = None,
+    source: str = "local",
+) -> IngestReport:
+    started = time.perf_counter()
+    files = expand_paths(paths)
+    report = IngestReport()
+    chunking = {
+        "chunk_words": settings.chunk_words,
+        "overlap_sentences": settings.overlap_sentences,
+        "min_chunk_words": settings.min_chunk_words,
+    }
+    with index.lock(timeout=60):
+        if index.dirty:
+            report.repaired = index.reconcile()
+        todo: list[tuple[Path, str, str]] = []  # (path, hash, status if indexed)
+        for path in files:
+            digest = file_sha256(path)
+            known = index.catalog.doc_for_hash(digest)
+            if known is not None:
+                doc_id, known_path = known
+                status = "unchanged" if known_path == str(path) else "duplicate"
+                detail = "" if status == "unchanged" else f"same content as {known_path}"
+                _emit(report, FileOutcome(path=str(path), status=status, doc_id=doc_id, detail=detail),
+                      on_progress, len(files))  # fmt: skip
+                continue
+            previous_failure = index.catalog.failure_for(str(path), digest)
+            if previous_failure is not None:
+                _emit(report, FileOutcome(path=str(path), status="failed", detail=previous_failure),
+                      on_progress, len(files))  # fmt: skip
+                continue
+            replaced = index.catalog.conn.execute("SELECT 1 FROM documents WHERE path = ?", (str(path),)).fetchone()
+            todo.append((path, digest, "updated" if replaced else "added"))
+        if todo:
+            index.check_embedding_key()
+            index.mark_dirty(True)
+            _ingest_files(todo, index, chunking, report, on_progress, len(files), source, settings.workers)
+            index.rebuild_lexical()
+            index.mark_dirty(False)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _emit(
+    report: IngestReport,
+    outcome: FileOutcome,
+    on_progress: Callable[[FileOutcome, int, int], None] | None,
+    total: int,
+) -> None:
+    report.outcomes.append(outcome)
+    if on_progress:
+        on_progress(outcome, len(report.outcomes), total)
+
+
+def _worker_count(requested: int, jobs: int) -> int:
+    cores = os.cpu_count() or 1
+    return max(1, min(jobs, requested or min(4, cores)))
+
+
+def _ingest_files(
+    todo: list[tuple[Path, str, str]],
+    index: CorpusIndex,
+    chunking: dict[str, int],
+    report: IngestReport,
+    on_progress: Callable[[FileOutcome, int, int], None] | None,
+    total: int,
+    source: str,
+    workers: int,
+) -> None:
+    # NOTE: forkserver, not fork: the main process loads torch for embedding, and
+    # forking a process with live OpenMP threads can deadlock the child.
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=_worker_count(workers, len(todo)), mp_context=ctx) as pool:
+        futures: dict[Future[Parsed], tuple[Path, str, str]] = {
+            pool.submit(parse_file, str(path), digest, chunking): (path, digest, status)
+            for path, digest, status in todo
+        }
+        for future in as_completed(futures):
+            path, digest, status = futures[future]
+            try:
+                parsed = future.result()
+            except ReaderError as exc:
+                index.catalog.record_failure(str(path), digest, str(exc))
+                _emit(report, FileOutcome(path=str(path), status="failed", detail=str(exc)), on_progress, total)
+                continue
+            except Exception as exc:  # a reader bug must not stop the other files
+                reason = f"{type(exc).__name__}: {exc}"
+                index.catalog.record_failure(str(path), digest, reason)
+                _emit(report, FileOutcome(path=str(path), status="failed", detail=reason), on_progress, total)
+                continue
+            if source != "local":
+                parsed.document.source = source
+            _store(parsed, index)
+            _emit(
+                report,
+                FileOutcome(
+                    path=str(path), status=status, doc_id=parsed.document.doc_id,
+                    pages=len(parsed.pages), chunks=len(parsed.chunks),
+                ),
+                on_progress, total,
+            )  # fmt: skip
+
+
+_committed = 0
+
+
+def _store(parsed: Parsed, index: CorpusIndex) -> None:
+    """Vectors first, catalog commit last: the catalog transaction is the commit point."""
+    global _committed
+    doc = parsed.document
+    profile = doc_profile(doc, parsed.chunks)
+    texts = [indexed_text(c, doc.title) for c in parsed.chunks] + [profile]
+    vectors = index.embedder.embed(texts)
+    profile_vector, vectors = vectors[-1], vectors[:-1]
+    stale = {r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents WHERE path = ?", (doc.path,))}
+    for doc_id in stale | {doc.doc_id}:
+        index.dense.delete_doc(doc_id)
+    index.dense.add([c.chunk_id for c in parsed.chunks], vectors, [doc.doc_id] * len(parsed.chunks))
+    _committed += 1
+    _fault_point("kill-after-vectors", _committed)
+    index.catalog.put_document(doc, parsed.pages, parsed.chunks, (profile, profile_vector.astype("float32").tobytes()))

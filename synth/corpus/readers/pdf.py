@@ -1,0 +1,51 @@
+"""PDF reader (pypdf): per-page text plus title, authors, year and arXiv id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synth.corpus.metadata import guess_metadata
+from synth.corpus.records import Page, ParsedDocument
+from synth.corpus.text import normalize_page_text
+
+
+def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    from synth.corpus.readers import ReaderError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                # NOTE: many PDFs are "encrypted" with an empty user password only.
+                if not reader.decrypt(""):
+                    raise ReaderError("encrypted PDF; decrypt it (e.g. qpdf --decrypt) and add it again")
+            except (NotImplementedError, PdfReadError) as exc:
+                raise ReaderError(f"encrypted PDF ({exc}); decrypt it and add it again") from exc
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+        meta_title = str(info.get("/Title") or "") or None
+        meta_author = str(info.get("/Author") or "") or None
+    except ReaderError:
+        raise
+    except Exception as exc:  # pypdf raises many types on corrupt input
+        raise ReaderError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    pages = [Page(number=i + 1, text=normalize_page_text(text)) for i, text in enumerate(raw_pages)]
+    meta = guess_metadata(
+        first_page=pages[0].text if pages else "",
+        file_name=path.name,
+        meta_title=meta_title,
+        meta_author=meta_author,
+    )
+    return ParsedDocument(
+        path=str(path.resolve()),
+        content_hash=content_hash,
+        format="pdf",
+        pages=pages,
+        title=meta.title,
+        authors=meta.authors,
+        year=meta.year,
+        arxiv_id=meta.arxiv_id,
+    )

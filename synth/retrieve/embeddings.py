@@ -1,0 +1,95 @@
+"""Sentence-transformers embeddings from a locally installed model folder.
+
+The model path comes from the model registry (a PyPI package that carries
+the weights); nothing is ever fetched from a hub, and chroma's default
+embedding function is never used (it downloads a model).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def pick_device(requested: str) -> tuple[str, str | None]:
+    """Resolve `auto`/`cuda` to a usable device; the note explains a fallback to CPU."""
+    if requested == "cpu":
+        return "cpu", None
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda", None
+    if requested == "cuda":
+        return "cpu", "CUDA requested but not available (no GPU or CPU-only torch): running on CPU"
+    return "cpu", None
+
+
+def cpu_has_bf16() -> bool:
+    """bf16 matmuls are fast only with AMX or AVX512-BF16; elsewhere they are slower than fp32."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = fh.read(200_000)
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_dtype(requested: str, device: str) -> str:
+    if requested != "auto":
+        return requested
+    if device == "cuda":
+        return "fp16"
+    return "bf16" if cpu_has_bf16() else "fp32"
+
+
+class Embedder:
+    """Lazy wrapper: the model loads on first use so `synth --help` and warm ingests stay fast."""
+
+    def __init__(self, model_path: Path, device: str = "auto", batch_size: int = 32, dtype: str = "auto") -> None:
+        self.model_path = Path(model_path)
+        self.requested_device = device
+        self.batch_size = batch_size
+        self.requested_dtype = dtype
+        self.device_note: str | None = None
+        self.dtype: str = "fp32"
+
+    @cached_property
+    def model(self) -> Any:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would garble the CLI's own progress
+
+        device, self.device_note = pick_device(self.requested_device)
+        model = SentenceTransformer(str(self.model_path), device=device, local_files_only=True)
+        self.dtype = resolve_dtype(self.requested_dtype, device)
+        if self.dtype != "fp32":
+            model.to({"bf16": torch.bfloat16, "fp16": torch.float16}[self.dtype])
+        return model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors, so cosine similarity is a dot product."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
