@@ -44,4 +44,5 @@ def show(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     else:
-        typer.echo(to_toml(data))
+        md5 = data.pop("settings_md5")
+        typer.echo(f"# effective settings; settings_md5 = {md5}\n" + to_toml(data))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -116,6 +117,36 @@ def parse_file(path: str, content_hash: str, chunking: dict[str, int]) -> Parsed
     return Parsed(document=document, pages=parsed.pages, chunks=chunks)
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the ingesting process is gone (e.g. killed with SIGKILL),
+    so no orphaned parser keeps running or holds the caller's pipes open.
+
+    A killed process stays a zombie until reaped, so `kill(pid, 0)` is not
+    enough; the forkserver (our parent) exits as soon as the ingesting
+    process dies, which re-parents us, and that change is what we watch.
+    """
+    launcher = os.getppid()
+    has_proc = os.path.exists(f"/proc/{parent_pid}/stat")
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.3)
+            if os.getppid() != launcher:
+                os._exit(1)
+            if not has_proc:
+                continue
+            try:
+                with open(f"/proc/{parent_pid}/stat") as fh:
+                    if fh.read().split(") ")[-1].startswith("Z"):
+                        os._exit(1)
+            except FileNotFoundError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def _fault_point(name: str, count: int) -> None:
     """Fault injection for crash tests: SYNTH_FAULT=kill-after-vectors:N kills the process
     after the N-th document's vectors are stored and before its catalog commit."""
@@ -199,7 +230,13 @@ def _ingest_files(
     # NOTE: forkserver, not fork: the main process loads torch for embedding, and
     # forking a process with live OpenMP threads can deadlock the child.
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=_worker_count(workers, len(todo)), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=_worker_count(workers, len(todo)),
+        mp_context=ctx,
+        initializer=_watch_parent,
+        initargs=(os.getpid(),),
+    )
+    with pool:
         futures: dict[Future[Parsed], tuple[Path, str, str]] = {
             pool.submit(parse_file, str(path), digest, chunking): (path, digest, status)
             for path, digest, status in todo

@@ -30,7 +30,7 @@ def _braced(source: str, command: str) -> str | None:
     return None
 
 
-def latex_to_text(source: str) -> tuple[str, str | None, str | None]:
+def latex_to_text(source: str) -> tuple[str, str | None, list[str]]:
     from pylatexenc.latex2text import LatexNodes2Text
 
     converter = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
@@ -47,12 +47,13 @@ def latex_to_text(source: str) -> tuple[str, str | None, str | None]:
     body = _BIB.sub("\n\nReferences\n\n", body)
     body = _BIBITEM.sub("\n\n", body)
     text = converter.latex_to_text(body)
-    clean = lambda s: " ".join(converter.latex_to_text(s).split()) if s else None  # noqa: E731
-    return text, clean(title), clean(author)
+    clean = lambda s: " ".join(converter.latex_to_text(s).split())  # noqa: E731
+    authors = [clean(a) for a in re.split(r"\\and\b|\\\\|,", author)] if author else []
+    return text, clean(title) if title else None, [a for a in authors if a]
 
 
 def read_latex(path: Path, content_hash: str) -> ParsedDocument:
-    text, title, author = latex_to_text(decode_text(path))
+    text, title, authors = latex_to_text(decode_text(path))
     if title:
         text = f"{title}\n{text}"
     pages = pages_from_text(text)
@@ -60,7 +61,7 @@ def read_latex(path: Path, content_hash: str) -> ParsedDocument:
         first_page=pages[0].text if pages else "",
         file_name=path.name,
         meta_title=title,
-        meta_author=re.sub(r"\\\\|\band\b", ",", author) if author else None,
+        meta_author="; ".join(authors) if authors else None,
     )
     return ParsedDocument(
         path=str(path.resolve()),

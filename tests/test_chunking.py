@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from synth.corpus.chunking import chunk_document, split_sentences
+from synth.corpus.readers import read_document
+from synth.corpus.sections import canonical_kind, detect_sections, split_bibliography
+from synth.corpus.text import collapse_ws, normalize_page_text
+from tests.conftest import PAPERS
+
+
+def test_sentence_splitter_handles_abbreviations_and_numbers() -> None:
+    text = (
+        "Kwon et al. (2023) propose vLLM. It is 2.5x faster than Orca, e.g. on OPT-13B. "
+        "See Fig. 3 for details. J. Smith agrees! Does it scale? Yes."
+    )
+    sentences = [s.text for s in split_sentences(text)]
+    assert sentences == [
+        "Kwon et al. (2023) propose vLLM.",
+        "It is 2.5x faster than Orca, e.g. on OPT-13B.",
+        "See Fig. 3 for details.",
+        "J. Smith agrees!",
+        "Does it scale?",
+        "Yes.",
+    ]
+    for s in split_sentences(text, page=2, base=100):
+        assert text[s.start - 100 : s.end - 100] == s.text and s.page == 2
+
+
+def test_normalisation_joins_hyphenated_words() -> None:
+    assert normalize_page_text("How-\never the ﬁrst  model") == "However the first model"
+    assert normalize_page_text("Multi-\nQuery") == "Multi-\nQuery"
+
+
+def test_canonical_sections() -> None:
+    assert canonical_kind("5 Experiments") is None or canonical_kind("Experiments") == "results"
+    assert canonical_kind("Related Work") == "related_work"
+    assert canonical_kind("Conclusion and Future Work") == "conclusion"
+    assert canonical_kind("REFERENCES") == "references"
+    assert canonical_kind("Limitations") == "limitations"
+
+
+@pytest.mark.parametrize("name", ["2309.06180.pdf", "2406.16858.pdf", "2305.13245.pdf", "2405.04434.pdf"])
+def test_chunk_text_is_found_on_its_pages(name: str) -> None:
+    doc = read_document(PAPERS / name)
+    sections = detect_sections(doc.pages)
+    chunks, bibliography = chunk_document("x", doc.pages, sections)
+    pages = {p.number: p.text for p in doc.pages}
+    assert chunks
+    for chunk in chunks:
+        if chunk.page_start == chunk.page_end:
+            source = pages[chunk.page_start][chunk.char_start : chunk.char_end]
+        else:
+            middle = [pages[n] for n in range(chunk.page_start + 1, chunk.page_end)]
+            source = " ".join(
+                [pages[chunk.page_start][chunk.char_start :], *middle, pages[chunk.page_end][: chunk.char_end]]
+            )
+        assert collapse_ws(source) == chunk.text
+        assert chunk.section != "references"
+        assert len(chunk.text.split()) <= 250 + 80  # target size plus at most one long sentence
+    kinds = {s.kind for s in sections}
+    assert {"abstract", "introduction", "references"} <= kinds
+    assert len(split_bibliography(bibliography)) >= 10
+
+
+def test_reference_list_is_not_searchable() -> None:
+    doc = read_document(PAPERS / "2309.06180.pdf")
+    chunks, bibliography = chunk_document("x", doc.pages, detect_sections(doc.pages))
+    # A reference entry of the vLLM paper: present in the bibliography, absent from every chunk.
+    assert "Orca: A Distributed Serving System" in collapse_ws(bibliography)
+    assert not any("Orca: A Distributed Serving System" in c.text for c in chunks)
