@@ -53,7 +53,9 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
-    print(f"cold ingest: {stats['documents']} documents, {stats['pages']} pages, {stats['chunks']} chunks in {cold:.1f} s")
+    print(
+        f"cold ingest: {stats['documents']} documents, {stats['pages']} pages, {stats['chunks']} chunks in {cold:.1f} s"
+    )
     print(f"warm re-ingest (nothing changed): {warm:.2f} s")
     figures = {
         "documents": stats["documents"],

@@ -30,12 +30,14 @@ LATENCY_QUERIES = [
     "KV cache reuse across requests", "flash memory inference with limited DRAM", "self-consistency sampling",
     "reinforcement learning reasoning DeepSeek-R1", "disaggregated prefill and decode", "Medusa decoding heads",
     "long context sequence parallelism", "code generation HumanEval pass@1", "expert specialization shared experts",
-    "offloading weights to CPU and disk", "multi-token prediction training objective", "hallucination verification questions",
+    "offloading weights to CPU and disk", "multi-token prediction training objective",
+    "hallucination verification questions",
     "continuous batching latency", "tree attention verification", "low-rank adapters paged optimizers",
     "least-to-most prompting", "plan and solve prompting zero-shot", "active prompting uncertainty",
     "memory fragmentation in KV cache", "GPU utilization during decoding", "token acceptance length speedup",
     "training compute of MoE models", "model-system co-design decoding cost", "heterogeneous pipelines CPU GPU",
-    "parallel speculative decoding adaptive draft length", "cascades and speculative decoding", "hierarchical speculative decoding",
+    "parallel speculative decoding adaptive draft length", "cascades and speculative decoding",
+    "hierarchical speculative decoding",
     "Strategic chain of thought", "data curation for code models", "FP8 training", "multi-head latent attention",
     "virtual memory for attention kernels", "RDMA KV cache transfer", "prefix caching", "evaluation on MT-bench",
     "GSM8K accuracy", "Vicuna 7B speedup", "NVMe offloading throughput", "batch size and throughput trade-off",
@@ -83,7 +85,8 @@ def main() -> int:
         raw.append(found / len(relevant))
         first = next((i + 1 for i, d in enumerate(docs) if d in relevant), None)
         rr.append(1.0 / first if first else 0.0)
-        print(f"{found}/{min(args.k, len(relevant))} relevant in top {args.k}  rr={rr[-1]:.2f}  {item['question'][:70]}")
+        shown = min(args.k, len(relevant))
+        print(f"{found}/{shown} relevant in top {args.k}  rr={rr[-1]:.2f}  {item['question'][:70]}")
 
     figures = {
         "queries": len(latencies),

@@ -68,7 +68,9 @@ def test_silent_server_times_out() -> None:
             search_arxiv(
                 ArxivSettings(
                     query_url_format=f"http://127.0.0.1:{listener.getsockname()[1]}/api/query?{{}}",
-                    delay_seconds=0, num_retries=0, timeout_seconds=1,
+                    delay_seconds=0,
+                    num_retries=0,
+                    timeout_seconds=1,
                 ),  # fmt: skip
                 query="testing",
                 max_results=5,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from synth.corpus.records import Chunk, Page, Section
 from synth.corpus.text import collapse_ws
 
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n[ \t]*\n")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])|()\n[ \t]*\n")
 _ABBREVIATIONS = {
     "e.g", "i.e", "al", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "no", "vs", "cf", "approx",
     "etc", "resp", "dr", "mr", "ms", "prof", "st", "jr", "inc", "ltd", "co", "vol", "pp", "ch", "ref",
@@ -36,7 +36,7 @@ def _is_false_boundary(text: str, dot_index: int) -> bool:
     """True when the period at `dot_index` ends an abbreviation or an initial, not a sentence."""
     if text[dot_index] != ".":
         return False
-    match = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot_index])
+    match = re.search(r"(?:^|(?<=[\s(\[]))([A-Za-z][A-Za-z.]*)$", text[:dot_index])
     if not match:
         return False
     token = match.group(1).lower().rstrip(".")
@@ -50,12 +50,11 @@ def split_sentences(text: str, page: int = 1, base: int = 0) -> list[Sentence]:
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        dot = match.start() - 1
-        while dot > start and text[dot] in "\"'”’)]":
-            dot -= 1
-        if match.group(0).strip() == "" and "\n\n" not in match.group(0) and _is_false_boundary(text, dot):
+        paragraph = match.group(1) is None
+        if not paragraph and _is_false_boundary(text, match.start() - 1):
             continue
-        pieces.append((start, match.start()))
+        end = match.start() if paragraph else match.end(1)  # closing quotes/brackets stay with the sentence
+        pieces.append((start, end))
         start = match.end()
     pieces.append((start, len(text)))
     sentences: list[Sentence] = []

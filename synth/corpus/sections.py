@@ -106,14 +106,39 @@ def section_at(sections: list[Section], page: int, offset: int) -> Section | Non
     return best
 
 
+_VENUE_START = re.compile(
+    r"^(In |Proceedings|Advances|arXiv|URL|CoRR|Journal|Transactions|Conference|International|Association|"
+    r"Springer|IEEE|ACM|Available|Retrieved|Accessed)"
+)
+
+
+def _starts_entry(previous: str, line: str) -> bool:
+    """A new reference starts after a line ending a sentence, with an author list or an organisation."""
+    if not previous.rstrip().endswith((".", ".)")) or not re.match(r"[A-Z]", line) or _VENUE_START.match(line):
+        return False
+    return "," in line[:40] or re.match(r"[A-Z][\w&'\- ]{1,40}\.\s", line) is not None
+
+
 def split_bibliography(text: str) -> list[str]:
-    """Split a reference list into entries: `[n]` markers when present, else sentence-final line ends."""
+    """Split a reference list into entries: `[n]` markers when present, else author-list line starts."""
     text = text.strip()
     if not text:
         return []
     if len(re.findall(r"^\s*\[\d+\]", text, re.MULTILINE)) >= 3:
         parts = re.split(r"^\s*\[\d+\]\s*", text, flags=re.MULTILINE)
     else:
-        parts = re.split(r"(?<=[.)])\n(?=[A-Z][\w'\-]+,? [A-Z]|[A-Z][\w'\-]+,)", text)
+        parts, current = [], []
+        for line in text.split("\n"):
+            line = line.strip()
+            if not line or line.isdigit():  # blank lines and page numbers
+                continue
+            if current and _starts_entry(current[-1], line):
+                parts.append(" ".join(current))
+                current = []
+            current.append(line)
+        parts.append(" ".join(current))
     entries = [" ".join(p.split()) for p in parts]
-    return [e for e in entries if len(e) > 15]
+    entries = [e for e in entries if len(e) > 15]
+    if entries and re.match(r"^(references|bibliography)\b", entries[0], re.IGNORECASE):
+        entries[0] = re.sub(r"^(references|bibliography)\s*", "", entries[0], flags=re.IGNORECASE)
+    return entries
