@@ -42,7 +42,9 @@ class CorpusSettings(BaseModel):
     )
     chunk_words: int = Field(250, ge=20, le=2000, description="Target words per chunk.")
     overlap_sentences: int = Field(1, ge=0, le=10, description="Sentences repeated between chunks.")
-    min_chunk_words: int = Field(25, ge=1, description="A heading starts a new chunk only once the current one has this many words.")
+    min_chunk_words: int = Field(
+        25, ge=1, description="A heading starts a new chunk only once the current one has this many words."
+    )
     workers: int = Field(0, ge=0, description="Processes that parse files in parallel (0: one per core, at most 4).")
 
 

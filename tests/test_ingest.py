@@ -47,11 +47,26 @@ def test_incremental_ingest_skips_unchanged_and_reindexes_changed(small_papers: 
         dup = ingest([copy], index, settings.corpus)
         assert dup.outcomes[0].status == "duplicate"
         assert index.catalog.stats()["documents"] == 4
+        # A moved file is followed, not re-embedded.
+        moved = tmp_path / "moved.pdf"
+        shutil.move(copy, moved)
+        shutil.move(small_papers / "2505.01572.pdf", tmp_path / "2505.01572.pdf")
+        follow = ingest([tmp_path / "2505.01572.pdf"], index, settings.corpus)
+        assert follow.outcomes[0].status == "unchanged" and "moved from" in follow.outcomes[0].detail
+        assert index.catalog.get_document("2505.01572").path == str(tmp_path / "2505.01572.pdf")
+        # Another file claiming an arXiv id already taken keeps both documents apart.
+        other = tmp_path / "v2" / "2305.13245v2.txt"
+        other.parent.mkdir()
+        other.write_text("Grouped-query attention, revised. GQA interpolates between MHA and MQA. " * 10)
+        clash = ingest([other], index, settings.corpus)
+        assert clash.outcomes[0].doc_id.startswith("2305.13245~")
+        assert index.catalog.get_document("2305.13245").format == "pdf"
+        assert index.catalog.stats()["documents"] == 5
         texts = " ".join(c.text for c in index.catalog.chunks())
         assert "Prefix caching" in texts and "Paged KV caches" not in texts
     finally:
         index.close()
-    assert _consistent(settings.home)[0] == 4
+    assert _consistent(settings.home)[0] == 5
 
 
 def test_bad_files_are_reported_and_skipped(small_papers: Path) -> None:

@@ -126,6 +126,16 @@ class Catalog:
             tx.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
             _bump(tx)
 
+    def move_document(self, doc_id: str, new_path: str) -> None:
+        doc = self.get_document(doc_id)
+        if doc is None:
+            return
+        doc.path = new_path
+        with self.transaction() as tx:
+            tx.execute(
+                "UPDATE documents SET path = ?, record = ? WHERE doc_id = ?", (new_path, doc.model_dump_json(), doc_id)
+            )
+
     def remove_document(self, doc_id: str) -> bool:
         with self.transaction() as tx:
             found = tx.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None

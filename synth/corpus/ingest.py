@@ -179,8 +179,12 @@ def ingest(
             known = index.catalog.doc_for_hash(digest)
             if known is not None:
                 doc_id, known_path = known
-                status = "unchanged" if known_path == str(path) else "duplicate"
-                detail = "" if status == "unchanged" else f"same content as {known_path}"
+                status, detail = "unchanged", ""
+                if known_path != str(path) and Path(known_path).exists():
+                    status, detail = "duplicate", f"same content as {known_path}"
+                elif known_path != str(path):  # the file was moved or renamed: follow it, no re-embedding
+                    index.catalog.move_document(doc_id, str(path))
+                    detail = f"moved from {known_path}"
                 _emit(report, FileOutcome(path=str(path), status=status, doc_id=doc_id, detail=detail),
                       on_progress, len(files))  # fmt: skip
                 continue
@@ -256,11 +260,11 @@ def _ingest_files(
                 continue
             if source != "local":
                 parsed.document.source = source
-            _store(parsed, index)
+            doc_id = _store(parsed, index)
             _emit(
                 report,
                 FileOutcome(
-                    path=str(path), status=status, doc_id=parsed.document.doc_id,
+                    path=str(path), status=status, doc_id=doc_id,
                     pages=len(parsed.pages), chunks=len(parsed.chunks),
                 ),
                 on_progress, total,
@@ -270,9 +274,25 @@ def _ingest_files(
 _committed = 0
 
 
-def _store(parsed: Parsed, index: CorpusIndex) -> None:
+def _unique_ids(parsed: Parsed, index: CorpusIndex) -> Parsed:
+    """Two different files claiming one arXiv id (say v1 and v2 in different folders) would
+    replace each other on every run; the second one gets the id plus a hash suffix instead."""
+    doc = parsed.document
+    existing = index.catalog.get_document(doc.doc_id)
+    if existing is None or existing.path == doc.path or not Path(existing.path).exists():
+        return parsed
+    new_id = f"{doc.doc_id}~{doc.content_hash[:8]}"
+    chunks = [
+        c.model_copy(update={"doc_id": new_id, "chunk_id": new_id + c.chunk_id[len(doc.doc_id) :]})
+        for c in parsed.chunks
+    ]
+    return Parsed(document=doc.model_copy(update={"doc_id": new_id}), pages=parsed.pages, chunks=chunks)
+
+
+def _store(parsed: Parsed, index: CorpusIndex) -> str:
     """Vectors first, catalog commit last: the catalog transaction is the commit point."""
     global _committed
+    parsed = _unique_ids(parsed, index)
     doc = parsed.document
     profile = doc_profile(doc, parsed.chunks)
     texts = [indexed_text(c, doc.title) for c in parsed.chunks] + [profile]
@@ -285,3 +305,4 @@ def _store(parsed: Parsed, index: CorpusIndex) -> None:
     _committed += 1
     _fault_point("kill-after-vectors", _committed)
     index.catalog.put_document(doc, parsed.pages, parsed.chunks, (profile, profile_vector.astype("float32").tobytes()))
+    return doc.doc_id
