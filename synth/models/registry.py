@@ -7,7 +7,6 @@ where each model ends up and how to tell whether it is there and intact.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib.util
 import tomllib
 from importlib import resources
@@ -17,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from synth.errors import UserError
+from synth.hashing import sha256_file
 
 
 class ModelError(UserError):
@@ -93,14 +93,6 @@ def model_location(spec: ModelSpec, models_dir: Path, pip_target: Path | None = 
 
 def checked_file(spec: ModelSpec, location: Path) -> Path:
     return location / spec.check_file if spec.assembly == "package-dir" and spec.check_file else location
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class ModelStatus(BaseModel):

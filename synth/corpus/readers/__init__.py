@@ -6,13 +6,13 @@ one module and one line here, and pypdf is imported only when a PDF is read.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from synth.corpus.records import ParsedDocument
 from synth.errors import UserError
+from synth.hashing import sha256_file
 
 #: suffix -> "module:function"; each function takes (path, content_hash) and returns a ParsedDocument.
 READERS: dict[str, str] = {
@@ -33,12 +33,7 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+file_sha256 = sha256_file
 
 
 def _resolve(target: str) -> Callable[[Path, str], ParsedDocument]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from synth.corpus.metadata import guess_metadata
+from synth.corpus.readers.base import build_document
 from synth.corpus.readers.plaintext import decode_text, pages_from_text
 from synth.corpus.records import ParsedDocument
 
@@ -56,20 +56,7 @@ def read_latex(path: Path, content_hash: str) -> ParsedDocument:
     text, title, authors = latex_to_text(decode_text(path))
     if title:
         text = f"{title}\n{text}"
-    pages = pages_from_text(text)
-    meta = guess_metadata(
-        first_page=pages[0].text if pages else "",
-        file_name=path.name,
-        meta_title=title,
-        meta_author="; ".join(authors) if authors else None,
-    )
-    return ParsedDocument(
-        path=str(path.resolve()),
-        content_hash=content_hash,
-        format="latex",
-        pages=pages,
-        title=meta.title,
-        authors=meta.authors,
-        year=meta.year,
-        arxiv_id=meta.arxiv_id,
-    )
+    return build_document(
+        path, content_hash, "latex", pages_from_text(text),
+        meta_title=title, meta_author="; ".join(authors) if authors else None,
+    )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.corpus.metadata import guess_metadata
+from synth.corpus.readers.base import build_document
 from synth.corpus.records import Page, ParsedDocument
 from synth.corpus.text import normalize_page_text
 
@@ -33,19 +33,4 @@ def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
     except Exception as exc:  # pypdf raises many types on corrupt input
         raise ReaderError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     pages = [Page(number=i + 1, text=normalize_page_text(text)) for i, text in enumerate(raw_pages)]
-    meta = guess_metadata(
-        first_page=pages[0].text if pages else "",
-        file_name=path.name,
-        meta_title=meta_title,
-        meta_author=meta_author,
-    )
-    return ParsedDocument(
-        path=str(path.resolve()),
-        content_hash=content_hash,
-        format="pdf",
-        pages=pages,
-        title=meta.title,
-        authors=meta.authors,
-        year=meta.year,
-        arxiv_id=meta.arxiv_id,
-    )
+    return build_document(path, content_hash, "pdf", pages, meta_title=meta_title, meta_author=meta_author)

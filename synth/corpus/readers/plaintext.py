@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.corpus.metadata import guess_metadata
+from synth.corpus.readers.base import build_document
 from synth.corpus.records import Page, ParsedDocument
 from synth.corpus.text import normalize_page_text
 
@@ -29,15 +29,4 @@ def pages_from_text(text: str) -> list[Page]:
 
 
 def read_text(path: Path, content_hash: str) -> ParsedDocument:
-    pages = pages_from_text(decode_text(path))
-    meta = guess_metadata(first_page=pages[0].text if pages else "", file_name=path.name)
-    return ParsedDocument(
-        path=str(path.resolve()),
-        content_hash=content_hash,
-        format="text",
-        pages=pages,
-        title=meta.title,
-        authors=meta.authors,
-        year=meta.year,
-        arxiv_id=meta.arxiv_id,
-    )
+    return build_document(path, content_hash, "text", pages_from_text(decode_text(path)))
