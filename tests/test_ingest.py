@@ -133,3 +133,13 @@ def test_remove_document() -> None:
     gone = run_cli("corpus", "remove", "2305.13245")
     assert gone.returncode == 2 and "no document" in gone.stderr
     assert _consistent(Path(os.environ["SYNTH_HOME"])) == (0, 0)
+
+
+def test_missing_embedding_model_fails_before_any_work(small_papers: Path) -> None:
+    proc = run_cli("corpus", "add", str(small_papers), env={"SYNTH_MODELS__EMBEDDING": "gemma-3-270m"})
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: model gemma-3-270m is not installed: run `synth models fetch")
+    )

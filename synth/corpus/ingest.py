@@ -196,6 +196,7 @@ def ingest(
             replaced = index.catalog.conn.execute("SELECT 1 FROM documents WHERE path = ?", (str(path),)).fetchone()
             todo.append((path, digest, "updated" if replaced else "added"))
         if todo:
+            _ = index.embedder  # a missing embedding model fails here, before any parsing work
             index.check_embedding_key()
             index.mark_dirty(True)
             _ingest_files(todo, index, chunking, report, on_progress, len(files), source, settings.workers)
