@@ -1,0 +1,1 @@
+"""Claims: typed records, parsers of existing reports, and (later) extraction from papers."""

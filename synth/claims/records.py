@@ -1,0 +1,83 @@
+"""Typed records for claims and verdicts, shared by extraction, verification, audit and reports."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, computed_field
+
+
+class ClaimKind(StrEnum):
+    QUANTITATIVE = "quantitative_result"
+    COMPARISON = "comparison"
+    METHOD = "method_description"
+    LIMITATION = "limitation"
+    OTHER = "other"
+
+
+class Quantity(StrEnum):
+    """What a number in a claim measures; drives which numbers may be compared."""
+
+    THROUGHPUT = "throughput"
+    LATENCY = "latency"
+    MEMORY = "memory"
+    ACCURACY = "accuracy"
+    SPEEDUP = "speedup"
+    SIZE = "size"
+    COST = "cost"
+    OTHER = "other"
+
+
+class ClaimNumber(BaseModel):
+    value: float = Field(description="The number as stated (a range's midpoint when `low`/`high` are set).")
+    low: float | None = Field(None, description="Lower end of a stated range.")
+    high: float | None = Field(None, description="Upper end of a stated range.")
+    unit: str = Field("", description="Normalised unit: %, pp, x, tokens/s, ms, s, GB, MB, B (params), ...")
+    quantity: Quantity = Quantity.OTHER
+    text: str = Field(description="The span the number was read from, as written.")
+    start: int = Field(description="Character offset of the span in its sentence.")
+
+
+class Provenance(BaseModel):
+    doc_id: str
+    page: int | None = None
+    section: str | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    passage: str = Field("", description="The source passage the claim was taken from.")
+
+
+class Claim(BaseModel):
+    text: str = Field(description="One self-contained sentence naming the system (no 'we'/'our').")
+    kind: ClaimKind = ClaimKind.OTHER
+    numbers: list[ClaimNumber] = Field(default_factory=list)
+    provenance: Provenance | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def claim_id(self) -> str:
+        """Content hash: the same sentence gets the same id across runs (digests compare by it)."""
+        return hashlib.sha1(" ".join(self.text.split()).lower().encode()).hexdigest()[:12]
+
+
+class VerdictLabel(StrEnum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+
+
+class Evidence(BaseModel):
+    doc_id: str
+    page: int | None = None
+    quote: str = Field(description="The exact sentence(s) quoted from the page.")
+    score: float = Field(0.0, description="Checker score of this evidence for the claim.")
+
+
+class Verdict(BaseModel):
+    claim_id: str
+    label: VerdictLabel
+    confidence: float = Field(ge=0.0, le=1.0, description="Probability that `label` is right (calibrated).")
+    evidence: list[Evidence] = Field(default_factory=list)
+    checks: list[str] = Field(default_factory=list, description="Checkers that produced the verdict.")
+    settings_md5: str | None = None
