@@ -55,6 +55,13 @@ _QUANTITY_CUES: list[tuple[Quantity, re.Pattern[str]]] = [
 ]
 
 
+_CHANGE = re.compile(
+    r"improv|increas|decreas|reduc|drop|gain|rais|rise|rose|fall|fell|cut|lower|higher|more|less|fewer|faster|"
+    r"slower|by\s+\d|relative|boost|degrad|loss|lost|saving|overhead",
+    re.I,
+)
+
+
 def _f(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -178,7 +185,7 @@ def _derived(evidence: list[ClaimNumber]) -> list[tuple[str, float, str]]:
     out: list[tuple[str, float, str]] = []
     for i, a in enumerate(evidence):
         for b in evidence[i + 1 :]:
-            if a.unit != b.unit or a.unit in {"x", "pp", "bit"} or a.value == 0 or b.value == 0:
+            if a.unit != b.unit or a.unit in {"x", "pp", "bit", ""} or a.value == 0 or b.value == 0:
                 continue
             out.append(("x", b.value / a.value, f"{b.text} / {a.text}"))
             out.append(("x", a.value / b.value, f"{a.text} / {b.text}"))
@@ -218,6 +225,8 @@ def check_numbers(claim: str, evidence: str, rel_tol: float = 0.03, ratio_tol: f
             checks.append(NumberCheck(number, NumericOutcome.MATCH, hit.text, "stated in the evidence"))
             continue
         implied_same_unit = [d for d in derived if d[0] == number.unit]
+        if number.unit == "%" and not _CHANGE.search(claim[max(0, number.start - 40) : number.start + 40]):
+            implied_same_unit = []  # "reaches 17%" is a level, not a relative change
         implied = next((d for d in implied_same_unit if _within(number, d[1], ratio_tol, abs_tol)), None)
         if implied is not None:
             checks.append(NumberCheck(number, NumericOutcome.MATCH, implied[2], f"implied: {implied[1]:.3g}"))
