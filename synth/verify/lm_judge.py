@@ -1,0 +1,119 @@
+"""LM judge: P(Yes) of a local GGUF chat model asked whether a document supports a claim.
+
+Reading the next-token probabilities (rather than parsing generated text) gives
+a graded score that calibration can map to a probability, and needs one forward
+pass per question. The document comes first in the prompt so that llama.cpp
+reuses the KV cache of a shared passage across the claims checked against it
+(MiniCheck's trick for halving the cost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synth.prompts import load_prompt
+
+
+@dataclass(frozen=True)
+class JudgeScore:
+    support: float  # P(Yes) to "is the claim supported?", renormalised over Yes/No
+    contradict: float | None  # P(Yes) to "does the document contradict it?", when asked
+    prompt_versions: tuple[str, ...]
+
+
+class LMJudge:
+    def __init__(
+        self, model_path: Path, n_ctx: int = 2048, n_threads: int | None = None, ask_contradiction: bool = True
+    ):
+        self.model_path = Path(model_path)
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self.ask_contradiction = ask_contradiction
+        self.support_prompt = load_prompt("judge_support")
+        self.contradict_prompt = load_prompt("judge_contradict")
+        self.calls = 0
+        self.reused_tokens = 0
+        self.evaluated_tokens = 0
+
+    @cached_property
+    def llm(self) -> Any:
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            from synth.errors import UserError
+
+            raise UserError("the LM judge needs llama-cpp-python: pip install -e '.[llama]'") from exc
+        return Llama(
+            model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, logits_all=False, verbose=False
+        )
+
+    @cached_property
+    def _formatter(self) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self.llm
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            from synth.errors import UserError
+
+            raise UserError(f"{self.model_path.name} has no chat template; the LM judge needs an instruct model")
+        detok = lambda t: llm.detokenize([t]).decode(errors="ignore") if t >= 0 else ""  # noqa: E731
+        return Jinja2ChatFormatter(
+            template=template, eos_token=detok(llm.token_eos()), bos_token=detok(llm.token_bos())
+        )
+
+    @cached_property
+    def _answer_ids(self) -> tuple[list[int], list[int]]:
+        """Token ids that start a "Yes" or a "No" answer, with and without a leading space."""
+        llm = self.llm
+        ids = lambda words: sorted({llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})  # noqa: E731
+        return ids(["Yes", " Yes", "yes", " yes"]), ids(["No", " No", "no", " no"])
+
+    def _last_logits(self, tokens: list[int]) -> np.ndarray:
+        """Evaluate `tokens`, reusing the KV cache of the longest prefix already evaluated."""
+        llm = self.llm
+        prefix = 0
+        cached = llm.input_ids[: llm.n_tokens]
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            prefix += 1
+        prefix = min(prefix, len(tokens) - 1)  # at least one token must run to produce logits
+        llm.n_tokens = prefix
+        llm.eval(tokens[prefix:])
+        self.reused_tokens += prefix
+        self.evaluated_tokens += len(tokens) - prefix
+        # NOTE: with logits_all=False llama-cpp-python keeps no scores; the context holds the
+        # last token's logits after decode (one row), which is all the judge needs.
+        row = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+        return row.astype(np.float64)
+
+    def _ask(self, prompt_text: str) -> float:
+        prompt = self._formatter(messages=[{"role": "user", "content": prompt_text}]).prompt
+        tokens = self.llm.tokenize(prompt.encode(), add_bos=False, special=True)
+        if len(tokens) >= self.n_ctx:
+            tokens = tokens[-(self.n_ctx - 1) :]  # NOTE: callers should pass windows that fit
+        logits = self._last_logits(tokens)
+        logits -= logits.max()
+        probs = np.exp(logits)
+        probs /= probs.sum()
+        yes_ids, no_ids = self._answer_ids
+        p_yes, p_no = float(probs[yes_ids].sum()), float(probs[no_ids].sum())
+        self.calls += 1
+        return p_yes / (p_yes + p_no) if p_yes + p_no > 0 else 0.5
+
+    def score(self, claim: str, document: str) -> JudgeScore:
+        support = self._ask(self.support_prompt.render(document=document, claim=claim))
+        contradict = (
+            self._ask(self.contradict_prompt.render(document=document, claim=claim)) if self.ask_contradiction else None
+        )
+        versions = (
+            f"{self.support_prompt.name}@{self.support_prompt.version}",
+            f"{self.contradict_prompt.name}@{self.contradict_prompt.version}",
+        )
+        return JudgeScore(support=support, contradict=contradict, prompt_versions=versions)

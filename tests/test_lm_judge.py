@@ -1,0 +1,51 @@
+"""The LM judge on real claim/evidence pairs with the default 1.5B model (slow; needs the `llama` extra)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LLAMA_HINT = "install the llama extra: CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'"
+pytest.importorskip("llama_cpp", reason=LLAMA_HINT)
+
+from synth.verify.lm_judge import LMJudge  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+EVIDENCE = (
+    "Our evaluations show that vLLM improves the throughput of popular LLMs by 2-4x with the same level of "
+    "latency compared to the state-of-the-art systems, such as FasterTransformer and Orca."
+)
+
+
+@pytest.fixture(scope="module")
+def judge(tmp_path_factory: pytest.TempPathFactory) -> LMJudge:
+    home = Path(os.environ.get("SYNTH_JUDGE_HOME") or tmp_path_factory.mktemp("judge-home"))
+    env = {**os.environ, "SYNTH_HOME": str(home)}
+    fetch = [sys.executable, "-m", "synth", "models", "fetch", "qwen2.5-coder-1.5b-instruct"]
+    subprocess.run(fetch, env=env, check=True, capture_output=True)
+    path = subprocess.run(
+        [sys.executable, "-m", "synth", "models", "path", "qwen2.5-coder-1.5b-instruct"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return LMJudge(Path(path))
+
+
+def test_judge_separates_supported_from_unsupported(judge: LMJudge) -> None:
+    supported = judge.score("vLLM improves throughput by 2-4x over FasterTransformer and Orca.", EVIDENCE)
+    refuted = judge.score("vLLM reduces throughput compared to Orca.", EVIDENCE)
+    unrelated = judge.score("vLLM was trained on 2 trillion tokens of code.", EVIDENCE)
+    assert supported.support > 0.7
+    assert refuted.support < 0.3 and unrelated.support < 0.3
+    assert supported.prompt_versions[0] == "judge_support@1"
+
+
+def test_judge_reuses_the_shared_document_prefix(judge: LMJudge) -> None:
+    before = judge.reused_tokens
+    judge.score("vLLM keeps the same latency as Orca.", EVIDENCE)
+    judge.score("vLLM is compared with FasterTransformer.", EVIDENCE)
+    assert judge.reused_tokens - before > 100  # the document's tokens were not evaluated again
