@@ -50,10 +50,13 @@ class DenseStore:
         for start in range(0, len(ids), 1000):
             self.collection.delete(ids=ids[start : start + 1000])
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first."""
+    def query(self, vector: np.ndarray, k: int, doc_ids: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first, optionally only from some documents."""
         n = self.count()
         if n == 0:
             return []
-        res = self.collection.query(query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"])
+        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
+        res = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"], where=where
+        )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)]

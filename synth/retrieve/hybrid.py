@@ -37,11 +37,11 @@ class HybridRetriever(Retriever):
     def _rankings(self, query: str, doc_ids: set[str] | None, mode: str) -> Rankings:
         """Chunk rankings (dense, lexical) and document rankings over title + abstract profiles."""
         out = Rankings()
-        # A document filter needs deeper candidate lists: most hits fall outside it.
-        widen = 1 if not doc_ids else 8
+        # A document filter is applied inside chroma; BM25 is cheap enough to rank everything then filter.
+        widen = 1 if not doc_ids else 1000
         if mode in {"hybrid", "dense"}:
             vector = self.index.embedder.embed_query(query)
-            out.dense = [cid for cid, _ in self.index.dense.query(vector, self.settings.dense_k * widen)]
+            out.dense = [cid for cid, _ in self.index.dense.query(vector, self.settings.dense_k, doc_ids)]
             ids, matrix = self.index.doc_matrix()
             if ids:
                 out.docs_dense = [ids[i] for i in np.argsort(-(matrix @ vector))]
