@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,6 +45,11 @@ class CorpusSettings(BaseModel):
     min_chunk_words: int = Field(
         25, ge=1, description="A heading starts a new chunk only once the current one has this many words."
     )
+    @field_validator("paths", mode="after")
+    @classmethod
+    def _expand_paths(cls, value: list[Path]) -> list[Path]:
+        return [p.expanduser() for p in value]
+
     workers: int = Field(0, ge=0, description="Processes that parse files in parallel (0: one per core, at most 4).")
 
 
@@ -114,6 +119,11 @@ class SynthSettings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)
     arxiv: ArxivSettings = Field(default_factory=ArxivSettings)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
 
     @property
     def index_dir(self) -> Path:

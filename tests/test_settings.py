@@ -55,3 +55,11 @@ def test_config_show_prints_effective_settings(tmp_path: Path) -> None:
     assert data["retrieve"]["k"] == 7 and data["arxiv"]["page_size"] == 50
     toml_out = run_cli("--offline", "config", "show").stdout
     assert "offline = true" in toml_out and "[retrieve]" in toml_out
+
+
+def test_user_paths_are_expanded(tmp_path: Path) -> None:
+    cfg = tmp_path / "home.toml"
+    cfg.write_text('home = "~/synth-data"\n[corpus]\npaths = ["~/papers"]\n')
+    settings = load_settings(cfg)
+    assert settings.home == Path("~/synth-data").expanduser()
+    assert settings.corpus.paths == [Path("~/papers").expanduser()]
