@@ -45,6 +45,7 @@ class CorpusSettings(BaseModel):
     min_chunk_words: int = Field(
         25, ge=1, description="A heading starts a new chunk only once the current one has this many words."
     )
+
     @field_validator("paths", mode="after")
     @classmethod
     def _expand_paths(cls, value: list[Path]) -> list[Path]:

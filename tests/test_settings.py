@@ -57,7 +57,8 @@ def test_config_show_prints_effective_settings(tmp_path: Path) -> None:
     assert "offline = true" in toml_out and "[retrieve]" in toml_out
 
 
-def test_user_paths_are_expanded(tmp_path: Path) -> None:
+def test_user_paths_are_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNTH_HOME")  # the environment would win over the file
     cfg = tmp_path / "home.toml"
     cfg.write_text('home = "~/synth-data"\n[corpus]\npaths = ["~/papers"]\n')
     settings = load_settings(cfg)
