@@ -88,3 +88,10 @@ def test_search_cli_text_and_json(corpus_home: Path) -> None:
 def test_search_on_empty_corpus_says_what_to_do() -> None:
     proc = run_cli("search", "anything")
     assert proc.returncode == 2 and "synth corpus add" in proc.stderr
+
+
+def test_search_with_another_embedding_model_is_refused(corpus_home: Path) -> None:
+    proc = run_cli(
+        "search", "KV cache", env={"SYNTH_HOME": str(corpus_home), "SYNTH_MODELS__EMBEDDING": "smollm2-135m-instruct"}
+    )
+    assert proc.returncode == 2 and "was built with embedding model all-minilm-l6-v2" in proc.stderr

@@ -29,7 +29,7 @@ class IndexBusyError(UserError):
 
 
 class IndexMismatchError(UserError):
-    """The index was built with another embedding model or dtype."""
+    """The index was built with another embedding model than the settings name."""
 
 
 class CorpusIndex:
@@ -68,16 +68,21 @@ class CorpusIndex:
             ) from exc
         return lock
 
-    def check_embedding_key(self) -> None:
-        """Vectors from different models (or dtypes) must not be mixed in one store."""
+    def check_embedding_key(self, record: bool = True) -> None:
+        """Vectors from different embedding models must not be mixed or queried across.
+
+        Ingest records the model name on first use; search only compares.
+        """
         stored = self.catalog.get_meta("embedding_key")
         if stored is None:
-            self.catalog.set_meta("embedding_key", self.embedding_key)
+            if record:
+                self.catalog.set_meta("embedding_key", self.embedding_key)
             return
-        if stored.split("|")[0] != self.embedding_key.split("|")[0]:
+        if stored != self.embedding_key:
             raise IndexMismatchError(
-                f"index {self.root} was built with embedding model {stored.split('|')[0]}, settings ask for "
-                f"{self.embedding_key.split('|')[0]}: use another --home or delete {self.root} and ingest again"
+                f"index {self.root} was built with embedding model {stored}, settings ask for "
+                f"{self.embedding_key}: set models.embedding = {stored!r}, use another --home, or delete "
+                f"{self.root} and ingest again"
             )
 
     # --- consistency -------------------------------------------------------------

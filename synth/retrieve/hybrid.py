@@ -19,6 +19,7 @@ class HybridRetriever(Retriever):
         self.settings = settings
         self._titles: dict[str, tuple[str, str | None, int | None]] | None = None
         self._titles_generation = -1
+        self._model_checked = False
 
     def _doc_info(self) -> dict[str, tuple[str, str | None, int | None]]:
         generation = self.index.catalog.generation
@@ -40,6 +41,9 @@ class HybridRetriever(Retriever):
         # A document filter is applied inside chroma; BM25 is cheap enough to rank everything then filter.
         widen = 1 if not doc_ids else 1000
         if mode in {"hybrid", "dense"}:
+            if not self._model_checked:
+                self.index.check_embedding_key(record=False)
+                self._model_checked = True
             vector = self.index.embedder.embed_query(query)
             out.dense = [cid for cid, _ in self.index.dense.query(vector, self.settings.dense_k, doc_ids)]
             ids, matrix = self.index.doc_matrix()
