@@ -89,6 +89,49 @@ class RetrieveSettings(BaseModel):
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which rankers are fused.")
 
 
+class LLMSettings(BaseModel):
+    backend: Literal["llamacpp", "openai"] = Field(
+        "llamacpp",
+        description="`llamacpp`: the local GGUF `models.chat` in-process; `openai`: an OpenAI-compatible server "
+        "(vLLM, Ollama, ...) at `llm.base_url`.",
+    )
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")
+    model: str | None = Field(None, description="Model name sent to the OpenAI-compatible server.")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the server's API key.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the chat model.")
+    max_tokens: int = Field(512, ge=1, description="Most tokens generated per LM call.")
+    n_ctx: int = Field(4096, ge=256, description="Context window of the local llama.cpp model.")
+    n_threads: int = Field(0, ge=0, description="CPU threads of the local llama.cpp model (0: one per core).")
+    timeout_seconds: float = Field(120.0, gt=0, description="Timeout of one request to the OpenAI-compatible server.")
+
+
+class ExtractSettings(BaseModel):
+    mode: Literal["auto", "llm", "extractive"] = Field(
+        "auto",
+        description="Claim extraction: `llm`, `extractive` (no LM), or `auto` (llm when a chat model is set up).",
+    )
+    max_claims: int = Field(20, ge=1, description="Claims kept in total after ranking.")
+    per_doc_cap: int = Field(4, ge=1, description="Claims kept per paper.")
+    passages_per_doc: int = Field(3, ge=1, description="Passages per paper given to the LM extractor.")
+    dedupe_threshold: float = Field(
+        0.85, ge=0, le=1, description="Cosine similarity above which two claims count as duplicates."
+    )
+    min_relevance: float = Field(0.15, ge=-1, le=1, description="Claims less similar to the question are dropped.")
+
+
+class VerifySettings(BaseModel):
+    judge: bool = Field(True, description="Use the LM judge (`models.chat` through llama.cpp) when it is installed.")
+    judge_windows: int = Field(2, ge=1, description="Evidence windows per claim scored by the LM judge.")
+    candidate_chunks: int = Field(8, ge=1, description="Corpus passages retrieved as evidence per claim.")
+    window_words: int = Field(100, ge=20, description="Most words in one evidence window.")
+    nli_model: Path | None = Field(
+        None, description="Optional Hugging Face NLI cross-encoder folder (labels entailment/contradiction)."
+    )
+    calibration: Path | None = Field(
+        None, description="Calibration parameters (JSON from `synth calibrate`); default: the ones shipped."
+    )
+
+
 class ArxivSettings(BaseModel):
     query_url_format: str = Field(
         "https://export.arxiv.org/api/query?{}",
@@ -120,6 +163,9 @@ class SynthSettings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)
     arxiv: ArxivSettings = Field(default_factory=ArxivSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
 
     @field_validator("home", mode="after")
     @classmethod

@@ -53,6 +53,13 @@ class Claim(BaseModel):
     kind: ClaimKind = ClaimKind.OTHER
     numbers: list[ClaimNumber] = Field(default_factory=list)
     provenance: Provenance | None = None
+    relevance: float | None = Field(
+        None, description="Cosine similarity of the claim to the research question (None: ranked without one)."
+    )
+    source_title: str | None = Field(None, description="Title of the paper the claim was taken from.")
+    extractor: str | None = Field(
+        None, description="What produced the claim: `extractive`, or `llm:<model>:<prompt>@<version>`."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -72,6 +79,7 @@ class Evidence(BaseModel):
     page: int | None = None
     quote: str = Field(description="The exact sentence(s) quoted from the page.")
     score: float = Field(0.0, description="Checker score of this evidence for the claim.")
+    title: str = Field("", description="Title of the document, for readers of the report.")
 
 
 class Verdict(BaseModel):

@@ -107,13 +107,21 @@ class LMJudge:
         self.calls += 1
         return p_yes / (p_yes + p_no) if p_yes + p_no > 0 else 0.5
 
+    @property
+    def prompt_versions(self) -> tuple[str, ...]:
+        versions = [f"{self.support_prompt.name}@{self.support_prompt.version}"]
+        if self.ask_contradiction:
+            versions.append(f"{self.contradict_prompt.name}@{self.contradict_prompt.version}")
+        return tuple(versions)
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the weights for caches: file name and size (hashing 1 GB per run is too slow)."""
+        return f"{self.model_path.name}:{self.model_path.stat().st_size}"
+
     def score(self, claim: str, document: str) -> JudgeScore:
         support = self._ask(self.support_prompt.render(document=document, claim=claim))
         contradict = (
             self._ask(self.contradict_prompt.render(document=document, claim=claim)) if self.ask_contradiction else None
         )
-        versions = (
-            f"{self.support_prompt.name}@{self.support_prompt.version}",
-            f"{self.contradict_prompt.name}@{self.contradict_prompt.version}",
-        )
-        return JudgeScore(support=support, contradict=contradict, prompt_versions=versions)
+        return JudgeScore(support=support, contradict=contradict, prompt_versions=self.prompt_versions)

@@ -1,0 +1,1 @@
+"""Measuring synth's stages on labelled data (`synth eval ...`)."""

@@ -1,0 +1,115 @@
+"""Run the verifier over a labelled set: features per pair, then labels, metrics and calibration error.
+
+Features are computed once per pair (the slow part: the LM judge) and kept in
+`PairOutcome`, so `synth calibrate` can fit label models on them and
+`synth eval verify` can score any fitted model without re-running checkers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel, Field
+
+from synth.eval.datasets import NOT_SUPPORTED, SUPPORTED, LabelledPair, LabelledSet
+from synth.verify.aggregate import WindowScore, aggregate
+from synth.verify.calibration import expected_calibration_error
+from synth.verify.label_model import LabelModel
+from synth.verify.metrics import VerifierMetrics, verifier_metrics
+from synth.verify.verifier import Passage, Verifier
+
+NO_JUDGE_FEATURES = ("similarity", "overlap", "num_match", "num_mismatch")
+
+
+class PairOutcome(BaseModel):
+    pair_id: str
+    gold: str
+    features: dict[str, float]
+    features_no_judge: dict[str, float]
+    seconds: float
+    judge_calls: int
+    windows: int
+
+
+class EvalReport(BaseModel):
+    data: str
+    n: int
+    labels: list[str]
+    model: str
+    metrics: VerifierMetrics
+    ece: float = Field(description="Expected calibration error, 10 equal-width bins, of the calibrated confidence.")
+    ece_raw: float = Field(description="The same for the label model's uncalibrated probability.")
+    pairs_per_s: float
+    judge_calls: int
+
+
+def task_of(data: LabelledSet) -> str:
+    return "2way" if NOT_SUPPORTED in data.labels else "3way"
+
+
+def _strip_judge(scores: list[WindowScore]) -> list[WindowScore]:
+    return [
+        WindowScore(doc_id=s.doc_id, text=s.text, page=s.page, similarity=s.similarity, overlap=s.overlap,
+                    numeric=s.numeric)
+        for s in scores
+    ]  # fmt: skip
+
+
+def text_passages(pair: LabelledPair) -> list[Passage]:
+    return [Passage(doc_id=f"{pair.pair_id}#{i}", text=t, whole=True) for i, t in enumerate(pair.evidence)]
+
+
+def compute_outcomes(
+    verifier: Verifier,
+    data: LabelledSet,
+    passages_for: Callable[[LabelledPair], list[Passage]] = text_passages,
+    progress: Callable[[int], None] | None = None,
+) -> list[PairOutcome]:
+    outcomes = []
+    for pair in data.pairs:
+        start = time.perf_counter()
+        scores, calls = verifier.score_windows(pair.claim, passages_for(pair))
+        outcomes.append(
+            PairOutcome(
+                pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores).values,
+                features_no_judge=aggregate(_strip_judge(scores)).values, seconds=time.perf_counter() - start,
+                judge_calls=calls, windows=len(scores),
+            )
+        )  # fmt: skip
+        if progress:
+            progress(1)
+    return outcomes
+
+
+def collapse(label: str, labels: Sequence[str]) -> str:
+    """A 3-way prediction read in a 2-way set: anything but SUPPORTED is NOT_SUPPORTED."""
+    return label if label in labels else (SUPPORTED if label == SUPPORTED else NOT_SUPPORTED)
+
+
+def evaluate(
+    outcomes: Sequence[PairOutcome], model: LabelModel, model_key: str, data_name: str, labels: Sequence[str]
+) -> EvalReport:
+    judged = "support_logit" in model.features
+    gold, predicted, confidence, raw, correct = [], [], [], [], []
+    for o in outcomes:
+        p = model.predict(o.features if judged else o.features_no_judge)
+        label = collapse(p.label, labels)
+        conf = p.confidence if label == p.label else sum(v for k, v in p.probabilities.items() if k != SUPPORTED)
+        gold.append(o.gold)
+        predicted.append(label)
+        confidence.append(conf)
+        raw.append(p.raw_confidence)
+        correct.append(label == o.gold)
+    seconds = sum(o.seconds for o in outcomes)
+    return EvalReport(
+        data=data_name,
+        n=len(outcomes),
+        labels=list(labels),
+        model=f"{model_key} ({model.fitted_on})",
+        metrics=verifier_metrics(gold, predicted, labels),
+        ece=expected_calibration_error(confidence, correct),
+        ece_raw=expected_calibration_error(raw, correct),
+        pairs_per_s=len(outcomes) / seconds if seconds > 0 else 0.0,
+        judge_calls=sum(o.judge_calls for o in outcomes),
+    )

@@ -1,0 +1,113 @@
+"""MiniCheck-style aggregation: score every evidence window, keep the best window per
+document and the best document, and turn the checkers' outputs into one feature vector.
+
+Everything here is a pure function of the per-window scores, so the expensive
+checkers run once and aggregation, label mapping and calibration can be refitted
+and tested without a model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from synth.verify.numeric import NumericOutcome, NumericResult
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?")
+_STOP_WORDS = """the a an of to in and or for on with by is are was were be been that this these those it its
+as at from than which who has have had can could may might will would not no into over under between their our"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+@dataclass
+class WindowScore:
+    """What the checkers said about one (claim, evidence window) pair."""
+
+    doc_id: str
+    text: str
+    page: int | None = None
+    similarity: float = 0.0  # cosine of MiniLM embeddings, or lexical overlap without an embedder
+    overlap: float = 0.0  # share of the claim's content words found in the window
+    numeric: NumericResult | None = None
+    support: float | None = None  # LM judge P(Yes | "supported?")
+    contradict: float | None = None  # LM judge P(Yes | "contradicts?")
+    nli_entail: float | None = None
+    nli_contradict: float | None = None
+
+    @property
+    def numeric_outcome(self) -> NumericOutcome:
+        return self.numeric.outcome if self.numeric else NumericOutcome.UNCHECKED
+
+    def strength(self) -> float:
+        """How strongly the window supports the claim, by the best checker that scored it."""
+        if self.support is not None:
+            return self.support
+        if self.nli_entail is not None:
+            return self.nli_entail
+        return 0.5 * self.similarity + 0.5 * self.overlap
+
+
+@dataclass
+class ClaimFeatures:
+    """The aggregate the label model reads; `names` says which checkers contributed."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    best: list[WindowScore] = field(default_factory=list)  # best window per document, best document first
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.values))
+
+
+def content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1}
+
+
+def word_overlap(claim: str, window: str) -> float:
+    words = content_words(claim)
+    return len(words & content_words(window)) / len(words) if words else 0.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def best_per_document(scores: Sequence[WindowScore]) -> list[WindowScore]:
+    """Best window of each document, strongest document first (MiniCheck: max over chunks, then docs)."""
+    best: dict[str, WindowScore] = {}
+    for s in scores:
+        if s.doc_id not in best or s.strength() > best[s.doc_id].strength():
+            best[s.doc_id] = s
+    return sorted(best.values(), key=lambda s: -s.strength())
+
+
+def aggregate(scores: Sequence[WindowScore]) -> ClaimFeatures:
+    """Features of the claim: the best window's scores, plus the numeric verdict over the windows
+    that bear on it (a number contradicted anywhere relevant counts, a match anywhere counts)."""
+    if not scores:
+        return ClaimFeatures(values={"similarity": 0.0, "overlap": 0.0, "num_match": 0.0, "num_mismatch": 0.0})
+    ranked = best_per_document(scores)
+    top = ranked[0]
+    judged = [s for s in scores if s.support is not None]
+    values: dict[str, float] = {
+        "similarity": top.similarity,
+        "overlap": max(s.overlap for s in scores),
+    }
+    # Numbers: judge them on the windows about the claim (the judged ones, else the most similar few).
+    pool = judged or sorted(scores, key=lambda s: -s.similarity)[:3]
+    outcomes = {s.numeric_outcome for s in pool}
+    values["num_match"] = float(NumericOutcome.MATCH in outcomes)
+    values["num_mismatch"] = float(NumericOutcome.MISMATCH in outcomes and NumericOutcome.MATCH not in outcomes)
+    if judged:
+        values["support_logit"] = _logit(max(s.support or 0.0 for s in judged))
+        values["contradict_logit"] = _logit(max(s.contradict for s in judged if s.contradict is not None))
+        # Contradiction said about the window that best supports the claim separates REFUTED from NEI.
+        values["contradict_at_best_logit"] = _logit(top.contradict if top.contradict is not None else 0.0)
+    nli = [s for s in scores if s.nli_entail is not None]
+    if nli:
+        values["nli_entail"] = max(s.nli_entail or 0.0 for s in nli)
+        values["nli_contradict"] = max(s.nli_contradict or 0.0 for s in nli)
+    return ClaimFeatures(values=values, best=ranked)

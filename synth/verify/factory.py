@@ -1,0 +1,72 @@
+"""Settings -> a ready Verifier, with a note for every checker that is unavailable.
+
+The verifier degrades rather than fails: without llama-cpp-python or the chat
+model it verifies with the numeric and similarity checkers, and every output
+says so (`checks` on each verdict, plus the notes returned here).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from synth.settings import SynthSettings
+from synth.verify.label_model import load_label_models
+from synth.verify.verifier import Verifier
+
+
+def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
+    """The cached LM judge, or None and the reason it is off."""
+    if not settings.verify.judge:
+        return None, "LM judge off (verify.judge = false)"
+    if importlib.util.find_spec("llama_cpp") is None:
+        return None, (
+            "LM judge unavailable: llama-cpp-python is not installed "
+            "(CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'); verified with numeric + similarity checks"
+        )
+    from synth.models.registry import ModelError, require_model
+    from synth.verify.judge_cache import CachedJudge, JudgeCache
+    from synth.verify.lm_judge import LMJudge
+
+    try:
+        path = require_model(settings.models.chat, settings.models_dir, settings.models.pip_target)
+    except ModelError as exc:
+        return None, f"LM judge unavailable: {exc}"
+    threads = settings.llm.n_threads or None
+    judge = LMJudge(path, n_ctx=2048, n_threads=threads)
+    return CachedJudge(judge, JudgeCache(settings.home / "cache" / "judge.sqlite"), judge.model_id), None
+
+
+def build_embedder(settings: SynthSettings) -> Any:
+    from synth.models.registry import require_model
+    from synth.retrieve.embeddings import Embedder
+
+    m = settings.models
+    return Embedder(
+        require_model(m.embedding, settings.models_dir, m.pip_target), m.device, m.embed_batch_size, m.embed_dtype
+    )
+
+
+def build_verifier(
+    settings: SynthSettings, embedder: Any | None = None, judge: bool = True
+) -> tuple[Verifier, list[str]]:
+    notes: list[str] = []
+    lm = None
+    if judge:
+        lm, note = build_judge(settings)
+        if note:
+            notes.append(note)
+    nli = None
+    if settings.verify.nli_model is not None:
+        from synth.verify.nli import NLIChecker
+
+        nli = NLIChecker(settings.verify.nli_model)
+    verifier = Verifier(
+        models=load_label_models(settings.verify.calibration),
+        judge=lm,
+        embedder=embedder if embedder is not None else build_embedder(settings),
+        nli=nli,
+        judge_windows=settings.verify.judge_windows,
+        window_words=settings.verify.window_words,
+    )
+    return verifier, notes

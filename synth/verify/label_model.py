@@ -1,0 +1,137 @@
+"""From aggregated checker features to a label and a calibrated confidence.
+
+A multinomial logistic regression over the features is multi-class Platt
+scaling: its probabilities are already close to calibrated, and an isotonic map
+fitted on held-out predictions (`synth calibrate`) removes what is left, so a
+confidence of 0.8 means "right about 80% of the time" on data like the fit set.
+Parameters are shipped as numbers in `params/verify_models.json` with the data
+set and date they came from; no training data is shipped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from synth.errors import UserError
+from synth.verify.calibration import Calibrator, fit_isotonic
+
+PARAMS_FILE = "verify_models.json"
+
+
+class Prediction(BaseModel):
+    label: str
+    confidence: float = Field(description="Calibrated probability that `label` is right.")
+    raw_confidence: float = Field(description="The label model's own probability of `label`.")
+    probabilities: dict[str, float]
+
+
+class LabelModel(BaseModel):
+    labels: tuple[str, ...]
+    features: tuple[str, ...]
+    coef: list[list[float]] = Field(description="One row per label (softmax), one column per feature.")
+    intercept: list[float]
+    calibrator: Calibrator = Field(default_factory=Calibrator)
+    fitted_on: str = ""
+    n: int = 0
+
+    def probabilities(self, values: dict[str, float]) -> dict[str, float]:
+        x = [values.get(name, 0.0) for name in self.features]
+        rows = zip(self.coef, self.intercept, strict=True)
+        z = [sum(w * v for w, v in zip(row, x, strict=True)) + b for row, b in rows]
+        if len(self.labels) == 2 and len(z) == 1:  # sklearn stores one row for binary problems
+            z = [0.0, z[0]]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return {label: v / total for label, v in zip(self.labels, e, strict=True)}
+
+    def predict(self, values: dict[str, float]) -> Prediction:
+        probs = self.probabilities(values)
+        label = max(probs, key=probs.__getitem__)
+        raw = probs[label]
+        return Prediction(label=label, confidence=self.calibrator.apply(raw), raw_confidence=raw, probabilities=probs)
+
+
+class LabelModels(BaseModel):
+    """Fitted models keyed by task (`3way`/`2way`) and checker set, e.g. `3way:judge`."""
+
+    models: dict[str, LabelModel] = Field(default_factory=dict)
+    created: str = ""
+
+    def pick(self, task: str, feature_names: Sequence[str]) -> LabelModel | None:
+        """The model for the task whose features are all available (the richest such one)."""
+        have = set(feature_names)
+        usable = [m for key, m in self.models.items() if key.split(":")[0] == task and set(m.features) <= have]
+        return max(usable, key=lambda m: len(m.features)) if usable else None
+
+
+def fit_label_model(
+    rows: Sequence[dict[str, float]],
+    gold: Sequence[str],
+    labels: Sequence[str],
+    features: Sequence[str],
+    fitted_on: str,
+    calibration_rows: Sequence[dict[str, float]] | None = None,
+    calibration_gold: Sequence[str] | None = None,
+) -> LabelModel:
+    """Fit the softmax regression, then an isotonic map from its top probability to correctness.
+
+    The isotonic map is fitted on `calibration_rows` when given (held out from the
+    regression), else on cross-validated predictions of the fit rows.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    x = np.array([[r.get(f, 0.0) for f in features] for r in rows])
+    y = np.array([labels.index(g) for g in gold])
+    lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+    model = lr.fit(x, y)
+    order = list(model.classes_)
+    coef = [[0.0] * len(features) for _ in labels]
+    intercept = [0.0] * len(labels)
+    if len(order) == 2 and model.coef_.shape[0] == 1:
+        coef[order[1]] = [float(v) for v in model.coef_[0]]
+        intercept[order[1]] = float(model.intercept_[0])
+    else:
+        for row, cls in enumerate(order):
+            coef[cls] = [float(v) for v in model.coef_[row]]
+            intercept[cls] = float(model.intercept_[row])
+    fitted = LabelModel(
+        labels=tuple(labels), features=tuple(features), coef=coef, intercept=intercept, fitted_on=fitted_on, n=len(rows)
+    )
+    if calibration_rows is not None and calibration_gold is not None:
+        preds = [fitted.predict(r) for r in calibration_rows]
+        correct = [p.label == g for p, g in zip(preds, calibration_gold, strict=True)]
+        raw = [p.raw_confidence for p in preds]
+    else:
+        folds = min(5, int(np.bincount(y).min())) if len(set(y)) > 1 else 0
+        probs = cross_val_predict(lr, x, y, cv=folds, method="predict_proba") if folds >= 2 else model.predict_proba(x)
+        raw = [float(p.max()) for p in probs]
+        correct = [order[int(p.argmax())] == t for p, t in zip(probs, y, strict=True)]
+    fitted.calibrator = fit_isotonic(raw, correct, fitted_on=fitted_on)
+    return fitted
+
+
+def shipped_models_path() -> Path:
+    return Path(str(resources.files("synth.verify").joinpath("params", PARAMS_FILE)))
+
+
+def load_label_models(path: Path | None = None) -> LabelModels:
+    path = path or shipped_models_path()
+    if not path.is_file():
+        if path == shipped_models_path():
+            return LabelModels()
+        raise UserError(
+            f"calibration file {path} not found: run `synth calibrate -o {path}` or unset verify.calibration"
+        )
+    try:
+        return LabelModels.model_validate(json.loads(path.read_text()))
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"calibration file {path} is not valid: {exc}; re-run `synth calibrate`") from exc

@@ -1,0 +1,186 @@
+"""The verifier: evidence windows -> checkers -> MiniCheck aggregation -> label and calibrated confidence.
+
+Checkers are injected (an LM judge, an embedder, an NLI model, each optional), so
+the same code runs with the 1.5B judge on a laptop, without any LM in CI, and
+with a large model behind a server. The numeric checker always runs: it is
+cheap, and a contradicted number is the commonest error in quantitative claims.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from synth.claims.records import Evidence, Verdict, VerdictLabel
+from synth.corpus.chunking import split_sentences
+from synth.verify.aggregate import ClaimFeatures, WindowScore, aggregate, word_overlap
+from synth.verify.label_model import LabelModels, Prediction
+from synth.verify.lm_judge import JudgeScore
+from synth.verify.numeric import check_numbers
+from synth.verify.windows import evidence_windows
+
+WHOLE_PASSAGE_WORDS = 260
+
+
+class Judge(Protocol):
+    prompt_versions: tuple[str, ...]
+
+    def score(self, claim: str, document: str) -> JudgeScore: ...
+
+
+class Embeds(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of evidence from one page of one document."""
+
+    doc_id: str
+    text: str
+    page: int | None = None
+    title: str = ""
+    whole: bool = False  # judge it whole when short enough (a labelled set's evidence unit)
+
+
+@dataclass
+class VerificationResult:
+    label: str
+    confidence: float
+    raw_confidence: float
+    probabilities: dict[str, float]
+    features: dict[str, float]
+    best: list[WindowScore]
+    checks: list[str]
+    model_key: str
+    seconds: float = 0.0
+    judge_calls: int = 0
+    numeric_details: list[str] = field(default_factory=list)
+
+
+def quote_sentences(claim: str, window: str, most: int = 2) -> str:
+    """The sentence(s) of the window that bear most on the claim, verbatim, in page order."""
+    sentences = [s.text for s in split_sentences(window)]
+    if len(sentences) <= most:
+        return window.strip()
+    ranked = sorted(range(len(sentences)), key=lambda i: -word_overlap(claim, sentences[i]))[:most]
+    return " ".join(sentences[i] for i in sorted(ranked))
+
+
+class Verifier:
+    def __init__(
+        self,
+        models: LabelModels,
+        judge: Judge | None = None,
+        embedder: Embeds | None = None,
+        nli: Any | None = None,
+        judge_windows: int = 2,
+        window_words: int = 100,
+    ) -> None:
+        self.models = models
+        self.judge = judge
+        self.embedder = embedder
+        self.nli = nli
+        self.judge_windows = judge_windows
+        self.window_words = window_words
+
+    @property
+    def checker_names(self) -> list[str]:
+        names = ["numeric", "similarity" if self.embedder is not None else "overlap"]
+        if self.judge is not None:
+            names.append("lm_judge")
+        if self.nli is not None:
+            names.append("nli")
+        return names
+
+    def score_windows(self, claim: str, passages: Sequence[Passage]) -> tuple[list[WindowScore], int]:
+        scores: list[WindowScore] = []
+        for p in passages:
+            whole = WHOLE_PASSAGE_WORDS if p.whole else self.window_words
+            for w in evidence_windows(p.text, max_words=self.window_words, whole_max_words=whole, page=p.page):
+                scores.append(WindowScore(doc_id=p.doc_id, text=w.text, page=p.page))
+        if not scores:
+            return scores, 0
+        for s in scores:
+            s.overlap = word_overlap(claim, s.text)
+            s.numeric = check_numbers(claim, s.text)
+        if self.embedder is not None:
+            vectors = self.embedder.embed([claim] + [s.text for s in scores])
+            for s, v in zip(scores, vectors[1:], strict=True):
+                s.similarity = float(np.dot(vectors[0], v))
+        else:
+            for s in scores:
+                s.similarity = s.overlap
+        order = sorted(range(len(scores)), key=lambda i: -(scores[i].similarity + 0.5 * scores[i].overlap))
+        calls = 0
+        if self.judge is not None:
+            for i in order[: self.judge_windows]:
+                result = self.judge.score(claim, scores[i].text)
+                scores[i].support, scores[i].contradict = result.support, result.contradict
+                calls += 1
+        if self.nli is not None:
+            chosen = order[: max(4, self.judge_windows)]
+            for i, (ent, con) in zip(chosen, self.nli.score(claim, [scores[i].text for i in chosen]), strict=True):
+                scores[i].nli_entail, scores[i].nli_contradict = ent, con
+        return scores, calls
+
+    def predict(self, features: ClaimFeatures, task: str = "3way") -> tuple[Prediction, str]:
+        model = self.models.pick(task, features.names)
+        if model is None:
+            from synth.errors import UserError
+
+            raise UserError(
+                f"no fitted {task} label model for checkers {', '.join(features.names)}: run `synth calibrate`"
+            )
+        key = next(k for k, m in self.models.models.items() if m is model)
+        return model.predict(features.values), key
+
+    def verify(self, claim: str, passages: Sequence[Passage], task: str = "3way") -> VerificationResult:
+        start = time.perf_counter()
+        scores, calls = self.score_windows(claim, passages)
+        features = aggregate(scores)
+        prediction, key = self.predict(features, task)
+        details = []
+        for s in features.best[:1]:
+            if s.numeric:
+                details = [f"{c.claim.text}: {c.outcome.value} ({c.detail})" for c in s.numeric.checks]
+        return VerificationResult(
+            label=prediction.label,
+            confidence=prediction.confidence,
+            raw_confidence=prediction.raw_confidence,
+            probabilities=prediction.probabilities,
+            features=features.values,
+            best=features.best,
+            checks=self.checker_names,
+            model_key=key,
+            seconds=time.perf_counter() - start,
+            judge_calls=calls,
+            numeric_details=details,
+        )
+
+
+def to_verdict(
+    claim_text: str,
+    claim_id: str,
+    result: VerificationResult,
+    titles: dict[str, str] | None = None,
+    settings_md5: str | None = None,
+    evidence_docs: int = 2,
+) -> Verdict:
+    """The typed verdict: label, calibrated confidence, and the best window of the top documents, quoted."""
+    label = result.label if result.label in VerdictLabel.__members__ else VerdictLabel.NOT_ENOUGH_INFO
+    evidence = [
+        Evidence(
+            doc_id=w.doc_id, page=w.page, quote=quote_sentences(claim_text, w.text), score=round(w.strength(), 4),
+            title=(titles or {}).get(w.doc_id, ""),
+        )
+        for w in result.best[:evidence_docs]
+    ]  # fmt: skip
+    return Verdict(
+        claim_id=claim_id, label=VerdictLabel(label), confidence=round(min(1.0, max(0.0, result.confidence)), 4),
+        evidence=evidence, checks=[*result.checks, f"model:{result.model_key}"], settings_md5=settings_md5,
+    )  # fmt: skip
