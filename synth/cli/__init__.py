@@ -57,12 +57,17 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
 
 
 def _register() -> None:
-    from synth.cli import config_cmd, corpus_cmd, models_cmd, search_cmd
+    from synth.cli import audit_cmd, config_cmd, corpus_cmd, eval_cmd, models_cmd, search_cmd
 
     app.add_typer(config_cmd.app, name="config", help="Show the effective settings.")
     app.add_typer(models_cmd.app, name="models", help="Fetch, list and verify the offline models.")
     app.add_typer(corpus_cmd.app, name="corpus", help="Add, list and remove documents in the local corpus.")
     app.command(name="search", help="Hybrid (vector + BM25) search over the corpus.")(search_cmd.search)
+    app.command(name="audit", help="Check the claims of a report or paper against the corpus.")(audit_cmd.audit)
+    app.add_typer(eval_cmd.app, name="eval", help="Measure synth's stages on labelled data.")
+    app.command(name="calibrate", help="Fit the verifier's label models and confidence calibration.")(
+        eval_cmd.calibrate
+    )
 
 
 _register()

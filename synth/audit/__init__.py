@@ -1,0 +1,1 @@
+"""`synth audit`: check the claims of an existing report or paper against the corpus."""

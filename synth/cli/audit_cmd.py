@@ -1,0 +1,74 @@
+"""`synth audit FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+err = Console(stderr=True)
+
+
+def audit(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A report (seed .txt, Markdown) or a paper (.pdf/.txt/.tex).")],
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Add these papers to the corpus first.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    question: Annotated[str | None, typer.Option("--question", help="Rank a paper's claims by this question.")] = None,
+    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Check every claim of a report or paper against the corpus and compare with the report's own marks."""
+    from synth.audit.inputs import read_audit_input
+    from synth.audit.references import arxiv_fetcher
+    from synth.audit.render import render
+    from synth.audit.run import run_audit
+    from synth.cli import settings_from
+    from synth.cli.corpus_cmd import run_ingest
+    from synth.errors import UserError
+    from synth.io import atomic_write_text
+    from synth.retrieve import open_retriever
+    from synth.verify.factory import build_verifier
+
+    if fmt not in {"md", "json"}:
+        raise UserError(f"unknown --format {fmt!r}: use md or json")
+    settings = settings_from(ctx)
+    audit_input = read_audit_input(file)
+    if question:
+        audit_input.question = question
+    if corpus is not None:
+        run_ingest(settings, [corpus], quiet=True)
+    retriever = open_retriever(settings)
+    if retriever.index.catalog.stats()["documents"] == 0:
+        raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
+    verifier, notes = build_verifier(settings, embedder=retriever.index.embedder, judge=judge)
+
+    def ingest(paths: list[Path]) -> None:
+        run_ingest(settings, paths, quiet=True, source="arxiv")
+
+    fetch = arxiv_fetcher(settings, ingest, retriever.index.catalog, lambda m: err.print(m, highlight=False))
+    with Progress(
+        TextColumn("[bold]audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=quiet, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("", total=None)
+        report = run_audit(
+            audit_input, settings, retriever, verifier, notes, fetch=fetch,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )  # fmt: skip
+    text = render(report, fmt)
+    if output is not None:
+        atomic_write_text(output, text)
+        if not quiet:
+            s = report.summary
+            err.print(
+                f"wrote {output}: {s.claims} claims, {s.supported} supported, {s.refuted} refuted, "
+                f"{s.disagreements} disagreements with the report, {s.needs_measurement} need a measurement",
+                highlight=False,
+            )
+    else:
+        typer.echo(text, nl=False)

@@ -1,0 +1,170 @@
+"""`synth eval verify` and `synth calibrate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+app = typer.Typer(no_args_is_help=True)
+
+FORMAT_HELP = "jsonl, scifact-rte, healthver, check-covid or citation-integrity (default: guessed from the path)."
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=quiet, transient=True,
+    )  # fmt: skip
+
+
+def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet: bool, notes: list[str]) -> list:
+    """Checker features of every pair; corpus evidence for pairs that name an arXiv id."""
+    from synth.eval.verify_eval import compute_outcomes, text_passages
+    from synth.verify.factory import build_verifier
+
+    retriever = catalog = None
+    if any(p.arxiv_id for p in data.pairs):
+        from synth.cli.corpus_cmd import run_ingest
+        from synth.errors import UserError
+        from synth.retrieve import open_retriever
+
+        if corpus is not None:
+            run_ingest(settings, [corpus], quiet=True)
+        retriever = open_retriever(settings)
+        catalog = retriever.index.catalog
+        if catalog.stats()["documents"] == 0:
+            raise UserError("pairs name an arxiv_id but the corpus is empty: pass --corpus DIR")
+    embedder = retriever.index.embedder if retriever is not None else None
+    verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge)
+    notes.extend(verifier_notes)
+
+    def passages_for(pair):  # noqa: ANN001, ANN202
+        if pair.evidence or retriever is None:
+            return text_passages(pair)
+        from synth.verify.evidence import corpus_passages
+
+        doc = next((d.doc_id for d in catalog.documents() if d.arxiv_id == pair.arxiv_id), None)
+        if doc is None:
+            notes.append(f"pair {pair.pair_id}: arXiv {pair.arxiv_id} is not in the corpus (no evidence)")
+            return []
+        return corpus_passages(pair.claim, retriever, catalog, source_doc_id=doc, k=settings.verify.candidate_chunks)
+
+    with _progress(quiet) as progress:
+        task = progress.add_task(f"verify {data.name}", total=len(data.pairs))
+        return compute_outcomes(verifier, data, passages_for, lambda n: progress.advance(task, n))
+
+
+@app.command("verify")
+def eval_verify(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Option("--data", help="Labelled claims file.")],
+    fmt: Annotated[str | None, typer.Option("--format", help=FORMAT_HELP)] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Papers for pairs that give an arxiv_id.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stratified sample of this many pairs.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --limit sample.")] = 0,
+    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final JSON line.")] = False,
+) -> None:
+    """Score the verifier on labelled data: per-class P/R, balanced accuracy, macro-F1, ECE, pairs/s."""
+    from synth.cli import settings_from
+    from synth.errors import UserError
+    from synth.eval.datasets import load_dataset, stratified_sample
+    from synth.eval.verify_eval import evaluate, task_of
+    from synth.verify.label_model import load_label_models
+
+    settings = settings_from(ctx)
+    dataset = stratified_sample(load_dataset(data, fmt), limit, seed)
+    notes: list[str] = []
+    outcomes = _outcomes(settings, dataset, corpus, judge, quiet, notes)
+    task = task_of(dataset)
+    verifier_models = load_label_models(settings.verify.calibration)
+    names = outcomes[0].features if outcomes else {}
+    model = verifier_models.pick(task, names) or verifier_models.pick("3way", names)
+    if model is None:
+        raise UserError("no fitted label model for these checkers: run `synth calibrate` first")
+    key = next(k for k, m in verifier_models.models.items() if m is model)
+    report = evaluate(outcomes, model, key, dataset.name, dataset.labels)
+    if not quiet:
+        for note in dict.fromkeys(notes):
+            err.print(f"[yellow]note[/] {note}", highlight=False)
+        table = Table(title=f"{report.data}: {report.n} pairs, model {report.model}")
+        for col in ("label", "precision", "recall", "F1", "support"):
+            table.add_column(col, justify="right" if col != "label" else "left")
+        for label, s in report.metrics.per_class.items():
+            table.add_row(label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support))
+        console.print(table)
+        m = report.metrics
+        console.print(
+            f"balanced accuracy {m.balanced_accuracy:.3f}  macro-F1 {m.macro_f1:.3f}  accuracy {m.accuracy:.3f}  "
+            f"ECE {report.ece:.3f} (uncalibrated {report.ece_raw:.3f})  {report.pairs_per_s:.2f} pairs/s",
+            highlight=False,
+        )
+    figures = {
+        "data": report.data, "n": report.n, "model": key,
+        "balanced_accuracy": round(report.metrics.balanced_accuracy, 4), "macro_f1": round(report.metrics.macro_f1, 4),
+        "accuracy": round(report.metrics.accuracy, 4), "ece": round(report.ece, 4), "ece_raw": round(report.ece_raw, 4),
+        "pairs_per_s": round(report.pairs_per_s, 3),
+        "per_class": {k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4), "support": v.support}
+                      for k, v in report.metrics.per_class.items()},
+    }  # fmt: skip
+    typer.echo(json.dumps(figures))
+
+
+def calibrate(
+    ctx: typer.Context,
+    data: Annotated[list[Path], typer.Option("--data", help="Labelled train file (repeat for several).")],
+    fmt: Annotated[list[str] | None, typer.Option("--format", help=FORMAT_HELP + " Repeat per --data.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stratified sample per file.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    add_nei: Annotated[
+        int, typer.Option("--add-nei", min=0, help="Per 3-way file, add this many claim/other-evidence NEI pairs.")
+    ] = 0,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the parameters.")] = None,
+    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Fit the judge model too (llama.cpp).")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Fit label models and confidence calibration on labelled data; writes numbers, never the data."""
+    import datetime as dt
+
+    from synth.cli import settings_from
+    from synth.errors import UserError
+    from synth.eval.calibrate import fit_task_models
+    from synth.eval.datasets import load_dataset, stratified_sample, with_mismatched_nei
+    from synth.eval.verify_eval import task_of
+    from synth.io import atomic_write_text
+    from synth.verify.label_model import LabelModels, load_label_models, shipped_models_path
+
+    settings = settings_from(ctx)
+    formats = list(fmt or [])
+    if formats and len(formats) != len(data):
+        raise UserError("give one --format per --data, or none (guessed from the paths)")
+    by_task: dict[str, tuple[list, list, list[str], tuple[str, ...]]] = {}
+    notes: list[str] = []
+    for i, path in enumerate(data):
+        dataset = stratified_sample(load_dataset(path, formats[i] if formats else None), limit, seed)
+        dataset = with_mismatched_nei(dataset, add_nei, seed)
+        outcomes = _outcomes(settings, dataset, None, judge, quiet, notes)
+        task = task_of(dataset)
+        entry = by_task.setdefault(task, ([], [], [], dataset.labels))
+        entry[0].extend(outcomes)
+        entry[2].append(dataset.name)
+    target = output or settings.verify.calibration or shipped_models_path()
+    existing = load_label_models(target) if target.is_file() else LabelModels()
+    for task, (outcomes, _, names, labels) in by_task.items():
+        existing.models.update(fit_task_models(task, labels, outcomes, names))
+    existing.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    atomic_write_text(target, existing.model_dump_json(indent=1))
+    for note in dict.fromkeys(notes):
+        err.print(f"[yellow]note[/] {note}", highlight=False)
+    if not quiet:
+        for key, m in existing.models.items():
+            console.print(f"{key}: {len(m.features)} features, n={m.n}, {m.fitted_on}", highlight=False)
+    typer.echo(json.dumps({"output": str(target), "models": sorted(existing.models)}))
