@@ -54,7 +54,9 @@ class Claim(BaseModel):
     numbers: list[ClaimNumber] = Field(default_factory=list)
     provenance: Provenance | None = None
     relevance: float | None = Field(
-        None, description="Cosine similarity of the claim to the research question (None: ranked without one)."
+        None,
+        description="Cosine similarity of the claim, read with its paper's title, to the research question "
+        "(None: ranked without a question).",
     )
     source_title: str | None = Field(None, description="Title of the paper the claim was taken from.")
     extractor: str | None = Field(

@@ -1,0 +1,115 @@
+"""A paper prepared for extraction, and a candidate claim with the sentence it came from.
+
+Both extractors produce `Candidate`s; ranking turns the kept ones into
+`Claim`s, whose provenance is the exact page span of the source sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from synth.claims.extract.sentences import SourceSentence, document_sentences, sentences_in_span
+from synth.claims.extract.subject import system_name
+from synth.claims.records import Claim, ClaimKind, Provenance
+from synth.corpus.records import Page, Section
+from synth.verify.numeric import extract_numbers
+
+if TYPE_CHECKING:
+    from synth.corpus.catalog import Catalog
+    from synth.retrieve.records import Hit
+
+ABSTRACT_SENTENCES = 12  # enough of the front matter to find a name introduced there
+SHORT_TITLE_WORDS = 8  # a longer title head makes an unreadable subject
+
+
+@dataclass
+class Paper:
+    doc_id: str
+    title: str
+    name: str | None  # the system the paper is about, used for "we"/"our method"
+    sentences: list[SourceSentence]
+    focus: set[int] = field(default_factory=set)  # ordinals inside passages retrieved for the question
+
+    @property
+    def subject(self) -> str | None:
+        """What "we"/"our method" becomes: the system's name, else the paper's short title
+        ('the method of "LLM in a flash"'), else None (such sentences are dropped)."""
+        if self.name:
+            return self.name
+        head = self.title.split(":", 1)[0].strip()
+        if head and head != self.doc_id and len(head.split()) <= SHORT_TITLE_WORDS:
+            return f'the method of "{head}"'
+        return None
+
+
+@dataclass
+class Candidate:
+    text: str  # the claim as it will be shown: self-contained, no first person
+    source: SourceSentence
+    worthiness: float
+    kind: ClaimKind
+    title: str = ""
+    extractor: str = "extractive"
+
+    def to_claim(self, relevance: float | None) -> Claim:
+        return Claim(
+            text=self.text,
+            kind=self.kind,
+            numbers=extract_numbers(self.text),
+            provenance=Provenance(
+                doc_id=self.source.doc_id,
+                page=self.source.page,
+                section=self.source.section,
+                char_start=self.source.start,
+                char_end=self.source.end,
+                passage=self.source.text,
+            ),
+            relevance=None if relevance is None else round(float(relevance), 4),
+            source_title=self.title or None,
+            extractor=self.extractor,
+        )
+
+
+def _abstract_text(sentences: list[SourceSentence]) -> str:
+    abstract = [s.text for s in sentences if s.section == "abstract"]
+    return " ".join(abstract or [s.text for s in sentences[:ABSTRACT_SENTENCES]])
+
+
+def paper_from_pages(doc_id: str, title: str | None, pages: list[Page], sections: list[Section] | None = None) -> Paper:
+    """A paper from its page texts (sections detected when not given), with its system's name."""
+    sentences = document_sentences(doc_id, pages, sections, title=title)
+    return Paper(doc_id=doc_id, title=title or doc_id, name=system_name(title, _abstract_text(sentences)),
+                 sentences=sentences)  # fmt: skip
+
+
+def indexed_paper(catalog: Catalog, doc_id: str) -> Paper | None:
+    """A paper of the index, or None when the id is unknown."""
+    doc = catalog.get_document(doc_id)
+    if doc is None:
+        return None
+    return paper_from_pages(doc_id, doc.title, catalog.pages(doc_id), doc.sections)
+
+
+def mark_focus(paper: Paper, hits: list[Hit]) -> None:
+    """Remember which sentences lie in passages retrieved for the question (they are preferred)."""
+    for hit in hits:
+        if hit.doc_id != paper.doc_id:
+            continue
+        inside = sentences_in_span(paper.sentences, hit.page_start, hit.char_start, hit.page_end, hit.char_end)
+        paper.focus.update(s.ordinal for s in inside)
+
+
+_BROKEN_HYPHEN = re.compile(r"(\w)- (?=[\dA-Z])")
+_NUMBERED_CITATION = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
+_ENUMERATOR = re.compile(r"^(?:\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)|[-*•]|\d{1,2}\.)\s+")
+_MARKUP = re.compile(r"\*\*|__|`")
+
+
+def tidy(text: str) -> str:
+    """Claim text as shown: PDF line-break residue ("EAGLE- 2", "3.05x- 4.26x") joined again, numbered
+    citations ("[42]") and a leading enumerator ("(4) ") removed; the provenance keeps the original."""
+    text = _BROKEN_HYPHEN.sub(r"\1-", " ".join(text.split()))
+    text = _ENUMERATOR.sub("", _NUMBERED_CITATION.sub("", _MARKUP.sub("", text)))
+    return text[:1].upper() + text[1:] if text[:1].islower() and not re.match(r"^[a-z]+[A-Z]", text) else text

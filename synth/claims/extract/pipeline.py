@@ -1,0 +1,335 @@
+"""Claim extraction end to end: papers -> candidates (extractive or LM) -> ranked, deduplicated, capped claims.
+
+Two entry points share everything after loading: `extract_claims` for papers
+in the corpus index (passages retrieved for the question steer which
+sentences are read first), and `extract_from_pages` for a paper given as
+text (`synth audit`), ranked by claim-worthiness alone when there is no
+question.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from synth.claims.extract.extractive import extractive_candidates
+from synth.claims.extract.llm import PROMPT_NAME, LMCounts, llm_candidates
+from synth.claims.extract.paper import Candidate, Paper, indexed_paper, mark_focus, paper_from_pages
+from synth.claims.extract.ranking import (
+    JACCARD_DUPLICATE,
+    Reranker,
+    combined_scores,
+    jaccard_matrix,
+    rerank_order,
+    same_numbers_boost,
+    select,
+)
+from synth.claims.records import Claim
+from synth.errors import UserError
+from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
+from synth.prompts import load_prompt
+from synth.verify.numeric import extract_numbers
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from synth.corpus.index import CorpusIndex
+    from synth.corpus.records import Page, Section
+    from synth.retrieve.embeddings import Embedder
+    from synth.retrieve.hybrid import HybridRetriever
+    from synth.retrieve.records import Hit
+    from synth.settings import SynthSettings
+
+Mode = Literal["llm", "extractive"]
+POOL_PER_PAPER = 8  # extractive candidates per paper that get embedded and ranked...
+POOL_TOTAL = 100  # ...or more when there are few papers: embedding ~100 sentences costs about a second
+SHORTLIST = 3  # times max_claims compared for near-duplicates
+RERANK_SHORTLIST = 2  # times max_claims rescored by the rerank hook
+
+
+class ExtractionStats(BaseModel):
+    """What happened to every sentence and LM reply; a run's claims are only as good as these say."""
+
+    papers: int = 0
+    sentences: int = Field(0, description="Sentences read outside the reference lists.")
+    candidates: int = Field(0, description="Candidate claims offered to ranking.")
+    first_person_dropped: int = Field(0, description="Candidates still in the first person after rewriting.")
+    not_self_contained: int = Field(0, description="Candidates opening with an unresolved pronoun.")
+    llm_calls: int = Field(0, description="Chat model calls, retries included.")
+    llm_retries: int = 0
+    malformed_dropped: int = Field(0, description="Papers whose LM reply was still unusable after one retry.")
+    llm_errors: int = Field(0, description="Calls that failed outright (server unreachable, timeout).")
+    ungrounded_dropped: int = Field(0, description="LM claims not supported by the sentence they point at.")
+    below_relevance: int = 0
+    duplicates_dropped: int = 0
+    capped: int = Field(0, description="Claims cut by the per-paper or total cap.")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per phase.")
+
+
+class ExtractionResult(BaseModel):
+    mode: Mode
+    question: str | None
+    claims: list[Claim]
+    stats: ExtractionStats
+    prompt: str | None = Field(None, description="`name@version:sha` of the extraction prompt (LM mode).")
+    model: str | None = Field(None, description="Chat model used (LM mode).")
+
+
+def resolve_mode(requested: str, settings: SynthSettings, chat_model: BaseChatModel | None) -> Mode:
+    """`auto` is the LM when one is set up (given, or buildable from the settings), else extractive."""
+    if requested == "extractive":
+        return "extractive"
+    if chat_model is not None:
+        return "llm"
+    reason = chat_unavailable_reason(settings)
+    if requested == "llm" and reason:
+        raise ChatModelError(f"extract.mode is llm but {reason}")
+    return "llm" if reason is None else "extractive"
+
+
+def extract_claims(
+    question: str,
+    sources: Sequence[str] | Sequence[Hit],
+    index: CorpusIndex,
+    settings: SynthSettings,
+    *,
+    mode: str | None = None,
+    chat_model: BaseChatModel | None = None,
+    embedder: Embedder | None = None,
+    retriever: HybridRetriever | None = None,
+    rerank: Reranker | None = None,
+) -> ExtractionResult:
+    """Claims answering `question` from indexed papers (`sources`: doc ids, or search hits).
+
+    Example:
+        >>> retriever = open_retriever(settings)
+        >>> docs = [d.doc_id for d in retriever.search_documents(question, k=10)]
+        >>> result = extract_claims(question, docs, retriever.index, settings, mode="extractive")
+        >>> result.claims[0].text, result.claims[0].provenance.page
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    doc_ids = list(dict.fromkeys(s if isinstance(s, str) else s.doc_id for s in sources))
+    given_hits = [s for s in sources if not isinstance(s, str)]
+    papers: list[Paper] = []
+    for doc_id in doc_ids:
+        paper = indexed_paper(index.catalog, doc_id)
+        if paper is None:
+            raise UserError(f"document {doc_id} is not in the index at {index.root}: run `synth corpus list`")
+        papers.append(paper)
+    timings["load_s"] = time.perf_counter() - started
+
+    tick = time.perf_counter()
+    if retriever is None:
+        from synth.retrieve.hybrid import HybridRetriever
+
+        retriever = HybridRetriever(index, settings.retrieve)
+    # One search over all the papers, capped per paper: ten filtered searches cost ten BM25 passes.
+    passages = settings.extract.passages_per_doc
+    hits = retriever.search(question, k=passages * len(papers), doc_ids=set(doc_ids), per_doc_cap=passages)
+    for paper in papers:
+        mark_focus(paper, [*hits, *given_hits])
+    timings["retrieve_s"] = time.perf_counter() - tick
+    return _extract(
+        question, papers, settings, mode=mode, chat_model=chat_model, embedder=embedder or index.embedder,
+        rerank=rerank, timings=timings, started=started,
+    )  # fmt: skip
+
+
+def extract_from_pages(
+    question: str | None,
+    title: str | None,
+    pages: list[Page],
+    doc_id: str,
+    settings: SynthSettings,
+    *,
+    sections: list[Section] | None = None,
+    mode: str | None = None,
+    chat_model: BaseChatModel | None = None,
+    embedder: Embedder | None = None,
+    rerank: Reranker | None = None,
+) -> ExtractionResult:
+    """Claims from one paper outside the index (e.g. a text given to `synth audit`).
+
+    With a question, claims are ranked by similarity to it; without one, by
+    claim-worthiness alone. `embedder` defaults to the settings' embedding
+    model (used for relevance and near-duplicate removal).
+    """
+    started = time.perf_counter()
+    paper = paper_from_pages(doc_id, title, pages, sections)
+    timings = {"load_s": time.perf_counter() - started}
+    if embedder is None:
+        embedder = default_embedder(settings)
+    return _extract(
+        question, [paper], settings, mode=mode, chat_model=chat_model, embedder=embedder, rerank=rerank,
+        timings=timings, started=started,
+    )  # fmt: skip
+
+
+def default_embedder(settings: SynthSettings) -> Embedder:
+    from synth.models.registry import require_model
+    from synth.retrieve.embeddings import Embedder
+
+    path = require_model(settings.models.embedding, settings.models_dir, settings.models.pip_target)
+    models = settings.models
+    return Embedder(path, models.device, models.embed_batch_size, models.embed_dtype)
+
+
+def _extract(
+    question: str | None,
+    papers: list[Paper],
+    settings: SynthSettings,
+    *,
+    mode: str | None,
+    chat_model: BaseChatModel | None,
+    embedder: Embedder | None,
+    rerank: Reranker | None,
+    timings: dict[str, float],
+    started: float,
+) -> ExtractionResult:
+    chosen = resolve_mode(mode or settings.extract.mode, settings, chat_model)
+    stats = ExtractionStats(papers=len(papers), sentences=sum(len(p.sentences) for p in papers))
+    tick = time.perf_counter()
+    prompt_label = model = None
+    if chosen == "llm":
+        chat = chat_model or make_chat_model(settings)
+        candidates = _llm_all(chat, papers, question, settings, stats)
+        prompt = load_prompt(PROMPT_NAME)
+        prompt_label = f"{prompt.name}@{prompt.version}:{prompt.sha}"
+        model = model_label(chat)
+        timings["llm_s"] = time.perf_counter() - tick
+    else:
+        candidates = []
+        pool = max(POOL_PER_PAPER, POOL_TOTAL // max(1, len(papers)))
+        for paper in papers:
+            found, counts = extractive_candidates(paper, pool)
+            candidates.extend(found)
+            stats.first_person_dropped += counts.first_person_dropped
+            stats.not_self_contained += counts.not_self_contained
+        timings["candidates_s"] = time.perf_counter() - tick
+    stats.candidates = len(candidates)
+
+    tick = time.perf_counter()
+    claims = rank_candidates(question, candidates, settings, embedder, rerank, stats)
+    timings["rank_s"] = time.perf_counter() - tick
+    timings["total_s"] = time.perf_counter() - started
+    stats.timings = {k: round(v, 3) for k, v in timings.items()}
+    return ExtractionResult(mode=chosen, question=question, claims=claims, stats=stats, prompt=prompt_label,
+                            model=model)  # fmt: skip
+
+
+def claims_per_call(settings: SynthSettings, papers: int) -> int:
+    """Claims asked of the LM per paper: the total cap's share, within the per-paper cap.
+
+    NOTE: asking for more than the total cap allows on average only adds generated tokens
+    (the slow part on CPU); ranking picks across papers afterwards.
+    """
+    share = math.ceil(settings.extract.max_claims / max(1, papers))
+    return max(1, min(settings.extract.per_doc_cap, share))
+
+
+def _llm_all(
+    chat: BaseChatModel, papers: list[Paper], question: str | None, settings: SynthSettings, stats: ExtractionStats
+) -> list[Candidate]:
+    """One call per paper. Bad replies cost that paper's claims; a server that never answers is an error."""
+    per_call = claims_per_call(settings, len(papers))
+    counts = LMCounts()
+    candidates: list[Candidate] = []
+    for paper in papers:
+        candidates.extend(llm_candidates(chat, paper, question, per_call, counts))
+    stats.llm_calls, stats.llm_retries = counts.calls, counts.retries
+    stats.malformed_dropped, stats.llm_errors = counts.malformed_dropped, counts.errors
+    stats.ungrounded_dropped = counts.ungrounded_dropped
+    stats.first_person_dropped += counts.first_person_dropped
+    stats.not_self_contained += counts.not_self_contained
+    stats.input_tokens, stats.output_tokens = counts.input_tokens, counts.output_tokens
+    if papers and counts.errors == len(papers):
+        raise UserError(f"the chat model failed on every paper; last error: {counts.last_error}")
+    return candidates
+
+
+def _relevance(question: str | None, candidates: list[Candidate], embedder: Embedder | None) -> np.ndarray | None:
+    """Cosine of each claim, read after its paper's title, to the question; None without a question or model.
+
+    NOTE: the title goes in front as the index does for chunks: a claim names its system
+    ("Medusa-1 achieves 2.2x"), rarely the topic the question asks about.
+    """
+    if embedder is None or not question:
+        return None
+    titled = embedder.embed([f"{c.title}: {c.text}" if c.title else c.text for c in candidates])
+    return titled @ embedder.embed_query(question)
+
+
+def _similarity(texts: list[str], embedder: Embedder | None, vectors: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """Claim-to-claim similarity for duplicates, and the bare-claim vectors behind it.
+
+    Cosine of the bare claims (a shared title would make every claim of a paper alike),
+    raised for claims stating the same figures; word overlap when there is no model.
+    `vectors` holds those of a prefix of `texts` already embedded: only the rest is embedded.
+    """
+    if embedder is None:
+        similarity = jaccard_matrix(texts)
+    else:
+        done = 0 if vectors is None else len(vectors)
+        fresh = embedder.embed(texts[done:])
+        vectors = fresh if vectors is None else np.vstack([vectors, fresh])
+        similarity = vectors @ vectors.T
+    figures = [frozenset(n.value for n in extract_numbers(t) if n.unit) for t in texts]
+    return same_numbers_boost(similarity, figures), vectors
+
+
+def rank_candidates(
+    question: str | None,
+    candidates: list[Candidate],
+    settings: SynthSettings,
+    embedder: Embedder | None,
+    rerank: Reranker | None,
+    stats: ExtractionStats,
+) -> list[Claim]:
+    """Score, drop off-topic and near-duplicate candidates, apply the caps; claims best first.
+
+    Only the best-scored few times `max_claims` on-topic candidates are compared for duplicates
+    (embedding them is the costly step), more only when those do not fill the total cap.
+    """
+    if not candidates:
+        return []
+    cfg = settings.extract
+    relevance = _relevance(question, candidates, embedder)
+    scores = combined_scores(relevance, [c.worthiness for c in candidates])
+    ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
+    if relevance is not None:
+        on_topic = [i for i in ranked if relevance[i] >= cfg.min_relevance]
+        stats.below_relevance = len(ranked) - len(on_topic)
+        ranked = on_topic
+    threshold = cfg.dedupe_threshold if embedder is not None else min(cfg.dedupe_threshold, JACCARD_DUPLICATE)
+    common = {"duplicate_threshold": threshold, "per_group_cap": cfg.per_doc_cap}
+    size, vectors = SHORTLIST * cfg.max_claims, None
+    while True:  # widen the shortlist while duplicates and caps leave the total cap unfilled
+        short = ranked[:size]
+        pool = [candidates[i] for i in short]
+        similarity, vectors = _similarity([c.text for c in pool], embedder, vectors)
+        groups = [c.source.doc_id for c in pool]
+        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, **common)
+        if len(chosen.order) >= cfg.max_claims or size >= len(ranked):
+            break
+        size *= 2
+    if rerank is not None and question:
+        first = select(scores[short], similarity, groups, total_cap=RERANK_SHORTLIST * cfg.max_claims, **common)
+        claims = [_claim(pool[i], relevance, short[i]) for i in first.order]
+        order, _ = rerank_order(question, claims, scores[short][first.order], rerank, shortlist=len(claims))
+        priority = [first.order[i] for i in order]
+        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, priority=priority, **common)
+    stats.duplicates_dropped = chosen.duplicates
+    stats.capped = len(ranked) - len(chosen.order) - chosen.duplicates
+    return [_claim(pool[i], relevance, short[i]) for i in chosen.order]
+
+
+def _claim(candidate: Candidate, relevance: np.ndarray | None, index: int) -> Claim:
+    return candidate.to_claim(None if relevance is None else relevance[index])
