@@ -159,3 +159,28 @@ def test_audit_with_an_empty_corpus_says_how_to_fill_it(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("error:") and "--corpus" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
+    corpus_home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "paper.json"
+    proc = run_cli(
+        "--offline", "audit", str(SEEDS / "004_ae027df4a1b65a0f.txt"), "--format", "json", "-o", str(out),
+        "--no-judge", env={"SYNTH_HOME": str(corpus_home), "SYNTH_EXTRACT__MODE": "extractive"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    assert report["kind"] == "paper" and report["extraction"]["mode"] == "extractive"
+    claims = report["claims"]
+    assert 5 <= len(claims) <= 20
+    text = (SEEDS / "004_ae027df4a1b65a0f.txt").read_text()
+    for claim in claims:
+        assert claim["outcome"] in {"no mark", "unverifiable"} and claim["provenance"]["page"] >= 1
+        assert not any(w in f" {claim['text'].lower()} " for w in (" we ", " our "))
+        assert all(ev["doc_id"] != report["input_sha256"][:16] for ev in claim["verdict"]["evidence"])
+    assert any("throughput" in c["needs_measurement"] or "decoding_technique" in c["needs_measurement"] for c in claims)
+    assert report["sources"], "the paper's bibliography is resolved and reported"
+    assert any(s["status"] == "citation does not resolve" for s in report["sources"])
+    assert "CAD" in text  # the paper is the one whose throughput claims the benchmark issue re-measures

@@ -123,7 +123,7 @@ def run_audit(
     extraction: dict[str, Any] | None = None
     if audit_input.kind is InputKind.PAPER:
         claims_in, references, provenance, exclude, extraction = _paper_claims(
-            audit_input, settings, retriever, documents, notes, chat_model
+            audit_input, settings, retriever, documents, notes, chat_model, verifier
         )
     offline_reason = "offline: --offline set" if settings.offline else "not in the local corpus"
     sources = resolve_references(references, documents, None if settings.offline else fetch, offline_reason)
@@ -166,11 +166,17 @@ def run_audit(
 
 
 def _paper_claims(
-    audit_input: AuditInput, settings: Any, retriever: Any, documents: list, notes: list[str], chat_model: Any
+    audit_input: AuditInput,
+    settings: Any,
+    retriever: Any,
+    documents: list,
+    notes: list[str],
+    chat_model: Any,
+    verifier: Verifier,
 ) -> tuple[list, list, dict[int, Provenance], set[str], dict[str, Any]]:
     """Claims extracted from the paper, its bibliography as references, and itself kept out of the evidence."""
     from synth.audit.inputs import AuditInputError
-    from synth.claims.extract import extract_from_pages
+    from synth.claims.extract import extract_from_pages, resolve_mode
     from synth.claims.seed_report import SeedClaim
     from synth.corpus.ingest import parse_file
     from synth.corpus.readers import ReaderError
@@ -188,9 +194,18 @@ def _paper_claims(
         raise AuditInputError(f"{path}: {exc}") from exc
     doc = parsed.document
     audit_input.title = doc.title or audit_input.title
+    rerank = None
+    if (
+        audit_input.question
+        and verifier.judge is not None
+        and resolve_mode(settings.extract.mode, settings, chat_model) == "llm"
+    ):
+        from synth.verify.relevance import JudgeReranker
+
+        rerank = JudgeReranker(verifier.judge)
     result = extract_from_pages(
         audit_input.question, doc.title, parsed.pages, doc.doc_id, settings, sections=doc.sections,
-        mode=settings.extract.mode, chat_model=chat_model, embedder=retriever.index.embedder,
+        mode=settings.extract.mode, chat_model=chat_model, embedder=retriever.index.embedder, rerank=rerank,
     )  # fmt: skip
     claims = [SeedClaim(text=c.text, verified=None, confidence=None, truncated=False, row=i + 1)
               for i, c in enumerate(result.claims)]  # fmt: skip

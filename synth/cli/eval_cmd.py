@@ -59,7 +59,15 @@ def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet:
 
     with _progress(quiet) as progress:
         task = progress.add_task(f"verify {data.name}", total=len(data.pairs))
-        return compute_outcomes(verifier, data, passages_for, lambda n: progress.advance(task, n))
+        outcomes = compute_outcomes(verifier, data, passages_for, lambda n: progress.advance(task, n))
+    hits = getattr(verifier.judge, "hits", 0)
+    if hits:
+        notes.append(
+            f"{hits} of {hits + verifier.judge.misses} judge scores came from the cache "  # type: ignore[union-attr]
+            f"({settings.home / 'cache' / 'judge.sqlite'}): pairs/s is not the judge's speed; "
+            "see benchmarks/verify_bench.py"
+        )
+    return outcomes
 
 
 @app.command("verify")
@@ -111,7 +119,8 @@ def eval_verify(
         "data": report.data, "n": report.n, "model": key,
         "balanced_accuracy": round(report.metrics.balanced_accuracy, 4), "macro_f1": round(report.metrics.macro_f1, 4),
         "accuracy": round(report.metrics.accuracy, 4), "ece": round(report.ece, 4), "ece_raw": round(report.ece_raw, 4),
-        "pairs_per_s": round(report.pairs_per_s, 3),
+        "pairs_per_s": round(report.pairs_per_s, 3), "judge_calls": report.judge_calls,
+        "judge_cache_hits": next((int(n.split()[0]) for n in notes if "from the cache" in n), 0),
         "per_class": {k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4), "support": v.support}
                       for k, v in report.metrics.per_class.items()},
     }  # fmt: skip

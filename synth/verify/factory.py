@@ -8,6 +8,7 @@ says so (`checks` on each verdict, plus the notes returned here).
 from __future__ import annotations
 
 import importlib.util
+import os
 from typing import Any
 
 from synth.settings import SynthSettings
@@ -32,7 +33,7 @@ def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
         path = require_model(settings.models.chat, settings.models_dir, settings.models.pip_target)
     except ModelError as exc:
         return None, f"LM judge unavailable: {exc}"
-    threads = settings.llm.n_threads or None
+    threads = settings.llm.n_threads or os.cpu_count() or 1
     judge = LMJudge(path, n_ctx=2048, n_threads=threads)
     return CachedJudge(judge, JudgeCache(settings.home / "cache" / "judge.sqlite"), judge.model_id), None
 

@@ -119,6 +119,10 @@ class LMJudge:
         """Identifies the weights for caches: file name and size (hashing 1 GB per run is too slow)."""
         return f"{self.model_path.name}:{self.model_path.stat().st_size}"
 
+    def ask(self, prompt_name: str, **variables: str) -> float:
+        """P(Yes) to any versioned Yes/No prompt in `prompts/` (e.g. `judge_relevance`)."""
+        return self._ask(load_prompt(prompt_name).render(**variables))
+
     def score(self, claim: str, document: str) -> JudgeScore:
         support = self._ask(self.support_prompt.render(document=document, claim=claim))
         contradict = (
