@@ -182,5 +182,7 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
         assert all(ev["doc_id"] != report["input_sha256"][:16] for ev in claim["verdict"]["evidence"])
     assert any("throughput" in c["needs_measurement"] or "decoding_technique" in c["needs_measurement"] for c in claims)
     assert report["sources"], "the paper's bibliography is resolved and reported"
-    assert any(s["status"] == "citation does not resolve" for s in report["sources"])
+    statuses = {s["status"] for s in report["sources"]}
+    assert "source not available offline" in statuses  # cited arXiv papers that are not in the local corpus
+    assert statuses <= {"in local corpus", "source not available offline", "citation does not resolve"}
     assert "CAD" in text  # the paper is the one whose throughput claims the benchmark issue re-measures

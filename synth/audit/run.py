@@ -194,6 +194,8 @@ def _paper_claims(
         raise AuditInputError(f"{path}: {exc}") from exc
     doc = parsed.document
     audit_input.title = doc.title or audit_input.title
+    settings = settings.model_copy(deep=True)
+    settings.extract.per_doc_cap = settings.extract.max_claims  # one paper: the total cap is the only cap
     rerank = None
     if (
         audit_input.question

@@ -63,12 +63,22 @@ class VerificationResult:
 
 
 def quote_sentences(claim: str, window: str, most: int = 2) -> str:
-    """The sentence(s) of the window that bear most on the claim, verbatim, in page order."""
-    sentences = [s.text for s in split_sentences(window)]
+    """The sentence of the window that bears most on the claim, with its better neighbour: one verbatim span."""
+    sentences = split_sentences(window)
     if len(sentences) <= most:
         return window.strip()
-    ranked = sorted(range(len(sentences)), key=lambda i: -word_overlap(claim, sentences[i]))[:most]
-    return " ".join(sentences[i] for i in sorted(ranked))
+    scores = [word_overlap(claim, s.text) for s in sentences]
+    first = last = max(range(len(sentences)), key=scores.__getitem__)
+    while last - first + 1 < most:
+        before = scores[first - 1] if first > 0 else -1.0
+        after = scores[last + 1] if last + 1 < len(sentences) else -1.0
+        if before < 0 and after < 0:
+            break
+        if after >= before:
+            last += 1
+        else:
+            first -= 1
+    return window[sentences[first].start : sentences[last].end]
 
 
 class Verifier:
