@@ -107,6 +107,7 @@ def test_compare_with_the_reports_mark() -> None:
     assert compare(VerdictLabel.SUPPORTED, False) is AuditOutcome.DISAGREEMENT
     assert compare(VerdictLabel.NOT_ENOUGH_INFO, True) is AuditOutcome.UNVERIFIABLE
     assert compare(VerdictLabel.REFUTED, None) is AuditOutcome.NO_MARK
+    assert compare(VerdictLabel.REFUTED, True, confidence=0.42) is AuditOutcome.UNVERIFIABLE
 
 
 def _page_text(home: Path, doc_id: str, page: int) -> str:

@@ -11,7 +11,7 @@ SECTIONS = [
     ("Disagreements with the report", AuditOutcome.DISAGREEMENT),
     ("Agreements with the report", AuditOutcome.AGREEMENT),
     ("Verdicts on the paper's claims", AuditOutcome.NO_MARK),
-    ("Unverifiable claims (not enough information)", AuditOutcome.UNVERIFIABLE),
+    ("Unverifiable claims (not enough information, or confidence below 0.5)", AuditOutcome.UNVERIFIABLE),
 ]
 
 

@@ -74,9 +74,16 @@ class AuditReport(BaseModel):
     settings_md5: str | None = None
 
 
-def compare(label: VerdictLabel, reported: bool | None) -> AuditOutcome:
-    """Agreement when our decisive verdict matches the report's mark; NOT_ENOUGH_INFO is never a match."""
-    if label is VerdictLabel.NOT_ENOUGH_INFO:
+DECISIVE_CONFIDENCE = 0.5
+
+
+def compare(label: VerdictLabel, reported: bool | None, confidence: float = 1.0) -> AuditOutcome:
+    """Agreement when our decisive verdict matches the report's mark.
+
+    NOT_ENOUGH_INFO, and any verdict more likely wrong than right (calibrated
+    confidence below 0.5), is unverifiable: it cannot confirm or overturn a report.
+    """
+    if label is VerdictLabel.NOT_ENOUGH_INFO or confidence < DECISIVE_CONFIDENCE:
         return AuditOutcome.UNVERIFIABLE
     if reported is None:
         return AuditOutcome.NO_MARK
@@ -149,7 +156,7 @@ def run_audit(
             AuditedClaim(
                 row=claim.row, text=claim.text, truncated=claim.truncated, reported_verified=claim.verified,
                 reported_confidence=claim.confidence, verdict=verdict, probabilities=result.probabilities,
-                outcome=compare(verdict.label, claim.verified), provenance=provenance.get(i),
+                outcome=compare(verdict.label, claim.verified, verdict.confidence), provenance=provenance.get(i),
                 needs_measurement=[t.value for t in measurable_tags(claim.text)], note="; ".join(note_parts),
             )
         )  # fmt: skip
