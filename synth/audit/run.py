@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -14,7 +13,8 @@ from pydantic import BaseModel, Field
 from synth.audit.inputs import AuditInput, InputKind
 from synth.audit.references import ResolvedSource, SourceStatus, reference_from_entry, resolve_references
 from synth.claims.measurable import measurable_tags
-from synth.claims.records import Provenance, Verdict, VerdictLabel
+from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
+from synth.hashing import sha256_file
 from synth.verify.evidence import corpus_passages
 from synth.verify.verifier import Verifier, to_verdict
 
@@ -136,7 +136,7 @@ def run_audit(
     sources = resolve_references(references, documents, None if settings.offline else fetch, offline_reason)
     source_docs = {s.doc_id for s in sources if s.doc_id} - exclude
     missing = [s.reference.arxiv_id or s.reference.doi or s.reference.raw for s in sources if not s.doc_id]
-    titles = {d.doc_id: d.title for d in catalog.documents()}
+    titles = {d.doc_id: d.title for d in catalog.documents()}  # again: arXiv fetches may have added some
     audited: list[AuditedClaim] = []
     for i, claim in enumerate(claims_in):
         passages = corpus_passages(
@@ -144,8 +144,7 @@ def run_audit(
             exclude=exclude,
         )  # fmt: skip
         result = verifier.verify(claim.text, passages)
-        claim_id = hashlib.sha1(" ".join(claim.text.split()).lower().encode()).hexdigest()[:12]
-        verdict = to_verdict(claim.text, claim_id, result, titles, settings.settings_md5)
+        verdict = to_verdict(claim.text, claim_id_for(claim.text), result, titles, settings.settings_md5)
         note_parts = []
         if claim.truncated:
             note_parts.append("claim cell truncated in the report; verified as printed")
@@ -162,7 +161,7 @@ def run_audit(
         )  # fmt: skip
         if progress:
             progress(i + 1, len(claims_in))
-    digest = hashlib.sha256(Path(audit_input.path).read_bytes()).hexdigest()
+    digest = sha256_file(Path(audit_input.path))
     return AuditReport(
         input_path=audit_input.path, input_sha256=digest, kind=audit_input.kind, title=audit_input.title,
         question=audit_input.question, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -187,7 +186,6 @@ def _paper_claims(
     from synth.claims.seed_report import SeedClaim
     from synth.corpus.ingest import parse_file
     from synth.corpus.readers import ReaderError
-    from synth.hashing import sha256_file
 
     path = Path(audit_input.path)
     chunking = {

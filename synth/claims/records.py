@@ -8,6 +8,11 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, computed_field
 
 
+def claim_id_for(text: str) -> str:
+    """Content hash of a claim sentence (whitespace and case ignored): stable across runs and inputs."""
+    return hashlib.sha1(" ".join(text.split()).lower().encode()).hexdigest()[:12]
+
+
 class ClaimKind(StrEnum):
     QUANTITATIVE = "quantitative_result"
     COMPARISON = "comparison"
@@ -67,7 +72,7 @@ class Claim(BaseModel):
     @property
     def claim_id(self) -> str:
         """Content hash: the same sentence gets the same id across runs (digests compare by it)."""
-        return hashlib.sha1(" ".join(self.text.split()).lower().encode()).hexdigest()[:12]
+        return claim_id_for(self.text)
 
 
 class VerdictLabel(StrEnum):

@@ -42,6 +42,7 @@ def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet:
         catalog = retriever.index.catalog
         if catalog.stats()["documents"] == 0:
             raise UserError("pairs name an arxiv_id but the corpus is empty: pass --corpus DIR")
+    by_arxiv = {d.arxiv_id: d.doc_id for d in catalog.documents() if d.arxiv_id} if catalog is not None else {}
     embedder = retriever.index.embedder if retriever is not None else None
     verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge)
     notes.extend(verifier_notes)
@@ -51,7 +52,7 @@ def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet:
             return text_passages(pair)
         from synth.verify.evidence import corpus_passages
 
-        doc = next((d.doc_id for d in catalog.documents() if d.arxiv_id == pair.arxiv_id), None)
+        doc = by_arxiv.get(pair.arxiv_id)
         if doc is None:
             notes.append(f"pair {pair.pair_id}: arXiv {pair.arxiv_id} is not in the corpus (no evidence)")
             return []
