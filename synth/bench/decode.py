@@ -1,0 +1,232 @@
+"""One timed decode loop for every technique: vanilla, CAD (naive or batched), self-consistency.
+
+Why our own loop rather than `model.generate`: CAD needs the logits of two
+streams combined before a token is chosen and the *same* token fed to both,
+and the paper's naive CAD runs the streams as two separate forward passes.
+Expressing every technique as "rows" (sequences with a KV cache), "passes"
+(which rows share one forward call) and a `combine` (row logits → answer
+logits) keeps naive and batched variants the same code, so "batched CAD
+equals naive CAD token for token" is a property of the loop, not a hope. The
+loop is a plain KV-cached greedy/sampling loop; `benchmarks/bench_overhead.py`
+measures it against a bare `model.generate`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+
+Combine = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class Sampler:
+    """Greedy, or temperature + top-p sampling from a seeded generator (reproducible per spec)."""
+
+    greedy: bool = True
+    temperature: float = 1.0
+    top_p: float = 1.0
+    seed: int = 0
+    _gen: torch.Generator | None = field(default=None, repr=False)
+
+    def pick(self, logits: torch.Tensor) -> torch.Tensor:
+        if self.greedy:
+            return logits.argmax(dim=-1)
+        if self._gen is None:
+            self._gen = torch.Generator(device=logits.device)
+            self._gen.manual_seed(self.seed)
+        probs = torch.softmax(logits.float() / self.temperature, dim=-1)
+        if self.top_p < 1.0:
+            sorted_p, idx = probs.sort(dim=-1, descending=True)
+            keep = sorted_p.cumsum(-1) - sorted_p < self.top_p
+            sorted_p = sorted_p * keep
+            probs = torch.zeros_like(probs).scatter(-1, idx, sorted_p)
+        return torch.multinomial(probs, 1, generator=self._gen).squeeze(-1)
+
+
+@dataclass
+class Trace:
+    """What one generation did and when; the runner turns traces into measurements."""
+
+    answers: list[list[int]]
+    prompt_tokens: int  # real (unpadded) prompt tokens over all rows
+    ttft_s: float
+    total_s: float
+    step_s: list[float]  # wall time of each decode step after the first token
+    forward_calls: int
+    rows: int
+
+
+def _left_pad(rows: Sequence[Sequence[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, width - len(r):] = torch.tensor(list(r), dtype=torch.long)
+        mask[i, width - len(r):] = 1
+    return ids.to(device), mask.to(device)
+
+
+class _Pass:
+    """A group of rows run in one forward call, with its own KV cache."""
+
+    def __init__(self, model: torch.nn.Module, rows: Sequence[Sequence[int]], pad_id: int, device: torch.device):
+        self.model = model
+        self.ids, self.mask = _left_pad(rows, pad_id, device)
+        self.cache = None
+        self.positions = (self.mask.cumsum(-1) - 1).clamp(min=0)
+
+    def prefill(self) -> torch.Tensor:
+        out = self.model(
+            input_ids=self.ids, attention_mask=self.mask, position_ids=self.positions, use_cache=True
+        )
+        self.cache = out.past_key_values
+        self.next_pos = self.positions[:, -1:] + 1
+        return out.logits[:, -1, :]
+
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        self.mask = torch.cat([self.mask, torch.ones_like(tokens[:, None])], dim=-1)
+        out = self.model(
+            input_ids=tokens[:, None],
+            attention_mask=self.mask,
+            position_ids=self.next_pos,
+            past_key_values=self.cache,
+            use_cache=True,
+        )
+        self.cache = out.past_key_values
+        self.next_pos = self.next_pos + 1
+        return out.logits[:, -1, :]
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+@torch.inference_mode()
+def run_streams(
+    model: torch.nn.Module,
+    rows: Sequence[Sequence[int]],
+    passes: Sequence[Sequence[int]],
+    row_to_answer: Sequence[int],
+    combine: Combine,
+    *,
+    max_new_tokens: int,
+    sampler: Sampler,
+    eos_ids: Sequence[int] = (),
+    fixed_length: bool = True,
+    pad_id: int = 0,
+) -> Trace:
+    """Decode `rows` whose last-position logits `combine` maps to one distribution per answer.
+
+    `passes` partitions the row indices: rows in one pass share a forward call
+    (batched); separate passes are separate calls (naive). With fixed_length
+    the EOS tokens are masked so every answer has exactly max_new_tokens.
+    """
+    device = next(model.parameters()).device
+    order = [i for p in passes for i in p]
+    if sorted(order) != list(range(len(rows))):
+        raise ValueError("passes must partition the rows")
+    inverse = torch.tensor([order.index(i) for i in range(len(rows))], device=device)
+    groups = [_Pass(model, [rows[i] for i in p], pad_id, device) for p in passes]
+    n_answers = max(row_to_answer) + 1
+    answer_of_row = torch.tensor(list(row_to_answer), device=device)
+    eos = torch.tensor(list(eos_ids), dtype=torch.long, device=device) if eos_ids else None
+    answers: list[list[int]] = [[] for _ in range(n_answers)]
+    done = torch.zeros(n_answers, dtype=torch.bool, device=device)
+    step_s: list[float] = []
+    calls = 0
+
+    _sync(device)
+    t0 = time.perf_counter()
+    logits = torch.cat([g.prefill() for g in groups], dim=0)[inverse]
+    calls += len(groups)
+    ttft = 0.0
+    last = t0
+    for step in range(max_new_tokens):
+        scores = combine(logits.float())
+        if eos is not None and fixed_length:
+            scores[:, eos] = float("-inf")
+        tokens = sampler.pick(scores)
+        if eos is not None and not fixed_length:
+            tokens = torch.where(done, torch.full_like(tokens, pad_id), tokens)
+        picked = tokens.tolist()  # syncs the device
+        now = time.perf_counter()
+        if step == 0:
+            ttft = now - t0
+        else:
+            step_s.append(now - last)
+        last = now
+        for a, tok in enumerate(picked):
+            if not bool(done[a]):
+                answers[a].append(tok)
+        if eos is not None and not fixed_length:
+            done |= torch.isin(tokens, eos)
+            if bool(done.all()):
+                break
+        if step == max_new_tokens - 1:
+            break
+        row_tokens = tokens[answer_of_row]
+        logits = torch.cat([g.step(row_tokens[torch.tensor(list(p), device=device)]) for g, p in zip(
+            groups, passes, strict=True)], dim=0)[inverse]
+        calls += len(groups)
+    _sync(device)
+    total = time.perf_counter() - t0
+    if eos is not None and not fixed_length:
+        eos_set = set(eos_ids)
+        answers = [a[: next((i for i, t in enumerate(a) if t in eos_set), len(a))] for a in answers]
+    return Trace(
+        answers=answers,
+        prompt_tokens=sum(len(r) for r in rows),
+        ttft_s=ttft,
+        total_s=total,
+        step_s=step_s,
+        forward_calls=calls,
+        rows=len(rows),
+    )
+
+
+def identity(logits: torch.Tensor) -> torch.Tensor:
+    return logits
+
+
+def cad_combine(alpha: float, n_answers: int) -> Combine:
+    """CAD (Shi et al. 2023): (1+α)·logits(with context) − α·logits(without); rows [ctx..., no-ctx...]."""
+
+    def combine(logits: torch.Tensor) -> torch.Tensor:
+        return (1 + alpha) * logits[:n_answers] - alpha * logits[n_answers:]
+
+    return combine
+
+
+def vanilla(model: torch.nn.Module, prompts: Sequence[Sequence[int]], **kw) -> Trace:
+    n = len(prompts)
+    return run_streams(model, prompts, [list(range(n))], list(range(n)), identity, **kw)
+
+
+def cad(
+    model: torch.nn.Module,
+    with_context: Sequence[Sequence[int]],
+    without_context: Sequence[Sequence[int]],
+    alpha: float,
+    batched: bool,
+    **kw,
+) -> Trace:
+    """Batched: both streams in one forward call (one weight read per token); naive: two calls, as in the paper."""
+    n = len(with_context)
+    rows = list(with_context) + list(without_context)
+    passes = [list(range(2 * n))] if batched else [list(range(n)), list(range(n, 2 * n))]
+    return run_streams(model, rows, passes, list(range(n)) * 2, cad_combine(alpha, n), **kw)
+
+
+def self_consistency(
+    model: torch.nn.Module, prompts: Sequence[Sequence[int]], n_samples: int, batched: bool, **kw
+) -> list[Trace]:
+    """n samples per prompt: one batch of n·b rows (batched) or n sequential generations (naive)."""
+    if batched:
+        rows = [p for p in prompts for _ in range(n_samples)]
+        return [vanilla(model, rows, **kw)]
+    return [vanilla(model, prompts, **kw) for _ in range(n_samples)]
