@@ -134,6 +134,38 @@ class VerifySettings(BaseModel):
     )
 
 
+class EmpiricalSettings(BaseModel):
+    """Knobs of `synth check-claims`: how claims are planned into experiments and judged.
+
+    The default subject is the Llama 3.2 1B random-weight replica: at fixed-length
+    generation a throughput *ratio* depends on the architecture and size, not on
+    the weight values, and Llama 3.2 1B is the model the common source of these
+    claims (the CSE503 inference-time paper) measured. The real
+    Qwen2.5-Coder-0.5B is less than half that size, which shifts the prefill vs
+    decode balance that CAD and RAG ratios depend on; it is the fallback when no
+    preset is installed, and the subject of accuracy claims (pass@k needs real weights).
+    """
+
+    subject: str = Field("llama-3.2-1b", description="Model for claims that name none: a preset or registry name.")
+    accuracy_subject: str = Field(
+        "qwen2.5-coder-0.5b-instruct", description="Real model (registry name) for pass@k claims; needs its HF folder."
+    )
+    prompt_tokens: int = Field(150, ge=1, description="Synthetic prompt length: a HumanEval problem is ~150 tokens.")
+    max_new_tokens: int = Field(32, ge=1, description="Fixed generation length of speed and memory runs.")
+    repetitions: int = Field(3, ge=1)
+    warmup: int = Field(1, ge=0)
+    sc_samples: int = Field(5, ge=2, description="Self-consistency samples per prompt (the paper's 5).")
+    cad_alpha: float = Field(0.5, ge=0)
+    rag_k: int = Field(3, ge=1, le=20, description="RAG passages per prompt (the runner's synthetic ~120 tokens each).")
+    humaneval_problems: int = Field(10, ge=1, description="HumanEval problems of an accuracy run (a few: CPU time).")
+    accuracy_max_new_tokens: int = Field(256, ge=16, description="Room for a HumanEval completion.")
+    timeout_s: float = Field(1200.0, gt=0, description="Per-spec limit of speed and memory runs.")
+    accuracy_timeout_s: float = Field(3600.0, gt=0)
+    tolerance: float = Field(0.25, gt=0, lt=1, description="Relative tolerance on a claimed ratio (hardware differs).")
+    min_effect: float = Field(0.05, ge=0, description="A direction claim needs |ratio − 1| beyond this and the noise.")
+    noise_sigmas: float = Field(2.0, gt=0, description="Spread multiples that count as noise.")
+
+
 class ArxivSettings(BaseModel):
     query_url_format: str = Field(
         "https://export.arxiv.org/api/query?{}",
@@ -168,6 +200,7 @@ class SynthSettings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
+    empirical: EmpiricalSettings = Field(default_factory=EmpiricalSettings)
 
     @field_validator("home", mode="after")
     @classmethod

@@ -14,6 +14,7 @@ from synth.audit.inputs import AuditInput, InputKind
 from synth.audit.references import ResolvedSource, SourceStatus, reference_from_entry, resolve_references
 from synth.claims.measurable import measurable_tags
 from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
+from synth.empirical.records import EmpiricalCheck
 from synth.hashing import sha256_file
 from synth.verify.evidence import corpus_passages
 from synth.verify.verifier import Verifier, to_verdict
@@ -72,6 +73,9 @@ class AuditReport(BaseModel):
     summary: AuditSummary
     seconds: float = 0.0
     settings_md5: str | None = None
+    empirical: list[EmpiricalCheck] = Field(
+        default_factory=list, description="Benchmark checks of the measurable claims (`synth audit --measure`)."
+    )
 
 
 DECISIVE_CONFIDENCE = 0.5

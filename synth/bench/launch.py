@@ -42,6 +42,16 @@ def _settings_json(settings: Any) -> str:
     return settings.model_dump_json(exclude={"settings_md5"})
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL if the parent dies, so an interrupted sweep leaves no orphan burning CPU."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def child_command(spec_path: Path, out_path: Path, settings_path: Path | None) -> list[str]:
     cmd = [sys.executable, "-m", "synth.bench", str(spec_path), str(out_path)]
     return cmd + [str(settings_path)] if settings_path else cmd
@@ -67,6 +77,7 @@ def run_spec(spec: BenchSpec, settings: Any | None = None, timeout_s: float | No
                 stderr=err,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: a timeout kills the whole tree
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                 env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
             )
             try:

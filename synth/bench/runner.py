@@ -103,8 +103,6 @@ def _load_transformers(spec: BenchSpec, resolved: Any, device: str) -> tuple[Any
     import torch
 
     from synth.bench import precision as P
-    from synth.bench.loader import torch_dtype
-
     notes: list[str] = []
     reason = P.check_precision(spec.precision, device, "transformers")
     if reason:
@@ -112,7 +110,7 @@ def _load_transformers(spec: BenchSpec, resolved: Any, device: str) -> tuple[Any
     if resolved.kind == "preset":
         from synth.bench.presets import build_random_model
 
-        base = torch_dtype(spec.precision) if spec.precision in ("fp32", "bf16", "fp16") else torch.float32
+        base = P.load_kwargs_for(spec.precision, device).get("dtype", torch.float32)
         model, synthetic, _info = build_random_model(resolved.name, base, seed=spec.model.seed, device=device)
         tokenizer = None  # presets have no real tokenizer: prompts are random ids of the asked lengths
         model.generation_config.pad_token_id = synthetic.pad_token_id
@@ -123,14 +121,18 @@ def _load_transformers(spec: BenchSpec, resolved: Any, device: str) -> tuple[Any
         model = AutoModelForCausalLM.from_pretrained(str(resolved.path), **kwargs)
         if device == "cuda" and "quantization_config" not in kwargs:
             model = model.to(device)
+        if "quantization_config" in kwargs:  # bitsandbytes quantized at load time
+            notes.append(f"{spec.precision} via bitsandbytes at load time")
+            model.eval()
+            return model, AutoTokenizer.from_pretrained(str(resolved.path)), model.config.vocab_size, notes
         tokenizer = AutoTokenizer.from_pretrained(str(resolved.path))
     model.eval()
     try:
-        model, how = P.convert_precision(model, spec.precision, device)
+        outcome = P.convert_precision(model, spec.precision, device)
     except P.UnsupportedPrecision as exc:
         raise Unsupported(str(exc)) from None
-    if how:
-        notes.append(f"{spec.precision} via {how}")
+    model = outcome.model
+    notes.extend(outcome.notes())
     vocab = int(getattr(model.config, "vocab_size", 0) or 32000)
     return model, tokenizer, vocab, notes
 

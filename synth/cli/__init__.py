@@ -57,7 +57,7 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
 
 
 def _register() -> None:
-    from synth.cli import audit_cmd, bench_cmd, config_cmd, corpus_cmd, eval_cmd, models_cmd, search_cmd
+    from synth.cli import audit_cmd, bench_cmd, check_cmd, config_cmd, corpus_cmd, eval_cmd, models_cmd, search_cmd
 
     app.add_typer(config_cmd.app, name="config", help="Show the effective settings.")
     app.add_typer(models_cmd.app, name="models", help="Fetch, list and verify the offline models.")
@@ -65,6 +65,9 @@ def _register() -> None:
     app.command(name="search", help="Hybrid (vector + BM25) search over the corpus.")(search_cmd.search)
     app.command(name="audit", help="Check the claims of a report or paper against the corpus.")(audit_cmd.audit)
     app.add_typer(eval_cmd.app, name="eval", help="Measure synth's stages on labelled data.")
+    app.command(name="check-claims", help="Re-measure a file's throughput, memory and quantization claims.")(
+        check_cmd.check_claims
+    )
     app.add_typer(bench_cmd.app, name="bench", help="Run, list, show and compare benchmark experiments.")
     app.command(name="calibrate", help="Fit the verifier's label models and confidence calibration.")(
         eval_cmd.calibrate

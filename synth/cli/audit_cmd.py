@@ -20,6 +20,9 @@ def audit(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
     question: Annotated[str | None, typer.Option("--question", help="Rank a paper's claims by this question.")] = None,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    measure: Annotated[
+        bool, typer.Option("--measure", help="Also re-measure the measurable claims (`synth check-claims`; minutes).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Check every claim of a report or paper against the corpus and compare with the report's own marks."""
@@ -60,6 +63,14 @@ def audit(
             audit_input, settings, retriever, verifier, notes, fetch=fetch,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )  # fmt: skip
+    if measure:
+        from synth.empirical.run import check_claims
+
+        measurable = [c.text for c in report.claims if c.needs_measurement]
+        if not quiet:
+            err.print(f"measuring {len(measurable)} claim(s) with the benchmark runner", highlight=False)
+        checks = check_claims(measurable, settings, config=settings.empirical)
+        report.empirical = [c for c in checks if c.plan.specs or c.plan.inconclusive_reason]
     text = render(report, fmt)
     if output is not None:
         atomic_write_text(output, text)

@@ -87,12 +87,12 @@ def list_presets(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
     items = presets()
     if as_json:
         for p in items:
-            typer.echo(json.dumps(p.model_dump() if hasattr(p, "model_dump") else p.__dict__, default=str))
+            typer.echo(json.dumps(p.model_dump(), default=str))
         return
-    table = Table("preset", "family", "params", "active", "from")
+    table = Table("preset", "model_type", "params", "active", "from")
     for p in items:
         total, active = f"{p.total_params / 1e9:.2f}B", f"{p.active_params / 1e9:.2f}B"
-        table.add_row(p.name, p.family, total, active, p.published_from)
+        table.add_row(p.name, p.model_type, total, active, p.published_from)
     console.print(table)
     console.print("All presets have random weights: speed and memory only; pass@k is refused for them.")
 

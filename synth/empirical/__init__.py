@@ -1,0 +1,27 @@
+"""Empirical claim checks: re-measure throughput, memory and quantization claims with the bench runner.
+
+classify (claim → arms, quantity, relation) → plan (the two specs, substitutions)
+→ run (deduplicated specs) → judge (measured ratio vs claimed, noise included) → render.
+"""
+
+from synth.empirical.availability import Availability, detect_availability
+from synth.empirical.classify import classify_claim, classify_claim_parts
+from synth.empirical.judge import judge
+from synth.empirical.plan import plan_experiment
+from synth.empirical.records import (
+    ClaimCategory,
+    ClaimType,
+    EmpiricalCheck,
+    EmpiricalSettings,
+    EmpiricalVerdict,
+    ExperimentPlan,
+    VerdictLabel,
+)
+from synth.empirical.render import render_json, render_markdown
+from synth.empirical.run import check_claims, plan_claims, unique_specs
+
+__all__ = [
+    "Availability", "ClaimCategory", "ClaimType", "EmpiricalCheck", "EmpiricalSettings", "EmpiricalVerdict",
+    "ExperimentPlan", "VerdictLabel", "check_claims", "classify_claim", "classify_claim_parts", "detect_availability",
+    "judge", "plan_claims", "plan_experiment", "render_json", "render_markdown", "unique_specs",
+]  # fmt: skip
