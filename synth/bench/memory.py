@@ -12,7 +12,7 @@ from types import TracebackType
 
 
 class PeakMemory:
-    def __init__(self, device: str, interval_s: float = 0.005) -> None:
+    def __init__(self, device: str, interval_s: float = 0.02) -> None:
         self.device = device
         self.interval_s = interval_s
         self.peak_mb: float | None = None
