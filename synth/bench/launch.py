@@ -24,6 +24,13 @@ from synth.bench.result import BenchResult
 from synth.bench.spec import BenchSpec
 
 STDERR_TAIL = 4000
+CHILD_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    # A fixed mmap threshold turns off glibc's dynamic one, under which freed tensors stay in the heap
+    # and are reused without raising RSS: the peak-RSS delta would then miss the KV cache of the timed runs.
+    "MALLOC_MMAP_THRESHOLD_": "131072",
+}
 Progress = Callable[[BenchResult], None]
 
 
@@ -78,7 +85,7 @@ def run_spec(spec: BenchSpec, settings: Any | None = None, timeout_s: float | No
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: a timeout kills the whole tree
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-                env={**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+                env={**os.environ, **CHILD_ENV},
             )
             try:
                 rc = proc.wait(timeout=timeout)

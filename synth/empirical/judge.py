@@ -53,6 +53,9 @@ def hardware_of(env: Environment | None) -> str:
     return f"{env.cpu_model or 'CPU'} ({threads} threads)" if threads else (env.cpu_model or "CPU")
 
 
+RSS_RESOLUTION_MB = 8.0
+
+
 def _arm_name(spec: BenchSpec) -> str:
     t = spec.technique
     tech = t.name if t.name in ("vanilla", "cot", "rag") else f"{t.name} {t.implementation}"
@@ -77,7 +80,11 @@ def _value(result: BenchResult, metric: str, k: int) -> tuple[float, float, str]
         if isinstance(value, Stat):
             return value.mean, value.std, name
         if isinstance(value, int | float):
-            return float(value), 0.0, name
+            std = 0.0
+            if name == "peak_memory_mb" and m.peak_memory_kind == "rss_delta":
+                # One sample, read from the process RSS: pages and allocator caching blur it by a few MB.
+                std = RSS_RESOLUTION_MB / 2
+            return float(value), std, name
     return None
 
 
