@@ -299,9 +299,8 @@ def _humaneval_spec(backend: str, precision: str) -> BenchSpec:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("precision", ["fp32", "int8"])
 def test_humaneval_with_transformers_reports_pass_at_1_and_speed(
-    smol_home: Path, monkeypatch: pytest.MonkeyPatch, precision: str
+    smol_home: Path, monkeypatch: pytest.MonkeyPatch, precision: str = "int8"
 ) -> None:
     from synth.bench.launch import run_spec
     from synth.settings import load_settings
@@ -331,7 +330,9 @@ def test_humaneval_with_llamacpp(smol_home: Path, monkeypatch: pytest.MonkeyPatc
     m = result.measurements
     assert m.problems == 2 and set(m.pass_at) == {"1"} and m.decode_tokens_per_s.mean > 0
     assert result.environment.versions.get("llama-cpp-python")
-    cad = run_spec(_humaneval_spec("llamacpp", "gguf").model_copy(update={"technique": {"name": "cad"}}))
+    from synth.bench.spec import Technique
+
+    cad = run_spec(_humaneval_spec("llamacpp", "gguf").model_copy(update={"technique": Technique(name="cad")}))
     assert cad.status == "unsupported" and "transformers backend" in cad.reason
 
 

@@ -24,7 +24,12 @@ FILLER_TEXT = (
     "Throughput of a language model is the number of tokens it generates per second; memory-bound\n"
     "decoding reads every weight once per step, so batching several streams shares that read.\n"
 )
-_COT_PREFIX = "Let's think step by step, then write the code.\n"
+
+
+def cot_prefix() -> str:
+    from synth.prompts import load_prompt
+
+    return load_prompt("bench_synthetic_cot").render() + "\n"
 
 
 @dataclass
@@ -83,7 +88,7 @@ def synthetic_jobs(spec: BenchSpec, tokenizer: Any | None, vocab: int, settings:
     extra: list[int] = []
     if t.name == "cot":
         extra = (
-            tokenizer(_COT_PREFIX, add_special_tokens=False)["input_ids"] if tokenizer else _random_ids(vocab, 12, 99)
+            tokenizer(cot_prefix(), add_special_tokens=False)["input_ids"] if tokenizer else _random_ids(vocab, 12, 99)
         )
     if t.name == "rag":
         if tokenizer is None:

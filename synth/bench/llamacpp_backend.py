@@ -115,7 +115,7 @@ def run_llamacpp(
     else:
         extra = ""
         if t.name == "cot":
-            extra = "Let's think step by step, then write the code.\n"
+            extra = inputs.cot_prefix()
         elif t.name == "rag":
             passages = inputs.rag_passages("efficient code generation with small language models", t.rag_k, settings)
             extra = "\n\n".join(passages) + "\n\n"
