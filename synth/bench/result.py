@@ -116,33 +116,19 @@ class ResultError(UserError):
     pass
 
 
-def load_result(path: Path) -> BenchResult:
+def _read_json(path: Path) -> object:
     path = Path(path)
     if not path.is_file():
         raise ResultError(f"result file {path} does not exist: run `synth bench run SPEC -o {path}` first")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ResultError(f"{path}: not JSON ({exc.msg}, line {exc.lineno}); pass a `synth bench run` result") from None
-    if isinstance(doc, list):
-        raise ResultError(f"{path}: holds {len(doc)} results; pass one (see `synth bench show`)")
-    try:
-        return BenchResult.model_validate(doc)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ResultError(f"{path}: not a synth bench result ({where}: {first['msg']})") from None
 
 
 def load_results(path: Path) -> list[BenchResult]:
-    """One result or a list (a sweep's output)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ResultError(f"result file {path} does not exist: run `synth bench run SPEC -o {path}` first")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ResultError(f"{path}: not JSON ({exc.msg}, line {exc.lineno}); pass a `synth bench run` result") from None
+    """One result or a list (a sweep's output); every error is one line naming the file."""
+    doc = _read_json(path)
     items = doc if isinstance(doc, list) else [doc]
     try:
         return [BenchResult.model_validate(d) for d in items]
@@ -150,3 +136,10 @@ def load_results(path: Path) -> list[BenchResult]:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ResultError(f"{path}: not a synth bench result ({where}: {first['msg']})") from None
+
+
+def load_result(path: Path) -> BenchResult:
+    results = load_results(path)
+    if len(results) != 1:
+        raise ResultError(f"{path}: holds {len(results)} results; pass one (see `synth bench show`)")
+    return results[0]
