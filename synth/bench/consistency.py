@@ -7,6 +7,7 @@ consensus. Pure given the embeddings; the embedder is injected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,3 +28,27 @@ def pick_consistent(texts: list[str], embedder: Any) -> int:
     if len(texts) <= 2:
         return 0
     return most_consistent(np.asarray(embedder.embed(texts), dtype=np.float32))
+
+
+class ConsistencyPicker:
+    """Loads the embedding model on first use and keeps it for the run (not once per prompt)."""
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+        self._embedder: Any | None = None
+
+    def pick(self, texts: list[str]) -> int:
+        if len(texts) <= 2:
+            return 0
+        if self._embedder is None:
+            self._embedder = self._load()
+        return pick_consistent(texts, self._embedder)
+
+
+def picker_for(settings: Any) -> ConsistencyPicker:
+    def load() -> Any:
+        from synth.verify.factory import build_embedder
+
+        return build_embedder(settings)
+
+    return ConsistencyPicker(load)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from synth.bench.decode import Trace
 from synth.bench.result import BenchResult, Measurements
-from synth.bench.runner import RunStats, Unsupported, measurements_from
+from synth.bench.runner import RunStats, Unsupported, add_traces, measurements_from
 from synth.bench.spec import BenchSpec
 
 
@@ -48,8 +49,8 @@ def _chat_prompt(llm: Any, text: str) -> list[int]:
 
 def _generate(
     llm: Any, prompt: list[int], spec: BenchSpec, sample_offset: int
-) -> tuple[list[int], float, float, list[float]]:
-    """(tokens, ttft, total, per-step seconds); fixed length keeps going past EOS."""
+) -> Trace:
+    """One sequence, timed token by token; fixed length keeps going past EOS."""
     s = spec.sampling
     greedy = s.mode == "greedy"
     if not greedy:
@@ -75,7 +76,10 @@ def _generate(
         tokens.append(int(tok))
         if len(tokens) >= spec.generation.max_new_tokens:
             break
-    return tokens, ttft, time.perf_counter() - t0, steps
+    return Trace(
+        answers=[tokens], prompt_tokens=len(prompt), ttft_s=ttft, total_s=time.perf_counter() - t0, step_s=steps,
+        forward_calls=len(tokens), rows=1,
+    )  # fmt: skip
 
 
 def run_llamacpp(
@@ -130,32 +134,18 @@ def run_llamacpp(
                 _generate(llm, ids, spec, 1000 + w)
     runs: list[RunStats] = []
     texts: list[str] = []
-    with PeakMemory("cpu" if device != "cuda" else "cpu") as peak:
+    from synth.bench.consistency import picker_for
+
+    picker = picker_for(settings)
+    with PeakMemory("cpu") as peak:  # llama.cpp's allocations are invisible to torch.cuda even on a GPU
         for rep in range(1 if code else spec.repetitions):
             stats = RunStats()
             for i, ids in enumerate(prompts):
-                samples = []
-                for k in range(n_samples):
-                    toks, ttft, total, steps = _generate(llm, ids, spec, rep * 7919 + i * 31 + k)
-                    samples.append(toks)
-                    stats.prompt_tokens += len(ids)
-                    stats.prefill_s += ttft
-                    stats.ttfts.append(ttft)
-                    stats.answer_tokens += len(toks)
-                    stats.decode_tokens += max(0, len(toks) - 1)
-                    stats.decode_s += max(0.0, total - ttft)
-                    stats.total_s += total
-                    stats.steps.extend(steps)
-                stats.final_tokens += sum(len(s) for s in samples) // n_samples
+                traces = [_generate(llm, ids, spec, rep * 7919 + i * 31 + k) for k in range(n_samples)]
+                add_traces(stats, traces, n_samples)
                 if code:
-                    decoded = [llm.detokenize(s).decode("utf-8", errors="replace") for s in samples]
-                    if n_samples > 1:
-                        from synth.bench.consistency import pick_consistent
-                        from synth.verify.factory import build_embedder
-
-                        texts.append(decoded[pick_consistent(decoded, build_embedder(settings))])
-                    else:
-                        texts.append(decoded[0])
+                    decoded = [llm.detokenize(t.answers[0]).decode("utf-8", errors="replace") for t in traces]
+                    texts.append(decoded[picker.pick(decoded)])
                     runs.append(stats)
                     stats = RunStats()
             if not code:

@@ -99,7 +99,4 @@ def compare_rows(a: BenchResult, b: BenchResult) -> list[tuple[str, str, str, st
 
 
 def hardware_of(result: BenchResult) -> str:
-    env = result.environment
-    if env is None:
-        return "unknown hardware"
-    return env.gpu_name or f"{env.cpu_model} ({env.threads} threads)"
+    return result.environment.describe() if result.environment is not None else "unknown hardware"

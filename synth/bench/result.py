@@ -67,6 +67,13 @@ class Environment(BaseModel):
     versions: dict[str, str] = Field(default_factory=dict)
     device: str = "cpu"
 
+    def describe(self) -> str:
+        """The hardware in a few words, for tables and verdicts."""
+        if self.device == "cuda" and self.gpu_name:
+            return f"{self.gpu_name} (CUDA {self.cuda or '?'})"
+        threads = self.threads or self.cpu_count
+        return f"{self.cpu_model or 'CPU'} ({threads} threads)" if threads else (self.cpu_model or "CPU")
+
 
 class Measurements(BaseModel):
     decode_tokens_per_s: Stat | None = Field(None, description="Generated tokens per second after the first token.")

@@ -63,7 +63,7 @@ def measurements_from(runs: list[RunStats]) -> Measurements:
     )
 
 
-def _add_traces(stats: RunStats, traces: list[Any], final_divisor: int = 1) -> None:
+def add_traces(stats: RunStats, traces: list[Any], final_divisor: int = 1) -> None:
     for tr in traces:
         tokens = sum(len(a) for a in tr.answers)
         stats.prompt_tokens += tr.prompt_tokens
@@ -180,6 +180,9 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
         for w in range(spec.warmup):
             for batch in groups:
                 generate_batch(model, spec, batch, {**kw, "sampler": _sampler(spec, 1000 + w)})
+    from synth.bench.consistency import picker_for
+
+    picker = picker_for(settings)
     runs: list[RunStats] = []
     texts: list[list[str]] = []
     reps = 1 if code else spec.repetitions
@@ -188,10 +191,10 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
             stats = RunStats()
             for b, batch in enumerate(groups):
                 traces, divisor = generate_batch(model, spec, batch, {**kw, "sampler": _sampler(spec, rep * 7919 + b)})
-                _add_traces(stats, traces, divisor)
+                add_traces(stats, traces, divisor)
                 if code:
                     # A pass@k run generates once; each batch is one timing sample of the spread.
-                    texts.append(_final_texts(spec, tokenizer, traces, divisor, len(batch), settings))
+                    texts.append(_final_texts(spec, tokenizer, traces, divisor, len(batch), picker))
                     runs.append(stats)
                     stats = RunStats()
             if not code:
@@ -209,7 +212,7 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
 
 
 def _final_texts(
-    spec: BenchSpec, tokenizer: Any, traces: list[Any], divisor: int, n_jobs: int, settings: Any
+    spec: BenchSpec, tokenizer: Any, traces: list[Any], divisor: int, n_jobs: int, picker: Any
 ) -> list[str]:
     """One answer text per job; SC picks the most consistent of its n samples (MiniLM similarity)."""
     if divisor == 1:
@@ -219,14 +222,10 @@ def _final_texts(
         per_job = [flat[i * divisor : (i + 1) * divisor] for i in range(n_jobs)]
     else:
         per_job = [[tr.answers[i] for tr in traces] for i in range(n_jobs)]
-    from synth.bench.consistency import pick_consistent
-    from synth.verify.factory import build_embedder
-
-    embedder = build_embedder(settings)
     out = []
     for samples in per_job:
         decoded = [tokenizer.decode(a, skip_special_tokens=True) for a in samples]
-        out.append(decoded[pick_consistent(decoded, embedder)])
+        out.append(decoded[picker.pick(decoded)])
     return out
 
 

@@ -45,12 +45,7 @@ def spec_key(spec: BenchSpec) -> str:
 
 
 def hardware_of(env: Environment | None) -> str:
-    if env is None:
-        return ""
-    if env.device == "cuda" and env.gpu_name:
-        return f"{env.gpu_name} (CUDA {env.cuda or '?'})"
-    threads = env.threads or env.cpu_count
-    return f"{env.cpu_model or 'CPU'} ({threads} threads)" if threads else (env.cpu_model or "CPU")
+    return env.describe() if env is not None else ""
 
 
 RSS_RESOLUTION_MB = 8.0
