@@ -57,8 +57,21 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
 
 
 def _register() -> None:
-    from synth.cli import audit_cmd, bench_cmd, check_cmd, config_cmd, corpus_cmd, eval_cmd, models_cmd, search_cmd
+    from synth.cli import (
+        audit_cmd,
+        bench_cmd,
+        check_cmd,
+        config_cmd,
+        corpus_cmd,
+        digest_cmd,
+        eval_cmd,
+        models_cmd,
+        report_cmd,
+        search_cmd,
+    )
 
+    app.command(name="report", help="Answer a research question with a verified, reviewed report.")(report_cmd.report)
+    app.command(name="render", help="Re-render a report run directory (no recomputation).")(report_cmd.render)
     app.add_typer(config_cmd.app, name="config", help="Show the effective settings.")
     app.add_typer(models_cmd.app, name="models", help="Fetch, list and verify the offline models.")
     app.add_typer(corpus_cmd.app, name="corpus", help="Add, list and remove documents in the local corpus.")
@@ -72,6 +85,7 @@ def _register() -> None:
     app.command(name="calibrate", help="Fit the verifier's label models and confidence calibration.")(
         eval_cmd.calibrate
     )
+    app.add_typer(digest_cmd.app, name="digest", help="Scheduled research digests: what changed since the last run.")
 
 
 _register()

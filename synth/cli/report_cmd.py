@@ -1,0 +1,141 @@
+"""`synth report "QUESTION"` and `synth render RUNDIR`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+console = Console()
+err = Console(stderr=True)
+
+
+class RichStages:
+    """One progress row per stage: a bar with counts while it runs, its summary when it ends."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.tasks[stage] = self.progress.add_task(stage, total=total, summary="")
+
+    def advance(self, stage: str, completed: int, total: int | None = None) -> None:
+        if stage not in self.tasks:
+            self.start(stage, total)
+        self.progress.update(self.tasks[stage], completed=completed, total=total)
+
+    def finish(self, stage: str, summary: str) -> None:
+        if stage not in self.tasks:
+            self.start(stage, 1)
+        task = self.progress.tasks[self.tasks[stage]]
+        total = task.total if task.total else 1
+        self.progress.update(self.tasks[stage], total=total, completed=total, summary=summary)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:<10}"), BarColumn(bar_width=24), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("{task.fields[summary]}"), console=err, disable=quiet,
+    )  # fmt: skip
+
+
+def default_output(run_id: str) -> Path:
+    return Path("reports") / run_id
+
+
+def report(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(help="The research question.")] = None,
+    corpus: Annotated[
+        list[Path] | None, typer.Option("--corpus", help="Ingest these folders/files first (repeatable).")
+    ] = None,
+    arxiv: Annotated[bool, typer.Option("--arxiv/--no-arxiv", help="Also search arXiv when online.")] = True,
+    papers: Annotated[int, typer.Option("--papers", min=1, max=200, help="Papers retrieved.")] = 10,
+    claims: Annotated[int, typer.Option("--claims", min=1, max=200, help="Claims kept.")] = 20,
+    measure: Annotated[str, typer.Option("--measure", help="auto (within the budget), off, or all.")] = "auto",
+    measure_budget: Annotated[
+        float, typer.Option("--measure-budget", min=0, help="Seconds the measure stage may take (auto).")
+    ] = 600.0,
+    fmt: Annotated[str, typer.Option("--format", help="Comma list of md,html,json,txt.")] = "md,html,json",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Run directory (default reports/<id>).")] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="Claim extraction: extractive, llm or auto (default: settings).")
+    ] = None,
+    judge: Annotated[bool | None, typer.Option("--judge/--no-judge", help="Verify with the LM judge.")] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue an interrupted run in this run directory.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output; print only the paths.")] = False,
+) -> None:
+    """Answer a research question: retrieve, extract, verify, measure, review and render a report."""
+    from synth.cli import settings_from
+    from synth.errors import UserError
+    from synth.report.pipeline import new_run_id, run_report
+    from synth.report.records import ReportOptions
+    from synth.report.render import parse_formats, write_reports
+    from synth.report.rundir import RunDir
+
+    settings = settings_from(ctx)
+    formats = parse_formats(fmt)
+    if resume is not None:
+        run = RunDir(resume).load_run()
+        if question and " ".join(question.split()) != " ".join(run.question.split()):
+            raise UserError(f"--resume {resume} holds a run for {run.question!r}, not this question: drop QUESTION")
+        question, options, out = run.question, run.options, resume
+    else:
+        if not question or not question.strip():
+            raise UserError('no question given: synth report "How much does speculative decoding speed up LLM ..."')
+        if measure not in {"auto", "off", "all"}:
+            raise UserError(f"unknown --measure {measure!r}: use auto, off or all")
+        chosen_mode = mode or settings.extract.mode
+        if chosen_mode not in {"extractive", "llm", "auto"}:
+            raise UserError(f"unknown --mode {chosen_mode!r}: use extractive, llm or auto")
+        options = ReportOptions(
+            question=question.strip(), papers=papers, claims=claims, measure=measure,  # type: ignore[arg-type]
+            measure_budget_s=measure_budget, formats=formats, arxiv=arxiv,
+            corpus=[str(p) for p in corpus or settings.corpus.paths], mode=chosen_mode,  # type: ignore[arg-type]
+            judge=settings.verify.judge if judge is None else judge,
+        )  # fmt: skip
+        out = output or default_output(new_run_id(question))
+        if RunDir(out).exists():
+            raise UserError(f"{out} already holds a run: pass --resume {out} to continue it, or a new -o folder")
+    with _progress(quiet) as progress:
+        run = run_report(question, settings, options, out, progress=RichStages(progress))
+    paths = write_reports(run, out, formats)
+    _summary(run, paths, quiet)
+
+
+def render(
+    ctx: typer.Context,
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `synth report`.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Comma list of md,html,json,txt (default: the run's).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of the run dir.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Re-render a run's reports from its saved artefacts, without recomputing anything."""
+    from synth.report.render import parse_formats, write_reports
+    from synth.report.rundir import RunDir
+
+    run = RunDir(run_dir).load_run()
+    formats = parse_formats(fmt or run.options.formats)
+    paths = write_reports(run, output or run_dir, formats)
+    _summary(run, paths, quiet)
+
+
+def _summary(run: Any, paths: list[Path], quiet: bool) -> None:
+    for p in paths:
+        console.print(str(p), highlight=False)
+    if quiet:
+        return
+    supported = sum(1 for c in run.claims if c.supported)
+    score = f", quality {run.review.score:.1f}/10" if run.review else " (incomplete run: not reviewed)"
+    err.print(
+        f"{len(run.claims)} claims, {supported} supported{score}; run directory {paths[0].parent if paths else ''}",
+        highlight=False,
+    )

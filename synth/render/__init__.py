@@ -1,0 +1,1 @@
+"""Renderers of a `synth report` run: Markdown, HTML (with inline SVG plots) and plain text."""

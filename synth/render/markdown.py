@@ -1,0 +1,16 @@
+"""Markdown report from a ReportRun (templates/report.md.j2)."""
+
+from __future__ import annotations
+
+from synth.render.view import date_of, template_env
+from synth.report.records import ReportRun
+
+
+def render_markdown(run: ReportRun) -> str:
+    text = template_env().get_template("report.md.j2").render(r=run, s=run.synthesis, date=date_of(run))
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:  # at most one blank line in a row
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"

@@ -1,0 +1,38 @@
+"""The plain-text layout of the reports synth replaces (`../shared/seeds/00[0-3]_*.txt`), for side-by-side reading.
+
+Written so that synth.claims.seed_report.parse_seed_report reads it back:
+numbered section headings on their own line, a tab-separated claims table,
+references as '- <url>' lines. No prose line may look like a heading ('12 Foo'),
+so such lines get a leading word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from synth.render.view import date_of, template_env
+from synth.report.records import ReportRun
+
+_LOOKS_LIKE_HEADING = re.compile(r"^(\d{1,2})\s+([A-Z])")
+
+
+def render_txt(run: ReportRun) -> str:
+    text = template_env().get_template("report.txt.j2").render(r=run, s=run.synthesis, date=date_of(run))
+    out: list[str] = []
+    in_body = False
+    for line in text.splitlines():
+        line = line.rstrip()
+        if line == "Abstract":
+            in_body = True
+        if in_body and "\t" not in line and _LOOKS_LIKE_HEADING.match(line) and not _is_heading(line):
+            line = "— " + line
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+_HEADINGS = {"Introduction", "Methodology", "Results", "Limitations", "Extracted Claims", "Reviewer Panel"}
+
+
+def _is_heading(line: str) -> bool:
+    return line.split(" ", 1)[1] in _HEADINGS

@@ -1,0 +1,1 @@
+"""`synth report`: retrieve → extract → verify → measure → synthesize → review → render, in a run directory."""

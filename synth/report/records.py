@@ -1,0 +1,180 @@
+"""Typed records of one `synth report` run: what every stage hands to the next and to the renderers.
+
+The run directory stores these as JSON (one file per stage), so a run can be
+inspected, resumed and re-rendered; `ReportRun` is the whole run, schema-versioned,
+and is what the JSON format writes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
+from synth.empirical.records import EmpiricalCheck
+from synth.retrieve.records import Hit
+
+SCHEMA_VERSION = 1
+MeasureMode = Literal["auto", "off", "all"]
+FORMATS = ("md", "html", "json", "txt")
+
+
+class ReportOptions(BaseModel):
+    """What the user asked for; stored first so `--resume` continues the same run."""
+
+    question: str
+    papers: int = Field(10, ge=1, description="Papers retrieved for the question.")
+    claims: int = Field(20, ge=1, description="Claims kept after ranking.")
+    measure: MeasureMode = "auto"
+    measure_budget_s: float = Field(600.0, ge=0, description="Wall-clock budget of the measurement stage.")
+    formats: list[str] = Field(default_factory=lambda: ["md", "html", "json"])
+    arxiv: bool = Field(True, description="Also search arXiv when the network is allowed.")
+    corpus: list[str] = Field(default_factory=list, description="Folders/files ingested before retrieval.")
+    mode: Literal["extractive", "llm", "auto"] = "extractive"
+    judge: bool = Field(True, description="Verify with the LM judge when it is installed.")
+
+
+class PaperRef(BaseModel):
+    """A retrieved paper; `number` is its place in the References list."""
+
+    number: int
+    doc_id: str
+    title: str
+    arxiv_id: str | None = None
+    year: int | None = None
+    authors: list[str] = Field(default_factory=list)
+    url: str | None = Field(None, description="arXiv abstract page when the id is known.")
+    path: str | None = Field(None, description="The local file.")
+    score: float = Field(0.0, description="Document-level retrieval score for the question.")
+    source: Literal["local", "arxiv"] = "local"
+    passages: list[Hit] = Field(default_factory=list, description="Passages retrieved for the question.")
+
+
+class RetrievalResult(BaseModel):
+    papers: list[PaperRef]
+    corpus_documents: int = 0
+    arxiv: str = Field("", description="What happened with arXiv: skipped offline, searched, unreachable.")
+    notes: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class ReportClaim(BaseModel):
+    """A claim of the report: cited as [number] in the prose."""
+
+    number: int
+    claim: Claim
+    paper: int | None = Field(None, description="Number of the source paper in the References list.")
+    verdict: Verdict | None = None
+    probabilities: dict[str, float] = Field(default_factory=dict)
+    measurable: list[str] = Field(default_factory=list, description="Benchmark tags (throughput, memory, ...).")
+    empirical: list[EmpiricalCheck] = Field(default_factory=list, description="Measurements of this claim.")
+    counter_evidence: list[Evidence] = Field(
+        default_factory=list, description="Windows of other papers stating a different figure for the same quantity."
+    )
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict is not None and self.verdict.label is VerdictLabel.SUPPORTED
+
+    @property
+    def label(self) -> str:
+        return self.verdict.label.value if self.verdict is not None else "UNVERIFIED"
+
+    @property
+    def confidence(self) -> float:
+        return self.verdict.confidence if self.verdict is not None else 0.0
+
+
+class MeasurementStage(BaseModel):
+    mode: MeasureMode
+    budget_s: float
+    spent_s: float = 0.0
+    planned: int = Field(0, description="Distinct benchmark specs the measurable claims need.")
+    run: int = Field(0, description="Specs run (or loaded from a resumed run).")
+    skipped: list[str] = Field(default_factory=list, description="What was not measured, and why.")
+    hardware: str = ""
+    notes: list[str] = Field(default_factory=list)
+
+
+class CitedSentence(BaseModel):
+    text: str
+    claims: list[int] = Field(default_factory=list, description="Numbers of the claims this sentence rests on.")
+    kind: Literal["finding", "meta"] = Field(
+        "finding",
+        description="`meta`: a statement about this run (counts, scope) read off the run's own data, not a finding "
+        "from the literature; reviewers of faithfulness skip it.",
+    )
+
+
+class Paragraph(BaseModel):
+    heading: str | None = None
+    sentences: list[CitedSentence] = Field(default_factory=list)
+
+
+class Conflict(BaseModel):
+    topic: str
+    claims: list[int]
+    kind: Literal["numeric_spread", "contradiction", "measurement"]
+    description: str
+
+
+class Synthesis(BaseModel):
+    method: str = Field(description="`template` (extractive) or `llm:<model>:<prompt>@<version>`.")
+    title: str
+    abstract: list[CitedSentence] = Field(default_factory=list)
+    introduction: str = ""
+    methodology: str = ""
+    results: list[Paragraph] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    not_enough_info: list[int] = Field(default_factory=list, description="Claims never used as support.")
+    refuted: list[int] = Field(default_factory=list)
+    low_confidence: list[int] = Field(
+        default_factory=list, description="SUPPORTED below the confidence floor: listed, never used as support."
+    )
+    limitations: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    reviewer: str
+    aspect: str
+    score: float | None = Field(description="0-10; None when the aspect does not apply to this run.")
+    rationale: str = Field(description="One paragraph: what was counted and why it scores so.")
+    kind: Literal["metric", "lm"] = "metric"
+    details: dict[str, float | int | str | None] = Field(default_factory=dict)
+
+
+class ReviewPanel(BaseModel):
+    reviews: list[Review]
+    score: float = Field(description="Aggregate 0-10 over the reviewers that scored.")
+    std: float = Field(description="Standard deviation of the reviewers' scores (their disagreement).")
+    agreement: float | None = Field(None, description="Agreement among LM judges, when there are several.")
+    method: str = ""
+
+
+class ReportRun(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    question: str
+    created: str
+    options: ReportOptions
+    settings_md5: str = ""
+    environment: dict[str, str] = Field(default_factory=dict)
+    retrieval: RetrievalResult | None = None
+    extraction: dict[str, object] | None = Field(None, description="Extraction mode, model, prompt and stats.")
+    claims: list[ReportClaim] = Field(default_factory=list)
+    verification: dict[str, object] | None = Field(None, description="Checkers used, notes, timings.")
+    measurement: MeasurementStage | None = None
+    synthesis: Synthesis | None = None
+    review: ReviewPanel | None = None
+    notes: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage (this process's work).")
+
+    def claim(self, number: int) -> ReportClaim:
+        return self.claims[number - 1]
+
+    def paper(self, number: int | None) -> PaperRef | None:
+        if number is None or self.retrieval is None:
+            return None
+        return next((p for p in self.retrieval.papers if p.number == number), None)

@@ -1,0 +1,98 @@
+"""Retrieve stage: ingest the given corpus, search arXiv when allowed and reachable, rank papers for the question."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from synth.report.records import PaperRef, ReportOptions, RetrievalResult
+
+PASSAGES_PER_PAPER = 3
+_STOP_WORDS = (
+    "a an the and or of to in on for with by how much many does do is are was were what which who why when it its "
+    "this that these those than as at from into vs versus between their there be can could should would impact "
+    "effect effects change changes compare compared"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def arxiv_query(question: str) -> str:
+    """Content words of the question: arXiv's search matches terms, not sentences."""
+    words = [w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-\.]*", question) if w.lower() not in _STOP]
+    return " ".join(words[:10])
+
+
+def reachable(url_format: str, timeout: float = 3.0) -> str | None:
+    """None when the arXiv host accepts a TCP connection, else why not (checked once, in seconds not minutes)."""
+    url = urlparse(url_format.replace("{}", ""))
+    host = url.hostname or ""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} unreachable ({exc.__class__.__name__}: {exc})"
+
+
+def search_arxiv_into_corpus(
+    question: str, settings: Any, max_results: int, ingest: Callable[[list[Path]], object]
+) -> tuple[str, set[str]]:
+    """(what happened, doc ids of arXiv papers now in the corpus). Never raises for network trouble."""
+    from synth.sources.arxiv_source import ArxivUnavailable, bare_id, fetch_papers
+
+    if settings.offline:
+        return "skipped: offline mode (--offline); local corpus only", set()
+    problem = reachable(settings.arxiv.query_url_format, timeout=min(3.0, settings.arxiv.timeout_seconds))
+    if problem:
+        return f"skipped: arXiv {problem}; local corpus only", set()
+    query = arxiv_query(question)
+    try:
+        papers = fetch_papers(settings.arxiv, settings.papers_dir, query, None, max_results, log=lambda _m: None)
+    except ArxivUnavailable as exc:
+        return f"arXiv search failed ({exc}); local corpus only", set()
+    paths = [Path(p.pdf_path) for p in papers if p.pdf_path]
+    if paths:
+        ingest(paths)
+    ids = {bare_id(p.short_id) for p in papers if getattr(p, "short_id", None)}
+    return f"searched arXiv for {query!r}: {len(papers)} result(s), {len(paths)} PDF(s) ingested", ids
+
+
+def retrieve(
+    question: str, options: ReportOptions, settings: Any, retriever: Any, arxiv_ids: set[str], arxiv_note: str
+) -> RetrievalResult:
+    """The question's papers, best first, each with the passages that matched it."""
+    started = time.perf_counter()
+    catalog = retriever.index.catalog
+    docs = retriever.search_documents(question, k=options.papers)
+    by_id = {d.doc_id: d for d in catalog.documents()}
+    doc_ids = [d.doc_id for d in docs]
+    hits = retriever.search(
+        question, k=PASSAGES_PER_PAPER * len(doc_ids), doc_ids=set(doc_ids), per_doc_cap=PASSAGES_PER_PAPER
+    )
+    papers: list[PaperRef] = []
+    for number, found in enumerate(docs, start=1):
+        doc = by_id.get(found.doc_id)
+        arxiv_id = getattr(doc, "arxiv_id", None)
+        passages = [h for h in hits if h.doc_id == found.doc_id] or [found.best]
+        from_arxiv = arxiv_id in arxiv_ids or getattr(doc, "source", "") == "arxiv"
+        papers.append(
+            PaperRef(
+                number=number, doc_id=found.doc_id, title=found.title, arxiv_id=arxiv_id,
+                year=getattr(doc, "year", None), authors=list(getattr(doc, "authors", None) or [])[:8],
+                url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None, path=getattr(doc, "path", None),
+                score=round(float(found.score), 5), source="arxiv" if from_arxiv else "local",
+                passages=passages,
+            )
+        )  # fmt: skip
+    notes = []
+    if not papers:
+        notes.append("the corpus returned no papers for the question")
+    return RetrievalResult(
+        papers=papers, corpus_documents=len(by_id), arxiv=arxiv_note, notes=notes,
+        seconds=round(time.perf_counter() - started, 3),
+    )  # fmt: skip

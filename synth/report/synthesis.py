@@ -1,0 +1,207 @@
+"""The answer: an abstract and results built from verified claims only, every finding sentence citing them.
+
+Template mode (no LM) groups the usable claims by theme (gains, costs,
+quality, method), opens the gains paragraph with the range of the figures the
+papers report, and states each claim as its own cited sentence: nothing is said
+that a SUPPORTED claim does not say. NOT_ENOUGH_INFO, REFUTED and low-confidence
+claims are listed apart and never cited as support. The LM mode
+(synth.report.llm_synthesis) rewrites the abstract and results in prose and
+keeps this module's conflicts, lists and limitations.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from synth.report.conflicts import find_conflicts
+from synth.report.limitations import LOW_CONFIDENCE, run_limitations
+from synth.report.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
+from synth.report.themes import HEADINGS, THEMES, Figure, multipliers, subject_of, theme_of
+
+CONFIDENCE_FLOOR = LOW_CONFIDENCE
+
+
+def partition(claims: list[ReportClaim]) -> tuple[list[ReportClaim], list[int], list[int], list[int]]:
+    """(usable claims, low-confidence SUPPORTED, NOT_ENOUGH_INFO, REFUTED) — only the first may support prose."""
+    usable, low, nei, refuted = [], [], [], []
+    for c in claims:
+        label = c.label
+        if label == "SUPPORTED" and c.confidence >= CONFIDENCE_FLOOR:
+            usable.append(c)
+        elif label == "SUPPORTED":
+            low.append(c.number)
+        elif label == "REFUTED":
+            refuted.append(c.number)
+        else:
+            nei.append(c.number)
+    return usable, low, nei, refuted
+
+
+def as_sentence(text: str) -> str:
+    text = " ".join(text.split()).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def system_label(claim: ReportClaim) -> str:
+    """Who a figure belongs to: the system the claim opens with, else its paper's short title."""
+    subject = subject_of(claim.claim.text)
+    if subject:
+        start = claim.claim.text.lower().find(subject)
+        return claim.claim.text[start : start + len(subject)] if start >= 0 else subject
+    title = (claim.claim.source_title or "").split(":", 1)[0].strip()
+    words = title.split()
+    return " ".join(words[:4]) + ("…" if len(words) > 4 else "") if words else "unnamed"
+
+
+def range_sentence(claims: list[ReportClaim]) -> CitedSentence | None:
+    """'Reported speed-ups by system: HiSpec 1.28–2.08x [1][5]; PEARL up to 4.43x [6]; … (median 2.2x of 9).'
+
+    Figures are listed per system rather than pooled into one range: a 25x figure for
+    flash offloading and a 2x figure for a draft model answer different questions.
+    """
+    figures: list[tuple[ReportClaim, Figure]] = [(c, f) for c in claims for f in multipliers(c.number, c.claim)]
+    if len({c.number for c, _ in figures}) < 2:
+        return None
+    groups: dict[str, list[tuple[ReportClaim, Figure]]] = {}
+    for c, f in figures:
+        groups.setdefault(system_label(c), []).append((c, f))
+    parts = []
+    for label, rows in sorted(groups.items(), key=lambda kv: max(f.high for _, f in kv[1])):
+        low, high = min(f.low for _, f in rows), max(f.high for _, f in rows)
+        span = f"{low:g}x" if low == high else f"{low:g}–{high:g}x"
+        refs = "".join(f"[{n}]" for n in sorted({c.number for c, _ in rows}))
+        parts.append(f"{label} {span} {refs}")
+    mids = [(f.low + f.high) / 2 for _, f in figures]
+    text = (
+        f"Reported speed-up figures, by system: {'; '.join(parts)} (median {statistics.median(mids):.2g}x over "
+        f"{len(figures)} figures; setups differ, so compare each with its source)"
+    )
+    return CitedSentence(text=as_sentence(text), claims=sorted({c.number for c, _ in figures}))
+
+
+def _meta(text: str) -> CitedSentence:
+    return CitedSentence(text=as_sentence(text), claims=[], kind="meta")
+
+
+def template_synthesis(run: ReportRun) -> Synthesis:
+    usable, low, nei, refuted = partition(run.claims)
+    numbers = {c.number for c in usable}
+    by_theme: dict[str, list[ReportClaim]] = {t: [] for t in THEMES}
+    for c in usable:
+        by_theme[theme_of(c.claim)].append(c)
+    results: list[Paragraph] = []
+    leads: dict[str, CitedSentence] = {}
+    for theme in THEMES:
+        members = by_theme[theme]
+        if not members:
+            continue
+        sentences = []
+        lead = range_sentence(members) if theme == "gains" else None
+        if lead is not None:
+            sentences.append(lead)
+        leads[theme] = lead or CitedSentence(text=as_sentence(members[0].claim.text), claims=[members[0].number])
+        sentences += [CitedSentence(text=as_sentence(c.claim.text), claims=[c.number]) for c in members]
+        results.append(Paragraph(heading=HEADINGS[theme], sentences=sentences))
+    conflicts = find_conflicts(run.claims, numbers)
+    synthesis = Synthesis(
+        method="template",
+        title=title_for(run.question),
+        abstract=_abstract(run, usable, leads, len(conflicts)),
+        introduction=_introduction(run),
+        methodology=_methodology(run),
+        results=results,
+        conflicts=conflicts,
+        not_enough_info=nei,
+        refuted=refuted,
+        low_confidence=low,
+    )
+    synthesis.limitations = run_limitations(run, numbers)
+    if not usable:
+        synthesis.notes.append("no claim was verified with enough confidence to answer the question")
+    return synthesis
+
+
+def title_for(question: str) -> str:
+    q = " ".join(question.split()).rstrip("?.! ")
+    return f"Evidence report: {q}?" if question.strip().endswith("?") else f"Evidence report: {q}"
+
+
+def _abstract(
+    run: ReportRun, usable: list[ReportClaim], leads: dict[str, CitedSentence], conflicts: int
+) -> list[CitedSentence]:
+    papers = len(run.retrieval.papers) if run.retrieval else 0
+    out = [
+        _meta(
+            f"This report answers \u201c{' '.join(run.question.split())}\u201d from {papers} papers; "
+            f"{len(usable)} of {len(run.claims)} extracted claims were verified as SUPPORTED with confidence "
+            f"\u2265 {CONFIDENCE_FLOOR} and are the only ones the answer rests on"
+        )
+    ]
+    for theme in ("gains", "costs", "quality"):
+        if theme in leads:
+            out.append(leads[theme])
+    if not any(t in leads for t in ("gains", "costs", "quality")) and leads:
+        out.append(next(iter(leads.values())))
+    if conflicts:
+        out.append(_meta(f"{conflicts} conflict(s) between sources are shown under Conflicting evidence"))
+    out.append(_meta(_measurement_summary(run)))
+    return out
+
+
+def _measurement_summary(run: ReportRun) -> str:
+    m = run.measurement
+    measurable = [c for c in run.claims if c.measurable]
+    if m is None or m.mode == "off":
+        return f"{len(measurable)} claim(s) state measurable figures; measurement was off for this run"
+    checks = [ch for c in run.claims for ch in c.empirical if ch.verdict is not None]
+    decided = [ch for ch in checks if ch.verdict and ch.verdict.verdict.value != "INCONCLUSIVE"]
+    consistent = sum(1 for ch in decided if ch.verdict and ch.verdict.verdict.value == "CONSISTENT")
+    where = f" on {m.hardware}" if m.hardware else ""
+    return (
+        f"{len(measurable)} claim(s) state measurable figures; {m.run} benchmark run(s){where} gave "
+        f"{len(decided)} decided check(s), {consistent} consistent with the claim and {len(decided) - consistent} not"
+    )
+
+
+def _introduction(run: ReportRun) -> str:
+    r = run.retrieval
+    if r is None or not r.papers:
+        return f"Research question: {run.question}"
+    top = "; ".join(f"{p.title} [{_ref_label(p.number)}]" for p in r.papers[:5])
+    source = "the local corpus" + (" and arXiv" if r.arxiv.startswith("searched") else "")
+    return (
+        f"Research question: {run.question} The question was put to {source} ({r.corpus_documents} documents). "
+        f"The papers that match it best are: {top}."
+    )
+
+
+def _ref_label(number: int) -> str:
+    return f"R{number}"
+
+
+def _methodology(run: ReportRun) -> str:
+    o = run.options
+    ext = run.extraction or {}
+    ver = run.verification or {}
+    checks = ", ".join(ver.get("checks", []) or []) or "numeric and similarity"  # type: ignore[arg-type]
+    mode = ext.get("mode", o.mode)
+    extraction = (
+        f"Claims were extracted with the language model {ext.get('model')} (prompt {ext.get('prompt')})"
+        if mode == "llm"
+        else "Claims were extracted without a language model: sentences stating findings, numbers and comparisons "
+        "were scored for claim-worthiness, first-person subjects were replaced by the system's name"
+    )
+    measure = {
+        "off": "Measurement was off.",
+        "auto": f"Claims stating throughput, latency, memory or quantization effects were turned into benchmark "
+        f"runs of the bundled runner within a {o.measure_budget_s:.0f} s budget.",
+        "all": "Every measurable claim was turned into benchmark runs of the bundled runner.",
+    }[o.measure]
+    return (
+        f"Papers were ranked by hybrid retrieval (BM25 and MiniLM dense vectors fused by reciprocal rank) and the "
+        f"{o.papers} best kept. {extraction}; claims were ranked by similarity to the question, near-duplicates "
+        f"dropped, and at most {o.claims} kept. Each claim was checked against passages of its own paper and of the "
+        f"rest of the corpus by the {checks} checkers; confidences are calibrated probabilities that the label is "
+        f"right. Only SUPPORTED claims with confidence \u2265 {CONFIDENCE_FLOOR} are used in the answer. {measure} "
+        "A panel of reviewers scored the result from the run's own data."
+    )

@@ -1,0 +1,102 @@
+"""Sort verified claims into the facets a research question asks about: gains, costs, quality, method.
+
+Questions in this field nearly always ask "how much faster / smaller / better,
+and at what price"; the template synthesis answers in that order. A claim's
+theme comes from what its numbers measure (synth.verify.numeric tags each
+number with a quantity) and, without numbers, from its wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from synth.claims.records import Claim, ClaimKind, Quantity
+
+THEMES = ("gains", "costs", "quality", "method", "other")
+HEADINGS = {
+    "gains": "Reported gains",
+    "costs": "Costs, overheads and trade-offs",
+    "quality": "Effect on output quality",
+    "method": "How the methods work",
+    "other": "Other findings",
+}
+_COST = re.compile(
+    r"\b(?:memory|overhead|cost|costs|costly|compute|computation|energy|flops?|training|fine-?tun|extra|additional|"
+    r"bottleneck|slower|slows?|latency increase|storage|footprint|parameters|hardware|resources?|expensive|"
+    r"limitation|drawback|however|but|only when|requires?)\b",
+    re.I,
+)
+_QUALITY = re.compile(
+    r"\b(?:accuracy|quality|pass@\d*|lossless|without (?:compromising|loss|degrad)|degrad\w*|identical|"
+    r"same (?:output|distribution)|perplexity|exact match|bleu|rouge|score)\b",
+    re.I,
+)
+_GAIN = re.compile(
+    r"\b(?:speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens per second|latency|reduc\w+|improv\w+|"
+    r"outperform\w*|higher|boost\w*|gains?)\b",
+    re.I,
+)
+_GAIN_QUANTITIES = {Quantity.SPEEDUP, Quantity.THROUGHPUT, Quantity.LATENCY}
+_COST_QUANTITIES = {Quantity.MEMORY, Quantity.COST, Quantity.SIZE}
+
+
+def theme_of(claim: Claim) -> str:
+    text = claim.text
+    quantities = {n.quantity for n in claim.numbers}
+    cost_words = bool(_COST.search(text))
+    if claim.kind is ClaimKind.LIMITATION or (quantities & _COST_QUANTITIES and not quantities & _GAIN_QUANTITIES):
+        return "costs"
+    if quantities & _GAIN_QUANTITIES or (claim.numbers and _GAIN.search(text)):
+        return "costs" if cost_words and re.search(r"\b(?:slower|overhead|bottleneck|cost)\b", text, re.I) else "gains"
+    if Quantity.ACCURACY in quantities or _QUALITY.search(text):
+        return "quality"
+    if cost_words:
+        return "costs"
+    if _GAIN.search(text):
+        return "gains"
+    if claim.kind is ClaimKind.METHOD:
+        return "method"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A multiplier stated by a claim ('2.2x', '1.8x-2.4x'), for the range sentence of a theme."""
+
+    number: int  # claim number
+    low: float
+    high: float
+    text: str
+
+
+def multipliers(claim_number: int, claim: Claim) -> list[Figure]:
+    """The claim's 'x' figures on speed (speedup/throughput); the spans say what was read."""
+    out = []
+    for n in claim.numbers:
+        if n.unit != "x" or n.quantity not in _GAIN_QUANTITIES | {Quantity.OTHER}:
+            continue
+        low = n.low if n.low is not None else n.value
+        high = n.high if n.high is not None else n.value
+        if 1.0 < high < 100:  # a speedup below 1 or absurdly large is not a speedup figure
+            out.append(Figure(claim_number, low, high, n.text))
+    return out
+
+
+_GENERIC_WORDS = (
+    "the this these our we in on for with under compared however a an it as when while experiments results table "
+    "figure both each all using by from to"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+_SUBJECT = re.compile(r"^(?:the method of \"([^\"]+)\"|([A-Z][A-Za-z0-9]*(?:[-‑][A-Za-z0-9]+)*))")
+
+
+def subject_of(text: str) -> str | None:
+    """The system a claim is about, when it opens with a name ('Medusa-1 achieves ...' → 'medusa-1')."""
+    match = _SUBJECT.match(text.strip())
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2) or "").strip()
+    if not name or name.lower() in _GENERIC or (len(name) < 3 and not name.isupper()):
+        return None
+    return name.lower()
