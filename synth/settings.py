@@ -158,6 +158,11 @@ class EmpiricalSettings(BaseModel):
     cad_alpha: float = Field(0.5, ge=0)
     rag_k: int = Field(3, ge=1, le=20, description="RAG passages per prompt (the runner's synthetic ~120 tokens each).")
     humaneval_problems: int = Field(10, ge=1, description="HumanEval problems of an accuracy run (a few: CPU time).")
+    speculative_problems: int = Field(
+        4, ge=1, description="HumanEval prompts of a speculative-decoding speed run (real weights: acceptance matters)."
+    )
+    speculative_max_new_tokens: int = Field(128, ge=8, description="Most tokens per completion of a speculative run.")
+    speculative_draft_tokens: int = Field(10, ge=1, le=64, description="Prompt-lookup tokens proposed per step.")
     accuracy_max_new_tokens: int = Field(256, ge=16, description="Room for a HumanEval completion.")
     timeout_s: float = Field(1200.0, gt=0, description="Per-spec limit of speed and memory runs.")
     accuracy_timeout_s: float = Field(3600.0, gt=0)

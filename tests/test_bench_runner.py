@@ -113,6 +113,21 @@ def test_left_padded_batch_matches_single_prompts(tiny_model) -> None:  # noqa: 
     assert batch.answers == singles
 
 
+def test_greedy_prompt_lookup_speculation_is_lossless(tiny_model) -> None:  # noqa: ANN001
+    from synth.bench import decode
+
+    model, tok = tiny_model
+    base = _prompts(tok, [10])[0]
+    prompts = [base * 3]  # repeated n-grams: prompt lookup has something to propose
+    kw = dict(max_new_tokens=12, sampler=decode.Sampler(), pad_id=tok.pad_token_id, eos_ids=[], fixed_length=True)
+    plain = decode.speculative(model, prompts, "none", 4, **kw)
+    spec = decode.speculative(model, prompts, "prompt_lookup", 4, **kw)
+    ours = decode.vanilla(model, prompts, **kw)
+    assert spec.answers == plain.answers == ours.answers
+    assert len(spec.answers[0]) == 12 and spec.ttft_s > 0 and spec.total_s >= spec.ttft_s
+    assert len(plain.step_s) == 11 and len(spec.step_s) == 11  # one per token after the first, split evenly
+
+
 def test_cad_alpha_zero_equals_vanilla_and_batched_equals_naive(tiny_model) -> None:  # noqa: ANN001
     from synth.bench import decode
 

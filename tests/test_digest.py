@@ -468,33 +468,59 @@ def test_serve_shuts_down_on_sigterm(setup) -> None:  # noqa: ANN001
 # --- the real pipeline ------------------------------------------------------------------------------------------------
 
 
+FASTSPEC = """# FastSpec: Speculative Decoding with a Tiny Draft Model
+
+## Abstract
+
+Speculative decoding speeds up LLM inference by letting a small draft model propose tokens that the
+large model verifies in one forward pass. FastSpec achieves a {figure} speedup over autoregressive
+decoding on Vicuna-7B while keeping the output distribution unchanged. The draft model adds
+about 5% to the memory footprint of the served model.
+
+## Results
+
+FastSpec achieves a {figure} speedup over autoregressive decoding on Vicuna-7B with a draft model of
+68M parameters. Acceptance rates stay above 70% on chat prompts, and verification of eight
+drafted tokens costs the same time as decoding one token on an A100 GPU.
+"""
+
+
 @pytest.mark.slow
 def test_digest_over_the_real_report_pipeline(tmp_path: Path) -> None:
-    """Ingest two papers, run, rerun (nothing new), add a third paper, run: it is the one new paper."""
+    """Run, rerun (nothing new), then add a paper and change a figure in another: the digest reports the new
+    paper and the verdict of the claim whose figure changed (re-verified against the updated paper)."""
     folder = tmp_path / "papers"
     folder.mkdir()
-    for stem in ("2510.12966", "2406.16858"):  # small speculative-decoding papers: 3-model SD, EAGLE-2
-        shutil.copy(PAPERS / f"{stem}.pdf", folder)
+    shutil.copy(PAPERS / "2510.12966.pdf", folder)  # a small speculative-decoding paper (3-model SD)
+    note = folder / "fastspec.md"
+    note.write_text(FASTSPEC.format(figure="2.8x"))
     settings = SynthSettings(offline=True)
     with Store.for_settings(settings) as store:
         spec = store.add(
             DigestSpec(
-                name="spec", question=QUESTION, cron="0 7 * * 1", corpus=[str(folder)], papers=3, claims=3,
+                name="spec", question=QUESTION, cron="0 7 * * 1", corpus=[str(folder)], papers=3, claims=8,
                 measure="off", judge=False, mode="extractive", arxiv=False, formats=["md"],
             )
         )  # fmt: skip
         first = run_digest(spec, settings, store)
         assert first.status == "ran" and first.report.drift.first_run
-        assert {p.arxiv_id for p in first.report.new_papers} == {"2510.12966", "2406.16858"}
-        assert first.report.claims > 0 and first.report.report_files == ["report.md"]
+        assert len(first.report.new_papers) == 2
         assert (first.run_dir / "report.md").is_file() and (first.run_dir / "run.json").is_file()
         assert "[report.md](report.md)" in (first.run_dir / "digest.md").read_text()
+        tracked = {c.text: c for c in store.claims_of(store.last_run("spec").id)}
+        fastspec = next(t for t in tracked if "FastSpec achieves a 2.8x speedup" in t)
+        assert tracked[fastspec].label == "SUPPORTED"
         again = run_digest(spec, settings, store)
         assert again.status == "unchanged" and "nothing new since" in again.message
 
-        shutil.copy(PAPERS / "2401.15077.pdf", folder)  # EAGLE
+        shutil.copy(PAPERS / "2406.16858.pdf", folder)  # EAGLE-2: a new paper
+        note.write_text(FASTSPEC.format(figure="1.3x"))  # the FastSpec paper revised: its figure changed
         third = run_digest(spec, settings, store)
-        assert third.status == "ran" and [p.arxiv_id for p in third.report.new_papers] == ["2401.15077"]
-        drift = third.report.drift
-        assert not drift.first_run and len(drift.new) + len(drift.changed) + drift.unchanged == third.report.claims
+        assert third.status == "ran"
+        assert {(p.arxiv_id or p.doc_id, p.status) for p in third.report.new_papers} >= {("2406.16858", "new")}
+        assert any((p.path or "").endswith("fastspec.md") for p in third.report.new_papers)  # new content
+        changed = {c.before.text: c for c in third.report.drift.changed}
+        assert fastspec in changed, [c.before.text for c in third.report.drift.changed]
+        assert changed[fastspec].after.label != "SUPPORTED"
+        assert "FastSpec achieves a 2.8x" in (third.run_dir / "digest.md").read_text()
         assert store.run_count("spec") == 2

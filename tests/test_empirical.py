@@ -367,3 +367,31 @@ def test_check_claims_dedupes_shared_specs() -> None:
     assert "substitutions" in markdown and "Test CPU" in markdown
     restored = [EmpiricalCheck.model_validate(d) for d in json.loads(render_json(checks))]
     assert restored[0].verdict == checks[0].verdict
+
+
+# ---------------------------------------------------------------- speculative decoding
+
+
+def test_speculative_claims_plan_prompt_lookup_on_real_weights() -> None:
+    named = classify_claim("MEDUSA-1 achieves a 2.2× speedup over autoregressive decoding.")
+    assert named.type == ClaimCategory.RELATIVE_THROUGHPUT_TECHNIQUES
+    plan = plan_experiment(named, HERE)
+    assert plan.arm_a is not None and plan.arm_b is not None
+    assert plan.arm_a.technique.name == plan.arm_b.technique.name == "speculative"
+    assert (plan.arm_a.technique.speculation, plan.arm_b.technique.speculation) == ("none", "prompt_lookup")
+    assert plan.arm_b.model.kind == "registry" and plan.arm_b.prompts.kind == "humaneval"
+    assert plan.arm_b.sampling.mode == "greedy"
+    assert plan.stand_in and "MEDUSA" in plan.stand_in
+    generic = plan_experiment(classify_claim("Speculative decoding doubles throughput over standard decoding."), HERE)
+    assert generic.specs and generic.stand_in is None
+    refused = plan_experiment(named, Availability(presets=PRESETS))
+    assert refused.specs == [] and "needs real weights" in (refused.inconclusive_reason or "")
+
+
+def test_stand_in_disagreement_is_inconclusive_not_inconsistent() -> None:
+    named = _judge("EAGLE achieves a 3× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [4.0, 4.1, 3.9])
+    assert named.verdict == VerdictLabel.INCONCLUSIVE
+    assert "measured in place of EAGLE" in named.reason and named.measured is not None
+    assert named.measured.ratio == pytest.approx(0.667, abs=0.01)
+    generic = _judge("Speculative decoding achieves a 3× speedup over vanilla decoding.", [6.0, 6.1], [4.0, 4.1])
+    assert generic.verdict == VerdictLabel.INCONSISTENT

@@ -91,6 +91,8 @@ def run_llamacpp(
     t = spec.technique
     if t.name == "cad":
         raise Unsupported("CAD needs two decoding streams per step: use the transformers backend")
+    if t.name == "speculative":
+        raise Unsupported("speculative decoding is measured with the transformers backend (prompt lookup)")
     if t.name == "self_consistency" and t.implementation == "batched":
         raise Unsupported("batched self-consistency needs batched decoding: use the transformers backend or naive")
     if spec.precision not in ("gguf", "fp32") and spec.precision != resolved.path.suffix:

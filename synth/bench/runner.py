@@ -88,6 +88,8 @@ def generate_batch(model: Any, spec: BenchSpec, jobs: list[Any], kw: dict[str, A
         return [decode.cad(model, prompts, nocontext, t.alpha, t.implementation == "batched", **kw)], 1
     if t.name == "self_consistency":
         return decode.self_consistency(model, prompts, t.n, t.implementation == "batched", **kw), t.n
+    if t.name == "speculative":
+        return [decode.speculative(model, prompts, t.speculation, t.draft_tokens, **kw)], 1
     return [decode.vanilla(model, prompts, **kw)], 1
 
 

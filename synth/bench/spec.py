@@ -48,7 +48,7 @@ class ModelRef(_Strict):
 class Technique(_Strict):
     """The decoding technique; `implementation` matters for CAD and self-consistency only."""
 
-    name: Literal["vanilla", "cad", "self_consistency", "cot", "rag"] = "vanilla"
+    name: Literal["vanilla", "cad", "self_consistency", "cot", "rag", "speculative"] = "vanilla"
     implementation: Literal["naive", "batched"] = Field(
         "batched",
         description="CAD: naive = two forward passes per token (as in the paper), batched = both streams in one "
@@ -57,6 +57,13 @@ class Technique(_Strict):
     alpha: float = Field(0.5, ge=0, description="CAD: softmax((1+a)·logits(context) − a·logits(no context)).")
     n: int = Field(5, ge=1, le=64, description="Self-consistency: samples per prompt.")
     rag_k: int = Field(3, ge=1, le=20, description="RAG: passages retrieved from the corpus per prompt.")
+    speculation: Literal["prompt_lookup", "none"] = Field(
+        "prompt_lookup",
+        description="Speculative: prompt_lookup = draft tokens copied from the prompt's n-grams and verified in one "
+        "forward pass (transformers generate, prompt_lookup_num_tokens); none = the same generate() path without "
+        "speculation, the fair baseline of a speculative arm.",
+    )
+    draft_tokens: int = Field(10, ge=1, le=64, description="Speculative: tokens proposed per verification step.")
 
     @model_validator(mode="before")
     @classmethod
@@ -150,6 +157,8 @@ class BenchSpec(_Strict):
             return self.name
         t = self.technique
         tech = t.name if t.name in ("vanilla", "cot", "rag") else f"{t.name}-{t.implementation}"
+        if t.name == "speculative":
+            tech = f"speculative-{t.speculation}" + (f"{t.draft_tokens}" if t.speculation != "none" else "")
         return f"{Path(self.model.name).name}/{self.backend}/{self.precision}/{tech}/b{self.batch_size}"
 
 

@@ -70,6 +70,39 @@ class CorpusScanner(Protocol):
     def __call__(self, settings: Any, folders: list[Path]) -> list[CorpusPaper]: ...
 
 
+class Reverifier(Protocol):
+    """Verifies earlier claims again against the corpus as it is now (same checkers as the report)."""
+
+    def __call__(self, settings: Any, options: ReportOptions, claims: list[ClaimState]) -> list[ClaimState]: ...
+
+
+def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[ClaimState]) -> list[ClaimState]:
+    """Each claim re-verified: its paper first, then the rest of the corpus (what the report's verify stage does).
+
+    NOTE: a report keeps its top-N claims, so a claim whose paper changed often drops out of the
+    new report; verifying it again is what lets the digest say its verdict moved.
+    """
+    if not claims:
+        return []
+    from synth.report.verification import condition_on_attribution, restated_by
+    from synth.retrieve import open_retriever
+    from synth.verify.evidence import corpus_passages
+    from synth.verify.factory import build_verifier
+
+    retriever = open_retriever(settings)
+    catalog = retriever.index.catalog
+    verifier, _ = build_verifier(settings, embedder=retriever.index.embedder, judge=options.judge)
+    out = []
+    for c in claims:
+        source = c.doc_id if c.doc_id and catalog.get_document(c.doc_id) is not None else None
+        passages = corpus_passages(c.text, retriever, catalog, source_doc_id=source, k=settings.verify.candidate_chunks)
+        result = verifier.verify(c.text, passages)
+        if any(restated_by(c.text, w.text) for w in result.best):  # as the report's verify stage does
+            condition_on_attribution(result)
+        out.append(c.model_copy(update={"label": result.label, "confidence": round(result.confidence, 4)}))
+    return out
+
+
 def pipeline_runner(
     question: str, settings: Any, options: ReportOptions, run_dir: Path, *, progress: Any = None
 ) -> ReportRun:
@@ -144,6 +177,9 @@ class Drift(BaseModel):
     changed: list[ClaimChange] = Field(default_factory=list, description="Label changed or confidence moved.")
     disappeared: list[ClaimState] = Field(default_factory=list, description="Listed, not counted as drift.")
     unchanged: int = 0
+    reverified: int = Field(
+        0, description="Earlier claims missing from this report, verified again against the current corpus."
+    )
 
 
 def compute_drift(
@@ -302,12 +338,18 @@ def run_digest(
     *,
     runner: ReportRunner = pipeline_runner,
     scanner: CorpusScanner = ingest_scanner,
+    reverify: Reverifier | None = None,
     progress: Any = None,
     checkpoint: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> DigestOutcome:
-    """Run one digest under its lock; `checkpoint(stage)` is called between steps (tests inject crashes there)."""
+    """Run one digest under its lock; `checkpoint(stage)` is called between steps (tests inject crashes there).
+
+    `reverify` defaults to the real verifier when the real pipeline runs (a fake runner gets none).
+    """
     step = checkpoint or (lambda stage: None)
+    if reverify is None and runner is pipeline_runner:
+        reverify = pipeline_reverifier
     say = log or (lambda message: None)
     root = store.root
     with digest_lock(root, spec.name):
@@ -337,6 +379,13 @@ def run_digest(
                 store.claims_of(last.id) if last else None, claims, spec.drift_threshold,
                 store.claim_ids_seen(spec.name),
             )  # fmt: skip
+            if reverify is not None and drift.disappeared:
+                again = reverify(settings, options, drift.disappeared)
+                moved = compute_drift(drift.disappeared, again, spec.drift_threshold)
+                drift.changed.extend(moved.changed)
+                drift.reverified = len(again)
+                claims = claims + again  # still tracked: the next run compares them again
+            step("reverified")
             fresh = [
                 NewPaper(doc_id=p.doc_id, title=p.title, path=p.path, arxiv_id=p.arxiv_id, source=p.source, status=s)
                 for p, s in new_papers(seen, scanned)

@@ -281,8 +281,14 @@ _TECHNIQUES: list[tuple[str, re.Pattern[str]]] = [
     ("self_consistency", re.compile(r"(?i:self[- ]consisten\w*)|\bSC\b")),
     ("cot", re.compile(r"(?i:chain[- ]of[- ]thoughts?(?:\s+prompting)?)|\bCoT\b")),
     ("rag", re.compile(r"(?i:retrieval[- ]augment\w*(?:\s+generation)?)|\bRAG\b")),
+    # Speculative decoding, by its generic names and the best-known methods' names (a claim about
+    # "Medusa-1" rarely says "speculative"); all are measured as prompt-lookup speculation here.
+    ("speculative", re.compile(
+        r"(?i:speculat\w*\s+(?:decoding|sampling|inference|generation|execution|methods?))|"
+        r"(?i:prompt[- ]lookup(?:\s+decoding)?)|\bPLD\b|(?i:assisted\s+generation)|(?i:lookahead\s+decoding)|"
+        r"\b(?:MEDUSA|Medusa|EAGLE|PEARL|HiSpec|Hydra|SpecInfer|PyramidSD|Lookahead)(?:-\d)?\b")),
     ("vanilla", re.compile(
-        r"(?i:\bvanilla\b|\bbaselines?\b|\bgreedy\s+decoding\b|"
+        r"(?i:\bvanilla\b|\bbaselines?\b|\bgreedy\s+decoding\b|\bauto-?regressive\s+(?:decoding|generation)\b|"
         r"\b(?:normal|standard|regular|plain|ordinary)\s+(?:inference|decoding|generation)\b)")),
 ]  # fmt: skip
 

@@ -223,6 +223,11 @@ def judge(
         verdict, reason = _decide(claim_type, ratio[0], ratio[1], config)
         name = METRIC_NAMES.get(value_a[2], value_a[2])
         reason += f" ({name}: B {b[0]:.3g} vs A {a[0]:.3g}{'; time ratio = A/B' if plan.invert else ''})"
+    if plan.stand_in and verdict is VerdictLabel.INCONSISTENT:
+        verdict = VerdictLabel.INCONCLUSIVE
+        reason = f"{plan.stand_in}, so a disagreement says nothing about the named method: {reason}"
+    elif plan.stand_in:
+        reason = f"{plan.stand_in}: {reason}"
     return EmpiricalVerdict(
         verdict=verdict, claimed=claim_type.claimed(), measured=measured, tolerance=tol, reason=reason,
         hardware=hardware, substitutions=plan.substitutions, extras=extras, labels=labels,

@@ -29,7 +29,10 @@ from synth.empirical.records import (
 )
 
 RUNNER_PRECISIONS = ("fp32", "bf16", "fp16", "int8", "int4", "nf4", "gguf")
-_TECHNIQUE_NAMES = {"cad": "CAD", "self_consistency": "SC", "cot": "CoT", "rag": "RAG", "vanilla": "vanilla"}
+_TECHNIQUE_NAMES = {
+    "cad": "CAD", "self_consistency": "SC", "cot": "CoT", "rag": "RAG", "vanilla": "vanilla",
+    "speculative": "speculative decoding",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,65 @@ def _plan_speed(claim: ClaimType, available: Availability, config: EmpiricalSett
     )  # fmt: skip
 
 
+_GENERIC_SPECULATION = re.compile(
+    r"(?:standard |vanilla |classic )?speculative (?:decoding|sampling|inference|generation)|prompt[- ]lookup(?: "
+    r"decoding)?|PLD|assisted generation",
+    re.I,
+)
+
+
+def _plan_speculative(claim: ClaimType, available: Availability, config: EmpiricalSettings) -> ExperimentPlan:
+    """Speculative decoding vs plain decoding on a real model: acceptance depends on the weights, so no preset.
+
+    Both arms go through transformers' `generate` (the baseline without speculation), on
+    HumanEval prompts: code completions reuse the prompt's identifiers, the case prompt
+    lookup is made for. A named method (Medusa, EAGLE, ...) is not run; prompt lookup
+    stands in for it and the plan says so.
+    """
+    a, b = claim.arm_a, claim.arm_b
+    assert a is not None and b is not None
+    spec_is_b = b.technique == "speculative"
+    base = a if spec_is_b else b
+    method = b if spec_is_b else a
+    if base.technique not in (None, "vanilla") or (a.technique == b.technique == "speculative"):
+        raise _NotHere(f"compares {method.label} with {base.label}, not with plain decoding: only speculative vs "
+                       "plain decoding is measured here")  # fmt: skip
+    subject = config.accuracy_subject
+    if subject not in available.hf_models:
+        raise _NotHere(
+            f"speculative decoding needs real weights (how many drafted tokens are accepted depends on them): run "
+            f"`synth models fetch {subject} --hf`"
+        )
+    subs: list[str] = []
+    precision = _precision(a.precision or b.precision, available, subs, "speed")
+    # Generic only when the claim speaks of the technique itself; a paper's method named by its title
+    # ('the method of "Faster Cascades via Speculative Decoding"') is a different method.
+    generic = _GENERIC_SPECULATION.fullmatch(method.label.strip()) is not None and 'method of "' not in claim.text
+    stand_in = None if generic else f"prompt lookup decoding measured in place of {method.label}"
+    lookup = f"prompt lookup decoding ({config.speculative_draft_tokens} tokens proposed per step, no draft model)"
+    subs.append(lookup if generic else f"{method.label} → {lookup}")
+    subs.append(f"on {subject} (real weights, transformers generate, greedy: both arms give the same tokens)")
+    subs.append(f"HumanEval, first {config.speculative_problems} problems as prompts")
+
+    def arm(technique: Technique) -> BenchSpec:
+        return BenchSpec(
+            model=ModelRef(name=subject, kind="registry"), backend="transformers", device=available.device,
+            precision=precision, technique=technique,
+            prompts=PromptSet(kind="humaneval", limit=config.speculative_problems),
+            generation=Generation(max_new_tokens=config.speculative_max_new_tokens, fixed_length=False),
+            sampling=Sampling(mode="greedy"), evaluation=Evaluation(pass_at=[1]), repetitions=1, warmup=0,
+            timeout_s=config.timeout_s,
+        )  # fmt: skip
+
+    plain = arm(Technique(name="speculative", speculation="none"))
+    spec = arm(Technique(name="speculative", speculation="prompt_lookup", draft_tokens=config.speculative_draft_tokens))
+    metric: Metric = _speed_metric(claim) if claim.quantity == "memory" else "end_to_end_tokens_per_s"
+    return ExperimentPlan(
+        claim=claim, arm_a=plain if spec_is_b else spec, arm_b=spec if spec_is_b else plain, metric=metric,
+        invert=claim.quantity == "latency", substitutions=subs, stand_in=stand_in,
+    )  # fmt: skip
+
+
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -347,6 +409,8 @@ def plan_experiment(
     try:
         if claim.type == ClaimCategory.ACCURACY_UNDER_QUANTIZATION:
             return _plan_accuracy(claim, available, config)
+        if "speculative" in (claim.arm_a.technique, claim.arm_b.technique):
+            return _plan_speculative(claim, available, config)
         return _plan_speed(claim, available, config)
     except _NotHere as exc:
         return ExperimentPlan(claim=claim, inconclusive_reason=str(exc))

@@ -127,6 +127,11 @@ class ExperimentPlan(BaseModel):
     invert: bool = Field(False, description="Latency claims: the time ratio is the inverse of the throughput ratio.")
     substitutions: list[str] = Field(default_factory=list, description="What stands in for what the claim names.")
     inconclusive_reason: str | None = Field(None, description="Set when nothing here can test the claim.")
+    stand_in: str | None = Field(
+        None,
+        description="A different method measured in place of the one the claim names (Medusa → prompt lookup): "
+        "a disagreement then says nothing about the named method, so it is INCONCLUSIVE, not INCONSISTENT.",
+    )
 
     @property
     def specs(self) -> list[BenchSpec]:

@@ -25,8 +25,9 @@ def paper_sentences(path: Path) -> list[str]:
     from synth.hashing import sha256_file
 
     try:
-        parsed = parse_file(str(path), sha256_file(path), {"chunk_words": 250, "overlap_sentences": 1,
-                                                            "min_chunk_words": 25})
+        parsed = parse_file(
+            str(path), sha256_file(path), {"chunk_words": 250, "overlap_sentences": 1, "min_chunk_words": 25}
+        )
     except ReaderError as exc:
         raise AuditInputError(f"{path}: {exc}") from exc
     out: list[str] = []

@@ -301,5 +301,7 @@ def render_html(run: ReportRun, templates: Path = TEMPLATES_DIR) -> str:
         loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, autoescape=True,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
-    env.filters.update(csp_hash=csp_hash, sentence_parts=sentence_parts)
+    from synth.render.view import uncited
+
+    env.filters.update(csp_hash=csp_hash, sentence_parts=sentence_parts, uncited=uncited)
     return env.get_template(TEMPLATE).render(r=run, v=build_view(run)).lstrip()

@@ -10,14 +10,20 @@ from synth.report.records import CitedSentence, ReportClaim, ReportRun
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
+def uncited(sentence: CitedSentence) -> list[int]:
+    """The sentence's claims not already cited inline ('HiSpec 1.28x [1]; PEARL 4.43x [6]' cites its own)."""
+    return [n for n in sentence.claims if f"[{n}]" not in sentence.text]
+
+
 def cite(sentence: CitedSentence, fmt: str = "md") -> str:
     """The sentence with its citations before the final stop: 'Medusa reaches 2.2x [3][5].'"""
     text = " ".join(sentence.text.split())
-    if not sentence.claims:
+    numbers = uncited(sentence)
+    if not numbers:
         return text
-    marks = "".join(f"[{n}]" for n in sentence.claims)
+    marks = "".join(f"[{n}]" for n in numbers)
     if fmt == "md":
-        marks = "".join(f"[\\[{n}\\]](#claim-{n})" for n in sentence.claims)
+        marks = "".join(f"[\\[{n}\\]](#claim-{n})" for n in numbers)
     if text.endswith((".", "!", "?")):
         return f"{text[:-1]} {marks}{text[-1]}"
     return f"{text} {marks}"

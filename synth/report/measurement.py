@@ -5,7 +5,7 @@ Every distinct spec runs once (claims share arms), each in its own process
 exists, so a resumed run never repeats a measurement. Speed and memory specs go
 first: they take a minute or two each on 2 cores, while an accuracy (pass@k)
 run takes ten or more; with `auto` a spec starts only if the budget left can
-hold it, and its timeout is cut to what is left.
+hold a rough estimate of it (`rough_seconds`), and its timeout is cut to what is left.
 """
 
 from __future__ import annotations
@@ -33,6 +33,23 @@ def _file_key(spec: BenchSpec) -> str:
 
 def _is_accuracy(spec: BenchSpec) -> bool:
     return spec.prompts.kind != "synthetic"
+
+
+CPU_TOKENS_PER_S = 6.0  # a 0.5-1B model decoding on 2 cores (fp32); the budget check needs only the order
+
+
+def rough_seconds(spec: BenchSpec) -> float:
+    """A pessimistic guess of a spec's wall time on this class of machine, to decide whether it fits the budget."""
+    t = spec.technique
+    streams = t.n if t.name == "self_consistency" else 2 if t.name == "cad" else 1
+    if spec.prompts.kind == "synthetic":
+        prompts = len(spec.prompts.prompt_tokens) * spec.prompts.num_prompts
+        runs = spec.repetitions + spec.warmup
+    else:
+        prompts = (spec.prompts.limit or 164) * spec.sampling.samples_per_problem
+        runs = 1
+    tokens = prompts * runs * spec.generation.max_new_tokens * streams
+    return 20.0 + tokens / CPU_TOKENS_PER_S
 
 
 def _default_runner(settings: Any) -> Runner:
@@ -82,7 +99,7 @@ def measure_claims(
         left = budget_s - (time.perf_counter() - started)
         timeout = spec.timeout_s
         if mode == "auto":
-            if left < MIN_SPEC_SECONDS or (_is_accuracy(spec) and left < spec.timeout_s / 2):
+            if left < MIN_SPEC_SECONDS or rough_seconds(spec) > left:
                 stage.skipped.append(f"{_describe(spec)}: not run, {max(0.0, left):.0f} s of the "
                                      f"{budget_s:.0f} s --measure-budget left")  # fmt: skip
                 continue
