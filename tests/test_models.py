@@ -71,10 +71,8 @@ def test_assembly_with_wrong_checksum_leaves_no_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_gguf_to_hugging_face_folder() -> None:
-    proc = run_cli("models", "fetch", "smollm2-135m-instruct", "--hf")
-    assert proc.returncode == 0, proc.stderr
-    folder = Path(os.environ["SYNTH_HOME"]) / "models" / "hf" / "smollm2-135m-instruct"
+def test_gguf_to_hugging_face_folder(smol_home: Path) -> None:
+    folder = smol_home / "models" / "hf" / "smollm2-135m-instruct"
     assert (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
