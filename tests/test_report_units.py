@@ -164,3 +164,29 @@ def test_attribution_conditions_away_refutation_by_the_claims_own_sentence() -> 
     condition_on_attribution(result)
     assert result.label == "SUPPORTED" and result.confidence == pytest.approx(0.8)
     assert result.probabilities["REFUTED"] == 0.0 and "attribution" in result.checks
+
+
+def test_arxiv_stage_searches_when_reachable_and_says_why_not(tmp_path: Path) -> None:
+    from synth.report.retrieval import arxiv_query, search_arxiv_into_corpus
+    from synth.settings import ArxivSettings, SynthSettings
+    from tests.arxiv_server import ArxivReplay
+
+    assert arxiv_query("How much does speculative decoding speed up LLM inference?") == (
+        "speculative decoding speed up LLM inference"
+    )
+    ingested: list[Path] = []
+    offline = SynthSettings(home=tmp_path / "h", offline=True)
+    note, ids = search_arxiv_into_corpus("testing", offline, 10, ingested.extend)
+    assert note.startswith("skipped: offline") and not ids and not ingested
+    closed = SynthSettings(home=tmp_path / "h", arxiv=ArxivSettings(query_url_format="http://127.0.0.1:9/api/query?{}"))
+    note, ids = search_arxiv_into_corpus("testing", closed, 10, ingested.extend)
+    assert "unreachable" in note and not ids
+    with ArxivReplay() as server:
+        arxiv = ArxivSettings(
+            query_url_format=server.base + "/api/query?{}", pdf_url_format=server.base + "/pdf/{bare_id}",
+            delay_seconds=0, num_retries=0,
+        )  # fmt: skip
+        online = SynthSettings(home=tmp_path / "h", arxiv=arxiv)
+        note, ids = search_arxiv_into_corpus("testing", online, 10, ingested.extend)
+    assert note.startswith("searched arXiv for 'testing': 10 result(s)") and len(ids) == 10
+    assert len(ingested) == 10 and all(p.suffix == ".pdf" and p.is_file() for p in ingested)

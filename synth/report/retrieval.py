@@ -43,7 +43,7 @@ def search_arxiv_into_corpus(
     question: str, settings: Any, max_results: int, ingest: Callable[[list[Path]], object]
 ) -> tuple[str, set[str]]:
     """(what happened, doc ids of arXiv papers now in the corpus). Never raises for network trouble."""
-    from synth.sources.arxiv_source import ArxivUnavailable, bare_id, fetch_papers
+    from synth.sources.arxiv_source import ArxivUnavailable, fetch_papers
 
     if settings.offline:
         return "skipped: offline mode (--offline); local corpus only", set()
@@ -58,7 +58,7 @@ def search_arxiv_into_corpus(
     paths = [Path(p.pdf_path) for p in papers if p.pdf_path]
     if paths:
         ingest(paths)
-    ids = {bare_id(p.short_id) for p in papers if getattr(p, "short_id", None)}
+    ids = {p.arxiv_id for p in papers}
     return f"searched arXiv for {query!r}: {len(papers)} result(s), {len(paths)} PDF(s) ingested", ids
 
 
