@@ -15,13 +15,16 @@ the rcParams are set in an `rc_context` that restores them afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import html
 import io
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synth.bench.result import RANDOM_WEIGHTS_LABEL, BenchResult, Stat
@@ -227,11 +230,41 @@ def _render(name: str, title: str, size: tuple[float, float], draw: Callable[[An
     return _inline(buffer.getvalue(), name, title)
 
 
+_SVG_CACHE: dict[str, Path | None] = {"dir": None}
+
+
+@contextlib.contextmanager
+def svg_cache(directory: Path | None) -> Iterator[None]:
+    """Keep drawn SVGs in `directory` (a run directory's `plots/`) while rendering.
+
+    NOTE: `synth render RUNDIR` must take under 3 s; importing matplotlib and drawing three
+    figures is half of that. The files are named by a hash of the plotted values, so a
+    re-render reuses them and a changed run draws afresh.
+    """
+    previous = _SVG_CACHE["dir"]
+    _SVG_CACHE["dir"] = directory
+    try:
+        yield
+    finally:
+        _SVG_CACHE["dir"] = previous
+
+
 @functools.lru_cache(maxsize=32)
 def _plot(kind: str, data: tuple[Any, ...]) -> str:
     """The SVG of plot `kind` for `data` (frozen values): the output is a pure function of them, so re-rendering
     a run (resumed, or in several formats) draws each figure once."""
-    return _DRAWERS[kind](data)
+    directory = _SVG_CACHE["dir"]
+    if directory is None:
+        return _DRAWERS[kind](data)
+    digest = hashlib.sha256(f"{kind}:{data!r}".encode()).hexdigest()[:20]
+    path = Path(directory) / f"{kind}-{digest}.svg"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    svg = _DRAWERS[kind](data)
+    from synth.io import atomic_write_text
+
+    atomic_write_text(path, svg)
+    return svg
 
 
 # ---------------------------------------------------------------- the plots

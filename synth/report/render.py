@@ -47,8 +47,11 @@ def parse_formats(value: str | list[str]) -> list[str]:
 
 def write_reports(run: ReportRun, out_dir: Path, formats: list[str]) -> list[Path]:
     """Each format rendered in full before its file is replaced (a reader never sees half a report)."""
+    from synth.render.plots import svg_cache
+
     written = []
-    for fmt in parse_formats(formats):
-        text = RENDERERS[fmt](run)
-        written.append(atomic_write_text(Path(out_dir) / f"report.{EXTENSIONS[fmt]}", text))
+    with svg_cache(Path(out_dir) / "plots"):  # drawn once per run; `synth render` reuses them
+        for fmt in parse_formats(formats):
+            text = RENDERERS[fmt](run)
+            written.append(atomic_write_text(Path(out_dir) / f"report.{EXTENSIONS[fmt]}", text))
     return written
