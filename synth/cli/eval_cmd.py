@@ -199,6 +199,11 @@ def corpus_pairs(
     from synth.io import atomic_write_text
     from synth.retrieve import open_retriever
 
-    pairs = make_pairs(open_retriever(settings_from(ctx)), per_label, seed)
+    settings = settings_from(ctx)
+    pairs = make_pairs(open_retriever(settings), per_label, seed)
+    if not pairs:
+        from synth.errors import UserError
+
+        raise UserError(f"no sentence with a figure in the corpus at {settings.index_dir}: run `synth corpus add`")
     atomic_write_text(output, "".join(json.dumps(p) + "\n" for p in pairs))
     typer.echo(f"wrote {len(pairs)} pairs to {output}")

@@ -85,11 +85,10 @@ def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[Clai
     if not claims:
         return []
     from synth.report.verification import condition_on_attribution, restated_by
-    from synth.retrieve import open_retriever
     from synth.verify.evidence import corpus_passages
     from synth.verify.factory import build_verifier
 
-    retriever = open_retriever(settings)
+    retriever = shared_retriever(settings)
     catalog = retriever.index.catalog
     verifier, _ = build_verifier(settings, embedder=retriever.index.embedder, judge=options.judge)
     out = []
@@ -110,9 +109,36 @@ def pipeline_runner(
     from synth.report.pipeline import run_report
     from synth.report.render import write_reports
 
-    run = run_report(question, settings, options, run_dir, progress=progress)
+    run = run_report(question, settings, options, run_dir, progress=progress, retriever=shared_retriever(settings))
     write_reports(run, run_dir, list(options.formats))
     return run
+
+
+_RETRIEVERS: dict[tuple[str, int], tuple[int, Any]] = {}
+
+
+def shared_retriever(settings: Any) -> Any:
+    """One retriever per index (and thread) while its catalog is unchanged.
+
+    NOTE: a digest run reports and then re-verifies earlier claims against the same index;
+    opening it twice loaded MiniLM and the BM25 index twice, and the report re-ingested
+    folders the scanner had just ingested. `serve` keeps it between scheduled runs; a
+    changed catalog (new papers) opens a fresh one.
+    """
+    import threading
+
+    from synth.retrieve import open_retriever
+
+    key = (str(settings.index_dir), threading.get_ident())
+    cached = _RETRIEVERS.get(key)
+    if cached is not None:
+        generation, retriever = cached
+        if retriever.index.catalog.generation == generation:
+            return retriever
+        retriever.index.close()
+    retriever = open_retriever(settings)
+    _RETRIEVERS[key] = (retriever.index.catalog.generation, retriever)
+    return retriever
 
 
 def ingest_scanner(settings: Any, folders: list[Path]) -> list[CorpusPaper]:

@@ -20,6 +20,7 @@ from synth.bench.spec import BenchSpec
 from synth.empirical.judge import judge, spec_key
 from synth.empirical.records import EmpiricalCheck
 from synth.empirical.run import plan_claims, unique_specs
+from synth.io import atomic_write_text
 from synth.report.records import MeasurementStage, MeasureMode, ReportClaim
 from synth.report.rundir import RunDir
 
@@ -107,8 +108,6 @@ def measure_claims(
         if progress:
             progress(i, len(specs), _describe(spec))
         result = runner(spec, timeout)
-        from synth.io import atomic_write_text
-
         atomic_write_text(path, result.model_dump_json(indent=1) + "\n")
         results[spec_key(spec)] = result
         stage.run += 1

@@ -97,6 +97,10 @@ def run_report(
         t = time.perf_counter()
         progress.start("retrieve")
         retriever = retriever or _retriever_after_ingest(settings, options)
+        if retriever.index.catalog.stats()["documents"] == 0:
+            from synth.errors import UserError
+
+            raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
         from synth.report.retrieval import retrieve, search_arxiv_into_corpus
 
         arxiv_note, arxiv_ids = "skipped: --no-arxiv", set()
@@ -217,10 +221,7 @@ def _retriever_after_ingest(settings: Any, options: ReportOptions) -> Any:
         if missing:
             raise UserError(f"--corpus {missing[0]} does not exist: pass a folder of PDFs, Markdown or text files")
         _ingest(settings, [Path(p) for p in options.corpus])
-    retriever = _open_retriever(settings)
-    if retriever.index.catalog.stats()["documents"] == 0:
-        raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
-    return retriever
+    return _open_retriever(settings)
 
 
 def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | None) -> None:
