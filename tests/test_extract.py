@@ -437,7 +437,7 @@ def test_unreachable_server_is_a_clear_error(embedder) -> None:  # noqa: ANN001
 @pytest.mark.slow
 def test_llm_mode_with_a_real_gguf_model(retriever, corpus_settings, tmp_path_factory) -> None:  # noqa: ANN001
     """The smallest usable chat model (Qwen2.5-Coder 0.5B, 491 MB from PyPI) through llama.cpp."""
-    pytest.importorskip("llama_cpp", reason="CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'")
+    pytest.importorskip("llama_cpp", reason="CMAKE_ARGS=\"$(synth models llama-cmake-args)\" pip install -e '.[llama]'")
     name = "qwen2.5-coder-0.5b-instruct"
     home = Path(os.environ.get("SYNTH_EXTRACT_LM_HOME") or tmp_path_factory.mktemp("lm-home"))
     env = {**os.environ, "SYNTH_HOME": str(home)}

@@ -83,3 +83,14 @@ def test_gguf_to_hugging_face_folder(smol_home: Path) -> None:
     ids = tokenizer("The capital of France is", return_tensors="pt")
     text = tokenizer.decode(model.generate(**ids, max_new_tokens=6, do_sample=False)[0])
     assert "Paris" in text
+
+
+def test_llama_cmake_args_add_the_cpus_avx512_but_never_amx() -> None:
+    from synth.models.llama_build import cmake_args
+
+    spr = "flags\t\t: fpu avx2 fma avx512f avx512bw avx512dq avx512vl avx512cd avx512_vnni avx512vbmi avx512_bf16 avx_vnni amx_tile amx_int8"  # noqa: E501
+    args = cmake_args(spr)
+    assert args.startswith("-DGGML_NATIVE=OFF") and "-DGGML_AVX512_VNNI=ON" in args and "AMX" not in args
+    assert cmake_args("flags : fpu avx2 fma") == "-DGGML_NATIVE=OFF"
+    assert cmake_args("flags : avx2 avx_vnni") == "-DGGML_NATIVE=OFF -DGGML_AVX_VNNI=ON"
+    assert cmake_args("") == "-DGGML_NATIVE=OFF"

@@ -262,7 +262,7 @@ def test_report_text_is_cut_for_small_contexts() -> None:
 @pytest.mark.slow
 def test_rubric_judge_with_a_real_gguf_model(tmp_path_factory: pytest.TempPathFactory) -> None:
     """SmolLM2-135M (98 MB) through llama.cpp: the reply grammar keeps even the smallest model parseable."""
-    pytest.importorskip("llama_cpp", reason="CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'")
+    pytest.importorskip("llama_cpp", reason="CMAKE_ARGS=\"$(synth models llama-cmake-args)\" pip install -e '.[llama]'")
     from synth.llm import make_chat_model
     from synth.settings import SynthSettings
 

@@ -114,3 +114,11 @@ def path(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Registere
 
     settings = settings_from(ctx)
     typer.echo(str(require_model(name, settings.models_dir, settings.models.pip_target)))
+
+
+@app.command("llama-cmake-args")
+def llama_cmake_args() -> None:
+    """Print CMAKE_ARGS for building llama-cpp-python here: portable, plus this CPU's AVX-512/VNNI, never AMX."""
+    from synth.models.llama_build import cmake_args
+
+    typer.echo(cmake_args())

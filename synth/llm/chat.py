@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from synth.settings import SynthSettings
 
-LLAMA_INSTALL = "CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install -e '.[llama]'"
+LLAMA_INSTALL = "CMAKE_ARGS=\"$(synth models llama-cmake-args)\" pip install -e '.[llama]'"
 LLAMA_BATCH = 512  # prompt tokens per forward pass; langchain's default of 8 makes prefill ~5x slower
 
 
