@@ -124,6 +124,12 @@ class ExtractSettings(BaseModel):
 class VerifySettings(BaseModel):
     judge: bool = Field(True, description="Use the LM judge (`models.chat` through llama.cpp) when it is installed.")
     judge_windows: int = Field(2, ge=1, description="Evidence windows per claim scored by the LM judge.")
+    judge_stop_at: float = Field(
+        0.9, ge=0, le=1, description="Judge no further windows of a claim once one supports it with P(Yes) this high."
+    )
+    probes: bool = Field(
+        True, description="Read the shipped linear probes off the judge's hidden state (only for the model they fit)."
+    )
     candidate_chunks: int = Field(8, ge=1, description="Corpus passages retrieved as evidence per claim.")
     window_words: int = Field(100, ge=20, description="Most words in one evidence window.")
     nli_model: Path | None = Field(

@@ -101,3 +101,13 @@ def test_mismatched_pairs_are_not_enough_info_with_another_claims_evidence() -> 
     for p in extra:
         mine, other = p.pair_id.split("~")
         assert p.claim == by_id[mine].claim and p.evidence == by_id[other].evidence
+
+
+def test_check_covid_rationale_uses_the_marked_sentences_only() -> None:
+    path = CLAIMS / "check-covid/covidCheck_dev_composed+extracted.jsonl"
+    whole, short = load_dataset(path, "check-covid"), load_dataset(path, "check-covid-rationale")
+    assert short.name.startswith("check-covid-rationale/") and len(short.pairs) == len(whole.pairs)
+    for w, s in zip(whole.pairs, short.pairs, strict=True):
+        assert (w.pair_id, w.claim, w.label) == (s.pair_id, s.claim, s.label)
+        assert s.evidence[0] and set(s.evidence[0].split()) <= set(w.evidence[0].split())  # its sentences, verbatim
+    assert sum(len(p.evidence[0]) for p in short.pairs) < 0.5 * sum(len(p.evidence[0]) for p in whole.pairs)

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-LLAMA_HINT = "install the llama extra: CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'"
+LLAMA_HINT = "install the llama extra: CMAKE_ARGS=\"$(synth models llama-cmake-args)\" pip install -e '.[llama]'"
 pytest.importorskip("llama_cpp", reason=LLAMA_HINT)
 
 from synth.verify.lm_judge import LMJudge  # noqa: E402
@@ -49,3 +50,21 @@ def test_judge_reuses_the_shared_document_prefix(judge: LMJudge) -> None:
     judge.score("vLLM keeps the same latency as Orca.", EVIDENCE)
     judge.score("vLLM is compared with FasterTransformer.", EVIDENCE)
     assert judge.reused_tokens - before > 100  # the document's tokens were not evaluated again
+
+
+def test_hidden_state_capture_leaves_the_answer_unchanged(judge: LMJudge) -> None:
+    claim = "vLLM improves throughput by 2-4x over FasterTransformer and Orca."
+    judge.capture_hidden = False
+    plain = judge.score(claim, "Unrelated warm-up text. " + EVIDENCE)
+    judge.capture_hidden = True
+    try:
+        probed = judge.score(claim, "Unrelated warm-up text. " + EVIDENCE)
+        cold = judge.score(claim + " ", EVIDENCE)  # no shared prefix: the prompt is split before its last token
+    finally:
+        judge.capture_hidden = False
+    assert abs(plain.support - probed.support) < 0.02 and abs(plain.contradict - probed.contradict) < 0.02
+    assert plain.hidden == {}
+    for score in (probed, cold):
+        assert set(score.hidden) == {"judge_support@1"}
+        vec = score.hidden["judge_support@1"]
+        assert vec.shape == (judge.llm.n_embd(),) and np.isfinite(vec).all() and np.abs(vec).max() > 0

@@ -145,3 +145,19 @@ def test_verifier_without_a_fitted_model_says_how_to_fix_it() -> None:
 
     with pytest.raises(UserError, match="synth calibrate"):
         Verifier(LabelModels()).verify("claim", [Passage("d", "text")])
+
+
+def test_judging_stops_once_a_window_supports_the_claim() -> None:
+    rows, gold = _synthetic(300, 4)
+    model = fit_label_model(rows, gold, ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"),
+                            ("support_logit", "contradict_logit"), "synthetic")  # fmt: skip
+    passages = [Passage("2309.06180", PASSAGE, page=2), Passage("other", "vLLM and Orca serve models. " * 30, 5)]
+    claim = "vLLM improves the throughput of popular LLMs by 2-4x compared to Orca."
+    calls = {}
+    for stop_at in (0.9, 1.0):
+        judge = FakeJudge()
+        verifier = Verifier(LabelModels(models={"3way:judge": model}), judge=judge, judge_windows=3,
+                            window_words=40, judge_stop_at=stop_at)  # fmt: skip
+        assert verifier.verify(claim, passages).label == "SUPPORTED"
+        calls[stop_at] = judge.calls
+    assert calls[0.9] == 1 and calls[1.0] == 3

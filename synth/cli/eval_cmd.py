@@ -15,7 +15,10 @@ console = Console()
 err = Console(stderr=True)
 app = typer.Typer(no_args_is_help=True)
 
-FORMAT_HELP = "jsonl, scifact-rte, healthver, check-covid or citation-integrity (default: guessed from the path)."
+FORMAT_HELP = (
+    "jsonl, scifact-rte, healthver, check-covid, check-covid-rationale (the marked sentences as evidence)"
+    " or citation-integrity (default: guessed from the path)."
+)
 
 
 def _progress(quiet: bool) -> Progress:
@@ -25,8 +28,20 @@ def _progress(quiet: bool) -> Progress:
     )  # fmt: skip
 
 
-def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet: bool, notes: list[str]) -> list:
-    """Checker features of every pair; corpus evidence for pairs that name an arXiv id."""
+def _outcomes(
+    settings: Any,
+    data: Any,
+    corpus: Path | None,
+    judge: bool,
+    quiet: bool,
+    notes: list[str],
+    keep_hidden: bool = False,
+    judges: list | None = None,
+) -> list:
+    """Checker features of every pair; corpus evidence for pairs that name an arXiv id.
+
+    `keep_hidden` keeps the judge's hidden states (for fitting probes); `judges` collects the judge used.
+    """
     from synth.eval.verify_eval import compute_outcomes, text_passages
     from synth.verify.factory import build_verifier
 
@@ -44,8 +59,10 @@ def _outcomes(settings: Any, data: Any, corpus: Path | None, judge: bool, quiet:
             raise UserError("pairs name an arxiv_id but the corpus is empty: pass --corpus DIR")
     by_arxiv = {d.arxiv_id: d.doc_id for d in catalog.documents() if d.arxiv_id} if catalog is not None else {}
     embedder = retriever.index.embedder if retriever is not None else None
-    verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge)
+    verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge, keep_hidden=keep_hidden)
     notes.extend(verifier_notes)
+    if judges is not None and verifier.judge is not None:
+        judges.append(verifier.judge)
 
     def passages_for(pair):  # noqa: ANN001, ANN202
         if pair.evidence or retriever is None:
@@ -132,13 +149,22 @@ def calibrate(
     ctx: typer.Context,
     data: Annotated[list[Path], typer.Option("--data", help="Labelled train file (repeat for several).")],
     fmt: Annotated[list[str] | None, typer.Option("--format", help=FORMAT_HELP + " Repeat per --data.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stratified sample per file.")] = None,
+    limit: Annotated[
+        list[int] | None,
+        typer.Option("--limit", min=1, help="Stratified sample per file: one value for all, or one per --data."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     add_nei: Annotated[
         int, typer.Option("--add-nei", min=0, help="Per 3-way file, add this many claim/other-evidence NEI pairs.")
     ] = 0,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write the parameters.")] = None,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Fit the judge model too (llama.cpp).")] = True,
+    probe: Annotated[
+        bool, typer.Option("--probe/--no-probe", help="Fit linear probes on the judge's hidden state too.")
+    ] = True,
+    keep_no_judge: Annotated[
+        bool, typer.Option("--keep-no-judge", help="Keep the existing no-judge models (refit only judge models).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fit label models and confidence calibration on labelled data; writes numbers, never the data."""
@@ -146,7 +172,7 @@ def calibrate(
 
     from synth.cli import settings_from
     from synth.errors import UserError
-    from synth.eval.calibrate import fit_task_models
+    from synth.eval.calibrate import fit_probes, fit_task_models, probe_prompts
     from synth.eval.datasets import load_dataset, stratified_sample, with_mismatched_nei
     from synth.eval.verify_eval import task_of
     from synth.io import atomic_write_text
@@ -156,20 +182,39 @@ def calibrate(
     formats = list(fmt or [])
     if formats and len(formats) != len(data):
         raise UserError("give one --format per --data, or none (guessed from the paths)")
+    limits = list(limit or [])
+    if len(limits) not in (0, 1, len(data)):
+        raise UserError("give one --limit for all --data files, or one per --data")
+    limits = limits * len(data) if len(limits) == 1 else limits or [None] * len(data)
     by_task: dict[str, tuple[list, list, list[str], tuple[str, ...]]] = {}
     notes: list[str] = []
+    judges: list = []
     for i, path in enumerate(data):
-        dataset = stratified_sample(load_dataset(path, formats[i] if formats else None), limit, seed)
+        dataset = stratified_sample(load_dataset(path, formats[i] if formats else None), limits[i], seed)
         dataset = with_mismatched_nei(dataset, add_nei, seed)
-        outcomes = _outcomes(settings, dataset, None, judge, quiet, notes)
+        outcomes = _outcomes(settings, dataset, None, judge, quiet, notes, keep_hidden=judge and probe, judges=judges)
         task = task_of(dataset)
         entry = by_task.setdefault(task, ([], [], [], dataset.labels))
         entry[0].extend(outcomes)
         entry[2].append(dataset.name)
     target = output or settings.verify.calibration or shipped_models_path()
     existing = load_label_models(target) if target.is_file() else LabelModels()
+    if judges and probe:
+        lm = judges[0]
+        tagged = [(task, o) for task, entry in by_task.items() for o in entry[0]]
+        names = {task: entry[2] for task, entry in by_task.items()}
+        probes = fit_probes(tagged, lm.model_id, probe_prompts(lm.prompt_versions), names)
+        existing.probes = [p for p in existing.probes if p.model_id != lm.model_id] + probes
+        for p in probes:
+            notes.append(
+                f"probe {p.task} {p.target} ({p.prompt}, n={p.n}, C={p.C}): "
+                f"cross-validated balanced accuracy {p.cv_balanced_accuracy}"
+            )
     for task, (outcomes, _, names, labels) in by_task.items():
-        existing.models.update(fit_task_models(task, labels, outcomes, names))
+        fitted = fit_task_models(task, labels, outcomes, names)
+        if keep_no_judge:
+            fitted = {k: m for k, m in fitted.items() if not k.endswith(":no-judge") or k not in existing.models}
+        existing.models.update(fitted)
     existing.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     atomic_write_text(target, existing.model_dump_json(indent=1))
     for note in dict.fromkeys(notes):

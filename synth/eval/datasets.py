@@ -125,26 +125,49 @@ def read_healthver(path: Path) -> LabelledSet:
     return LabelledSet(name=f"healthver/{path.stem}", labels=THREE_WAY, pairs=pairs)
 
 
-def _abstracts(corpus: Path, key: str) -> dict[str, str]:
+def _abstract_sentences(corpus: Path, key: str) -> dict[str, list[str]]:
     if not corpus.is_file():
         raise DatasetError(f"{corpus} not found: the claims file needs its corpus.jsonl next to it")
     out = {}
     for _, obj in _jsonl(corpus):
         abstract = obj.get("abstract") or []
-        out[str(obj[key])] = " ".join(abstract) if isinstance(abstract, list) else str(abstract)
+        out[str(obj[key])] = [str(s) for s in abstract] if isinstance(abstract, list) else [str(abstract)]
     return out
 
 
-def read_check_covid(path: Path) -> LabelledSet:
-    abstracts = _abstracts(path.parent / "corpus.jsonl", "cord_id")
+def _abstracts(corpus: Path, key: str) -> dict[str, str]:
+    return {k: " ".join(v) for k, v in _abstract_sentences(corpus, key).items()}
+
+
+def _check_covid(path: Path, rationale: bool) -> LabelledSet:
+    abstracts = _abstract_sentences(path.parent / "corpus.jsonl", "cord_id")
     pairs = []
     for n, obj in _jsonl(path):
-        text = abstracts.get(str(obj.get("cord_id")))
-        if text is None:
+        sentences = abstracts.get(str(obj.get("cord_id")))
+        if sentences is None:
             raise DatasetError(f"{path}:{n}: cord_id {obj.get('cord_id')!r} is not in corpus.jsonl")
         label = normalise_label(obj["label"], f"{path}:{n}")
+        text = " ".join(sentences)
+        if rationale:
+            picked = sorted({int(e["sent_index"]) for e in obj.get("evidence_set") or []})
+            text = " ".join(sentences[i] for i in picked if 0 <= i < len(sentences)) or text
         pairs.append(LabelledPair(pair_id=str(obj["id"]), claim=obj["claim"], label=label, evidence=[text]))
-    return LabelledSet(name=f"check-covid/{path.stem}", labels=THREE_WAY, pairs=pairs)
+    suffix = "-rationale" if rationale else ""
+    return LabelledSet(name=f"check-covid{suffix}/{path.stem}", labels=THREE_WAY, pairs=pairs)
+
+
+def read_check_covid(path: Path) -> LabelledSet:
+    """Each claim against the whole abstract it points to (retrieval-then-verify conditions)."""
+    return _check_covid(path, rationale=False)
+
+
+def read_check_covid_rationale(path: Path) -> LabelledSet:
+    """Each claim against the abstract sentences its annotators marked (HealthVer-like short evidence).
+
+    Not-enough-info claims carry marked sentences too: the nearby text that does
+    not settle the claim, which is exactly what a verifier must learn to refuse.
+    """
+    return _check_covid(path, rationale=True)
 
 
 def read_citation_integrity(path: Path) -> LabelledSet:
@@ -169,6 +192,7 @@ READERS: dict[str, Callable[[Path], LabelledSet]] = {
     "scifact-rte": read_scifact_rte,
     "healthver": read_healthver,
     "check-covid": read_check_covid,
+    "check-covid-rationale": read_check_covid_rationale,
     "citation-integrity": read_citation_integrity,
 }
 

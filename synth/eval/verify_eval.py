@@ -32,6 +32,9 @@ class PairOutcome(BaseModel):
     seconds: float
     judge_calls: int
     windows: int
+    hidden: dict[str, list[float]] = Field(
+        default_factory=dict, description="Judge hidden states of the best judged window, when kept (probe fitting)."
+    )
 
 
 class EvalReport(BaseModel):
@@ -110,11 +113,14 @@ def compute_outcomes(
     for pair in data.pairs:
         start = time.perf_counter()
         scores, calls = verifier.score_windows(pair.claim, passages[pair.pair_id])
+        judged = [s for s in scores if s.hidden]
+        best = max(judged, key=lambda s: s.support or 0.0) if judged else None
         outcomes.append(
             PairOutcome(
                 pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores).values,
                 features_no_judge=aggregate(_strip_judge(scores)).values, seconds=time.perf_counter() - start + shared,
                 judge_calls=calls, windows=len(scores),
+                hidden={k: [float(x) for x in v] for k, v in best.hidden.items()} if best else {},
             )
         )  # fmt: skip
         if progress:

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from synth.verify.numeric import NumericOutcome, NumericResult
 
@@ -35,6 +36,8 @@ class WindowScore:
     contradict: float | None = None  # LM judge P(Yes | "contradicts?")
     nli_entail: float | None = None
     nli_contradict: float | None = None
+    probes: dict[str, float] = field(default_factory=dict)  # linear-probe logits on the judge's hidden state
+    hidden: dict[str, Any] = field(default_factory=dict, repr=False)  # kept for fitting probes
 
     @property
     def numeric_outcome(self) -> NumericOutcome:
@@ -106,6 +109,8 @@ def aggregate(scores: Sequence[WindowScore]) -> ClaimFeatures:
         values["contradict_logit"] = _logit(max(s.contradict for s in judged if s.contradict is not None))
         # Contradiction said about the window that best supports the claim separates REFUTED from NEI.
         values["contradict_at_best_logit"] = _logit(top.contradict if top.contradict is not None else 0.0)
+    for name in sorted({name for s in judged for name in s.probes}):
+        values[name] = max(s.probes[name] for s in judged if name in s.probes)
     nli = [s for s in scores if s.nli_entail is not None]
     if nli:
         values["nli_entail"] = max(s.nli_entail or 0.0 for s in nli)

@@ -23,7 +23,8 @@ def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
     if importlib.util.find_spec("llama_cpp") is None:
         return None, (
             "LM judge unavailable: llama-cpp-python is not installed "
-            "(CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install -e '.[llama]'); verified with numeric + similarity checks"
+            "(CMAKE_ARGS=\"$(synth models llama-cmake-args)\" pip install -e '.[llama]'); "
+            "verified with numeric + similarity checks"
         )
     from synth.models.registry import ModelError, require_model
     from synth.verify.judge_cache import CachedJudge, JudgeCache
@@ -49,8 +50,9 @@ def build_embedder(settings: SynthSettings) -> Any:
 
 
 def build_verifier(
-    settings: SynthSettings, embedder: Any | None = None, judge: bool = True
+    settings: SynthSettings, embedder: Any | None = None, judge: bool = True, keep_hidden: bool = False
 ) -> tuple[Verifier, list[str]]:
+    """`keep_hidden`: keep the judge's hidden states on the window scores, for fitting probes."""
     notes: list[str] = []
     lm = None
     if judge:
@@ -62,12 +64,21 @@ def build_verifier(
         from synth.verify.nli import NLIChecker
 
         nli = NLIChecker(settings.verify.nli_model)
+    models = load_label_models(settings.verify.calibration)
+    probes = []
+    if lm is not None and settings.verify.probes and not keep_hidden:  # fitting probes: read none
+        probes = models.probes_for(lm.model_id, lm.prompt_versions)
+        if models.probes and not probes:
+            notes.append(f"no hidden-state probe fitted for {lm.model_id}: judged with its Yes/No answers only")
     verifier = Verifier(
-        models=load_label_models(settings.verify.calibration),
+        models=models,
+        probes=probes,
+        keep_hidden=keep_hidden,
         judge=lm,
         embedder=embedder if embedder is not None else build_embedder(settings),
         nli=nli,
         judge_windows=settings.verify.judge_windows,
+        judge_stop_at=settings.verify.judge_stop_at,
         window_words=settings.verify.window_words,
     )
     return verifier, notes

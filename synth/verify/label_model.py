@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from synth.errors import UserError
 from synth.verify.calibration import Calibrator, fit_isotonic
+from synth.verify.probe import LinearProbe
 
 PARAMS_FILE = "verify_models.json"
 
@@ -62,7 +63,12 @@ class LabelModels(BaseModel):
     """Fitted models keyed by task (`3way`/`2way`) and checker set, e.g. `3way:judge`."""
 
     models: dict[str, LabelModel] = Field(default_factory=dict)
+    probes: list[LinearProbe] = Field(default_factory=list, description="Probes on the LM judge's hidden state.")
     created: str = ""
+
+    def probes_for(self, model_id: str, prompt_versions: Sequence[str]) -> list[LinearProbe]:
+        """The probes fitted on this judge model and these prompts (others would read a foreign state)."""
+        return [p for p in self.probes if p.applies_to(model_id, prompt_versions)]
 
     def pick(self, task: str, feature_names: Sequence[str]) -> LabelModel | None:
         """The model for the task whose features are all available (the richest such one)."""

@@ -9,7 +9,7 @@ reuses the KV cache of a shared passage across the claims checked against it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,9 @@ class JudgeScore:
     support: float  # P(Yes) to "is the claim supported?", renormalised over Yes/No
     contradict: float | None  # P(Yes) to "does the document contradict it?", when asked
     prompt_versions: tuple[str, ...]
+    # Last hidden state at the answer position of the first question, keyed by its versioned prompt,
+    # when the judge was asked to keep it (the input of the linear probes in `synth.verify.probe`).
+    hidden: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
 class LMJudge:
@@ -34,8 +37,10 @@ class LMJudge:
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.ask_contradiction = ask_contradiction
+        self.capture_hidden = False  # set by whoever applies or fits probes
         self.support_prompt = load_prompt("judge_support")
         self.contradict_prompt = load_prompt("judge_contradict")
+        self._hidden: np.ndarray | None = None
         self.calls = 0
         self.reused_tokens = 0
         self.evaluated_tokens = 0
@@ -74,7 +79,7 @@ class LMJudge:
         ids = lambda words: sorted({llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})  # noqa: E731
         return ids(["Yes", " Yes", "yes", " yes"]), ids(["No", " No", "no", " no"])
 
-    def _last_logits(self, tokens: list[int]) -> np.ndarray:
+    def _last_logits(self, tokens: list[int], keep_hidden: bool = False) -> np.ndarray:
         """Evaluate `tokens`, reusing the KV cache of the longest prefix already evaluated."""
         llm = self.llm
         prefix = 0
@@ -85,20 +90,36 @@ class LMJudge:
             prefix += 1
         prefix = min(prefix, len(tokens) - 1)  # at least one token must run to produce logits
         llm.n_tokens = prefix
-        llm.eval(tokens[prefix:])
+        self._hidden = None
+        if not keep_hidden:
+            llm.eval(tokens[prefix:])
+        else:
+            import llama_cpp
+
+            # With embeddings on, llama.cpp outputs every token of the batch (logits included):
+            # run all but the last token without them, then the last one alone with them.
+            if len(tokens) - 1 > prefix:
+                llm.eval(tokens[prefix:-1])
+            llama_cpp.llama_set_embeddings(llm._ctx.ctx, True)
+            try:
+                llm.eval(tokens[-1:])
+                ptr = llama_cpp.llama_get_embeddings_ith(llm._ctx.ctx, -1)
+                self._hidden = np.ctypeslib.as_array(ptr, shape=(llm.n_embd(),)).astype(np.float32)
+            finally:
+                llama_cpp.llama_set_embeddings(llm._ctx.ctx, False)
         self.reused_tokens += prefix
         self.evaluated_tokens += len(tokens) - prefix
         # NOTE: with logits_all=False llama-cpp-python keeps no scores; the context holds the
         # last token's logits after decode (one row), which is all the judge needs.
-        row = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+        row = np.ctypeslib.as_array(llama_logits_last(llm), shape=(llm.n_vocab(),))
         return row.astype(np.float64)
 
-    def _ask(self, prompt_text: str) -> float:
+    def _ask(self, prompt_text: str, keep_hidden: bool = False) -> float:
         prompt = self._formatter(messages=[{"role": "user", "content": prompt_text}]).prompt
         tokens = self.llm.tokenize(prompt.encode(), add_bos=False, special=True)
         if len(tokens) >= self.n_ctx:
             tokens = tokens[-(self.n_ctx - 1) :]  # NOTE: callers should pass windows that fit
-        logits = self._last_logits(tokens)
+        logits = self._last_logits(tokens, keep_hidden)
         logits -= logits.max()
         probs = np.exp(logits)
         probs /= probs.sum()
@@ -124,8 +145,19 @@ class LMJudge:
         return self._ask(load_prompt(prompt_name).render(**variables))
 
     def score(self, claim: str, document: str) -> JudgeScore:
-        support = self._ask(self.support_prompt.render(document=document, claim=claim))
-        contradict = (
-            self._ask(self.contradict_prompt.render(document=document, claim=claim)) if self.ask_contradiction else None
-        )
-        return JudgeScore(support=support, contradict=contradict, prompt_versions=self.prompt_versions)
+        hidden: dict[str, np.ndarray] = {}
+        # Probes read the state at the answer of the first question only (see synth/eval/calibrate.py).
+        support = self._ask(self.support_prompt.render(document=document, claim=claim), self.capture_hidden)
+        if self._hidden is not None:
+            hidden[self.prompt_versions[0]] = self._hidden
+        contradict = None
+        if self.ask_contradiction:
+            contradict = self._ask(self.contradict_prompt.render(document=document, claim=claim))
+        return JudgeScore(support=support, contradict=contradict, prompt_versions=self.prompt_versions, hidden=hidden)
+
+
+def llama_logits_last(llm: Any) -> Any:
+    """Pointer to the logits of the last token the context output."""
+    import llama_cpp
+
+    return llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)

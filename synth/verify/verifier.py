@@ -21,6 +21,7 @@ from synth.verify.aggregate import ClaimFeatures, WindowScore, aggregate, word_o
 from synth.verify.label_model import LabelModels, Prediction
 from synth.verify.lm_judge import JudgeScore
 from synth.verify.numeric import check_numbers
+from synth.verify.probe import LinearProbe
 from synth.verify.windows import evidence_windows
 
 WHOLE_PASSAGE_WORDS = 260
@@ -90,19 +91,32 @@ class Verifier:
         nli: Any | None = None,
         judge_windows: int = 2,
         window_words: int = 100,
+        probes: Sequence[LinearProbe] = (),
+        keep_hidden: bool = False,
+        judge_stop_at: float = 1.0,
     ) -> None:
         self.models = models
         self.judge = judge
+        self.probes = list(probes) if judge is not None else []
+        # Hidden states are read when a probe needs them or a caller fits probes (`synth calibrate`).
+        self.keep_hidden = keep_hidden
+        if judge is not None and (self.probes or keep_hidden):
+            judge.capture_hidden = True  # type: ignore[attr-defined]
         self.embedder = embedder
         self.nli = nli
         self.judge_windows = judge_windows
         self.window_words = window_words
+        # Stop judging a claim's windows once one supports it this strongly: aggregation keeps the
+        # best window, so later windows could only nudge a score that is already near its ceiling.
+        self.judge_stop_at = judge_stop_at
 
     @property
     def checker_names(self) -> list[str]:
         names = ["numeric", "similarity" if self.embedder is not None else "overlap"]
         if self.judge is not None:
             names.append("lm_judge")
+        if self.probes:
+            names.append("probe")
         if self.nli is not None:
             names.append("nli")
         return names
@@ -129,8 +143,15 @@ class Verifier:
         calls = 0
         if self.judge is not None:
             for i in order[: self.judge_windows]:
+                if calls and max(s.support or 0.0 for s in scores) >= self.judge_stop_at:
+                    break
                 result = self.judge.score(claim, scores[i].text)
                 scores[i].support, scores[i].contradict = result.support, result.contradict
+                for probe in self.probes:
+                    if probe.prompt in result.hidden:
+                        scores[i].probes[probe.feature] = probe.logit(result.hidden[probe.prompt])
+                if self.keep_hidden:
+                    scores[i].hidden = result.hidden
                 calls += 1
         if self.nli is not None:
             chosen = order[: max(4, self.judge_windows)]
