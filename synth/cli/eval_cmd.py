@@ -162,6 +162,13 @@ def calibrate(
     probe: Annotated[
         bool, typer.Option("--probe/--no-probe", help="Fit linear probes on the judge's hidden state too.")
     ] = True,
+    probe_tasks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--probe-task",
+            help="Tasks (2way, 3way) that get a label model stacked on the probes (default: all; repeat).",
+        ),
+    ] = None,
     keep_no_judge: Annotated[
         bool, typer.Option("--keep-no-judge", help="Keep the existing no-judge models (refit only judge models).")
     ] = False,
@@ -212,6 +219,9 @@ def calibrate(
             )
     for task, (outcomes, _, names, labels) in by_task.items():
         fitted = fit_task_models(task, labels, outcomes, names)
+        if probe_tasks is not None and task not in probe_tasks:
+            fitted.pop(f"{task}:judge+probe", None)
+            existing.models.pop(f"{task}:judge+probe", None)
         if keep_no_judge:
             fitted = {k: m for k, m in fitted.items() if not k.endswith(":no-judge") or k not in existing.models}
         existing.models.update(fitted)

@@ -21,7 +21,7 @@ from synth.verify.aggregate import ClaimFeatures, WindowScore, aggregate, word_o
 from synth.verify.label_model import LabelModels, Prediction
 from synth.verify.lm_judge import JudgeScore
 from synth.verify.numeric import check_numbers
-from synth.verify.probe import LinearProbe
+from synth.verify.probe import LinearProbe, is_probe_feature
 from synth.verify.windows import evidence_windows
 
 WHOLE_PASSAGE_WORDS = 260
@@ -186,7 +186,10 @@ class Verifier:
             probabilities=prediction.probabilities,
             features=features.values,
             best=features.best,
-            checks=self.checker_names,
+            checks=[
+                c for c in self.checker_names
+                if c != "probe" or any(is_probe_feature(f) for f in self.models.models[key].features)
+            ],  # fmt: skip
             model_key=key,
             seconds=time.perf_counter() - start,
             judge_calls=calls,
