@@ -67,3 +67,10 @@ def test_eval_verify_retrieves_evidence_for_arxiv_ids(corpus_home: Path, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1])["n"] == 3
     assert "1111.11111 is not in the corpus" in proc.stderr
+
+
+def test_calibrate_refuses_an_unknown_probe_task(tmp_path: Path) -> None:
+    out = tmp_path / "params.json"
+    data = str(SHARED / "claims/scifact-rte/train.tsv")
+    result = run_cli("calibrate", "--data", data, "--probe-task", "3-way", "-o", str(out))
+    assert result.returncode == 2 and "use 2way or 3way" in result.stderr and not out.exists()

@@ -189,6 +189,9 @@ def calibrate(
     formats = list(fmt or [])
     if formats and len(formats) != len(data):
         raise UserError("give one --format per --data, or none (guessed from the paths)")
+    unknown = sorted(set(probe_tasks or []) - {"2way", "3way"})
+    if unknown:
+        raise UserError(f"--probe-task {unknown[0]!r} is not a task: use 2way or 3way")
     limits = list(limit or [])
     if len(limits) not in (0, 1, len(data)):
         raise UserError("give one --limit for all --data files, or one per --data")
