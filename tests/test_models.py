@@ -94,3 +94,12 @@ def test_llama_cmake_args_add_the_cpus_avx512_but_never_amx() -> None:
     assert cmake_args("flags : fpu avx2 fma") == "-DGGML_NATIVE=OFF"
     assert cmake_args("flags : avx2 avx_vnni") == "-DGGML_NATIVE=OFF -DGGML_AVX_VNNI=ON"
     assert cmake_args("") == "-DGGML_NATIVE=OFF"
+
+
+def test_llama_build_flags_print_without_synth_installed() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "synth" / "models" / "llama_build.py"
+    out = subprocess.run([sys.executable, "-I", str(script)], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("-DGGML_NATIVE=OFF") and "AMX" not in out

@@ -42,3 +42,7 @@ def cmake_args(cpuinfo: str | None = None) -> str:
     elif "avx_vnni" in flags:
         args.append("-DGGML_AVX_VNNI=ON")
     return " ".join(args)
+
+
+if __name__ == "__main__":  # runs before synth is installed: CMAKE_ARGS="$(python synth/models/llama_build.py)"
+    print(cmake_args())
