@@ -41,6 +41,8 @@ class LabelledPair(BaseModel):
     label: str = Field(description="SUPPORTED / REFUTED / NOT_ENOUGH_INFO, or NOT_SUPPORTED in 2-way sets.")
     evidence: list[str] = Field(default_factory=list, description="Evidence passages, one per source document.")
     arxiv_id: str | None = Field(None, description="Retrieve the evidence from the corpus paper with this id.")
+    error_type: str | None = Field(None, description="REFUTED only: the kind of error (claims-dev notes).")
+    group: str | None = Field(None, description="Cross-validation group (the paper): never fit and score within one.")
 
 
 class LabelledSet(BaseModel):
@@ -93,6 +95,58 @@ def read_jsonl(path: Path) -> LabelledSet:
         )  # fmt: skip
     labels = TWO_WAY if any(p.label == NOT_SUPPORTED for p in pairs) else THREE_WAY
     return LabelledSet(name=path.stem, labels=labels, pairs=pairs)
+
+
+# claims_dev notes begin with the error type, spelled a dozen ways ("attribution swap", "condition swapped
+# (model)", "hardware condition swapped"); scoring per type needs the seven canonical names.
+ERROR_TYPES = (
+    ("attribution", "attribution swapped"),
+    ("comparator", "comparator swapped"),
+    ("condition", "condition swapped"),
+    ("direction", "direction reversed"),
+    ("overgeneral", "overgeneralisation"),
+    ("unit", "unit/scale error"),
+    ("number", "number changed"),
+)
+
+
+def error_type_of(note: str | None) -> str | None:
+    """The canonical error type of a REFUTED note: the first type named before the colon."""
+    if not note:
+        return None
+    head = note.split(":", 1)[0].lower()
+    found = [(head.find(key), name) for key, name in ERROR_TYPES if key in head]
+    return min(found)[1] if found else "other"
+
+
+def _claims_dev(path: Path, gold: bool) -> LabelledSet:
+    """claims_dev.jsonl: evidence retrieved from the corpus paper (realistic), or the gold sentence (`gold`).
+
+    NOT_ENOUGH_INFO claims have no gold sentence; they are always checked against the retrieved passages.
+    """
+    pairs = []
+    for n, obj in _jsonl(path):
+        where = f"{path}:{n}"
+        if not isinstance(obj.get("claim"), str) or not obj.get("arxiv_id") or "label" not in obj:
+            raise DatasetError(f"{where}: each line needs 'claim', 'label' and 'arxiv_id' (claims-dev format)")
+        label = normalise_label(str(obj["label"]), where)
+        evidence = obj.get("evidence") or ""
+        pairs.append(
+            LabelledPair(
+                pair_id=str(obj.get("id", n)), claim=obj["claim"], label=label,
+                evidence=[evidence] if gold and evidence.strip() else [], arxiv_id=str(obj["arxiv_id"]),
+                error_type=error_type_of(obj.get("note")) if label == REFUTED else None, group=str(obj["arxiv_id"]),
+            )
+        )  # fmt: skip
+    return LabelledSet(name=path.stem + ("-gold" if gold else ""), labels=THREE_WAY, pairs=pairs)
+
+
+def read_claims_dev(path: Path) -> LabelledSet:
+    return _claims_dev(path, gold=False)
+
+
+def read_claims_dev_gold(path: Path) -> LabelledSet:
+    return _claims_dev(path, gold=True)
 
 
 def read_scifact_rte(path: Path) -> LabelledSet:
@@ -194,11 +248,15 @@ READERS: dict[str, Callable[[Path], LabelledSet]] = {
     "check-covid": read_check_covid,
     "check-covid-rationale": read_check_covid_rationale,
     "citation-integrity": read_citation_integrity,
+    "claims-dev": read_claims_dev,
+    "claims-dev-gold": read_claims_dev_gold,
 }
 
 
 def guess_format(path: Path) -> str:
     name = str(path).lower()
+    if "claims_dev" in name or "claims-dev" in name:
+        return "claims-dev"
     for fmt in ("scifact-rte", "healthver", "check-covid", "citation-integrity"):
         if fmt in name or (fmt == "check-covid" and "covidcheck" in name):
             return fmt

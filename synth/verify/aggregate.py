@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from synth.verify.align import AlignResult, align
 from synth.verify.numeric import NumericOutcome, NumericResult
+
+ALIGN_WINDOWS = 4  # the most similar windows that slot alignment reads (the source page is among them ~90%)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?")
 _STOP_WORDS = """the a an of to in and or for on with by is are was were be been that this these those it its
@@ -58,6 +61,7 @@ class ClaimFeatures:
 
     values: dict[str, float] = field(default_factory=dict)
     best: list[WindowScore] = field(default_factory=list)  # best window per document, best document first
+    alignment: AlignResult | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -87,11 +91,24 @@ def best_per_document(scores: Sequence[WindowScore]) -> list[WindowScore]:
     return sorted(best.values(), key=lambda s: -s.strength())
 
 
-def aggregate(scores: Sequence[WindowScore]) -> ClaimFeatures:
+def align_windows(scores: Sequence[WindowScore]) -> list[WindowScore]:
+    """The windows slot alignment reads: the most similar few (judged ones first)."""
+    judged = [s for s in scores if s.support is not None]
+    rest = sorted((s for s in scores if s.support is None), key=lambda s: -(s.similarity + 0.5 * s.overlap))
+    return (judged + rest)[:ALIGN_WINDOWS]
+
+
+def aggregate(scores: Sequence[WindowScore], claim: str | None = None) -> ClaimFeatures:
     """Features of the claim: the best window's scores, plus the numeric verdict over the windows
-    that bear on it (a number contradicted anywhere relevant counts, a match anywhere counts)."""
+    that bear on it (a number contradicted anywhere relevant counts, a match anywhere counts).
+
+    With `claim`, slot alignment (`synth.verify.align`) reads the most similar windows too."""
+    alignment = align(claim, [s.text for s in align_windows(scores)]) if claim is not None else None
     if not scores:
-        return ClaimFeatures(values={"similarity": 0.0, "overlap": 0.0, "num_match": 0.0, "num_mismatch": 0.0})
+        values = {"similarity": 0.0, "overlap": 0.0, "num_match": 0.0, "num_mismatch": 0.0}
+        if alignment is not None:
+            values.update(alignment.features())
+        return ClaimFeatures(values=values, alignment=alignment)
     ranked = best_per_document(scores)
     top = ranked[0]
     judged = [s for s in scores if s.support is not None]
@@ -115,4 +132,6 @@ def aggregate(scores: Sequence[WindowScore]) -> ClaimFeatures:
     if nli:
         values["nli_entail"] = max(s.nli_entail or 0.0 for s in nli)
         values["nli_contradict"] = max(s.nli_contradict or 0.0 for s in nli)
-    return ClaimFeatures(values=values, best=ranked)
+    if alignment is not None:
+        values.update(alignment.features())
+    return ClaimFeatures(values=values, best=ranked, alignment=alignment)

@@ -173,7 +173,7 @@ class Verifier:
     def verify(self, claim: str, passages: Sequence[Passage], task: str = "3way") -> VerificationResult:
         start = time.perf_counter()
         scores, calls = self.score_windows(claim, passages)
-        features = aggregate(scores)
+        features = aggregate(scores, claim=claim)
         prediction, key = self.predict(features, task)
         details = []
         for s in features.best[:1]:

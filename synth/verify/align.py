@@ -1,0 +1,675 @@
+"""Slot alignment: does the evidence attach the claim's figures to the same system, condition and direction?
+
+Summaries of ML papers go wrong in a few typical ways that a number-in-the-text
+check cannot see: the figure is right but belongs to another system (attribution)
+or another setting (condition), the two sides of a comparison are swapped
+(direction, comparator), a "some" becomes an "every" (scope), or the figure
+itself changed. Each check here can go both ways: an aligned figure whose context
+agrees is support, an aligned slot with another value or a figure whose context
+names something else is contradiction, and no aligned slot at all is no
+information.
+
+Everything is a pure function of two strings, so it runs on every evidence
+window, is cheap, and is tested on the real sentences it must catch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from synth.claims.records import ClaimNumber
+from synth.verify.numeric import extract_numbers
+
+# pypdf quirks that stop numbers and words from parsing: "2.54ˆ" for 2.54×, "m “ 7" for m = 7,
+# "ex- ceeding" for a word hyphenated at a line break that was joined with a space.
+_PDF_TIMES = re.compile(r"(?<=\d)\s?ˆ")
+_PDF_EQUALS = re.compile(r"(?<=\w) “ (?=\w)")
+_SPACED_HYPHEN = re.compile(r"(?<=[a-z])- (?=[a-z])")
+
+
+_CITATION = re.compile(
+    r"\s?\((?:[^()]*?(?:et al\.|[A-Z][a-z]+),? (?:19|20)\d\d[a-z]?;?)+[^()]*\)|\s?\[\d+(?:[,–-]\s*\d+)*\]"
+)
+
+
+def strip_citations(text: str) -> str:
+    """ "PLD (Saxena, 2023) achieves" -> "PLD achieves": a citation's year must not cut a figure from its subject."""
+    return _CITATION.sub("", text)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (ligatures) plus pypdf's × / = / line-break-hyphen quirks; the result is what the checkers parse."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _PDF_TIMES.sub("×", text)
+    text = _PDF_EQUALS.sub(" = ", text)
+    return _SPACED_HYPHEN.sub("", text)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.+/]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "for",
+        "on",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "at",
+        "from",
+        "than",
+        "which",
+        "who",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "may",
+        "might",
+        "will",
+        "would",
+        "into",
+        "over",
+        "under",
+        "between",
+        "their",
+        "our",
+        "we",
+        "they",
+        "also",
+        "only",
+        "about",
+        "roughly",
+        "around",
+        "approximately",
+        "nearly",
+        "almost",
+        "some",
+        "more",
+        "most",
+        "less",
+        "least",
+        "much",
+        "many",
+        "each",
+        "per",
+        "while",
+        "whereas",
+        "compared",
+        "relative",
+        "versus",
+        "vs",
+        "respectively",
+        "when",
+        "where",
+        "whose",
+        "both",
+        "all",
+        "every",
+        "any",
+        "other",
+        "such",
+        "same",
+        "up",
+        "down",
+    ]
+)
+# Words that end a figure's phrase: what follows them belongs to the other side of a comparison.
+_BREAK = frozenset(
+    ["vs", "versus", "than", "whereas", "while", "compared", "against", "but", "although", "over", "that"]
+)
+# Names too generic to tell two systems apart.
+_GENERIC = frozenset(
+    [
+        "llm",
+        "llms",
+        "lm",
+        "lms",
+        "model",
+        "models",
+        "table",
+        "figure",
+        "fig",
+        "sec",
+        "appendix",
+        "ours",
+        "baseline",
+        "baselines",
+        "na",
+    ]
+)
+# Universal scope a summary adds when it overgeneralises; hedges a paper uses when it does not.
+_UNIVERSAL = re.compile(
+    r"\b(?:every|all|always|any|each|consistently|uniformly|regardless|invariably|never|none|across the board|"
+    r"in every case|without exception)\b",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:often|sometimes|some|most|many|several|typically|usually|generally|mostly|can|may|might|competitive(?:ly)?|"
+    r"comparable|slightly|except|only|partially|in certain|on average|average)\b",
+    re.I,
+)
+_UP = re.compile(
+    r"\b(?:increas\w*|higher|more|larger|greater|grow\w*|grew|rise[sn]?|rising|rose|rais\w*|improv\w*|gain\w*|"
+    r"boost\w*|faster|better|outperform\w*|exceed\w*|above|superior|accelerat\w*|speed(?:s|ing)? up|longer|"
+    r"upward|surpass\w*|beats?|doubl\w*|tripl\w*|outscor\w*|highest|largest|greatest|best|fastest|strongest|"
+    r"ahead|lifts?|tops?)\b",
+    re.I,
+)
+_DOWN = re.compile(
+    r"\b(?:decreas\w*|lower|less|fewer|smaller|shrink\w*|shrank|drop\w*|fall\w*|fell|declin\w*|reduc\w*|cut|"
+    r"degrad\w*|worse|slower|trail\w*|below|inferior|underperform\w*|slow(?:s|ed)? down|shorter|downward|"
+    r"los(?:e|es|t|ing)|diminish\w*|halv\w*|hurts?|harm\w*|lowest|smallest|worst|slowest|weakest|behind|"
+    r"collaps\w*|deteriorat\w*)\b",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|fails? to|without|"
+                       r"neither|nor|unable|ineffective|insufficient)\b|n't\b", re.I)  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip(".-")
+    return word[:5] if word.isalpha() and len(word) > 5 else word
+
+
+_STOP_STEMS = frozenset(_stem(w) for w in _STOP)
+
+
+_FIGURE_TOKEN = re.compile(r"^\d[\d.,]*(?:x|×|ms|us|s|gb|mb|kb|tb|gib|mib|b|m|k|bits?|pp|t)?$", re.I)
+
+
+def _is_name(token: str, first: bool) -> bool:
+    """A system, model, dataset or setting name: 'EAGLE', 'vLLM', 'text-davinci-002', 'FP32', 'CNN-DM', 'Alpaca'."""
+    if len(token) < 2 or token.lower() in _STOP or _FIGURE_TOKEN.match(token):
+        return False
+    has_digit = any(c.isdigit() for c in token)
+    has_alpha = any(c.isalpha() for c in token)
+    if has_digit and has_alpha:
+        return True
+    if any(c.isupper() for c in token[1:]):
+        return True
+    return token[0].isupper() and not first and has_alpha
+
+
+def _name_key(token: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", token.lower())
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    name: bool
+
+    @property
+    def stem(self) -> str:
+        return _stem(self.text)
+
+
+def tokens(sentence: str) -> list[Token]:
+    out = []
+    for i, m in enumerate(_TOKEN.finditer(sentence)):
+        out.append(Token(m.group(0), m.start(), m.end(), _is_name(m.group(0), i == 0)))
+    return out
+
+
+@dataclass
+class Figure:
+    """A number in a sentence with the words that the sentence attaches to it."""
+
+    number: ClaimNumber
+    sentence: str
+    start: int
+    end: int
+    context: frozenset[str]  # stems of content words that describe this figure
+    names: frozenset[str]  # name keys among them
+    table: bool = False  # read from a flattened table row
+
+    @property
+    def text(self) -> str:
+        return self.number.text
+
+
+def _table_like(toks: Sequence[Token], figures: int) -> bool:
+    return figures >= 4 and figures >= 0.25 * max(1, len(toks))
+
+
+def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
+    """Every number of the sentence with its context: the words before it back to the previous figure
+    (in a flattened table row, the row label), and in prose the words after it up to the next figure or
+    a comparison word ("vs", "than", "whereas")."""
+    numbers = [n for n in extract_numbers(sentence) if not (n.unit == "" and n.value < 1 and "." not in n.text)]
+    if not numbers:
+        return []
+    toks = tokens(sentence)
+    spans = [(n.start, n.start + len(n.text)) for n in numbers]
+    table = not claim_side and _table_like(toks, len(numbers))
+
+    def in_number(t: Token) -> bool:
+        return any(a <= t.start and t.end <= b for a, b in spans)
+
+    out = []
+    for n, (a, b) in zip(numbers, spans, strict=True):
+        before = [t for t in toks if t.end <= a]
+        after = [t for t in toks if t.start >= b]
+        words: list[Token] = []
+        # Backwards: skip the figure run this number sits in (a table row's other cells), then take the label run.
+        i = len(before) - 1
+        while i >= 0 and in_number(before[i]):
+            i -= 1
+        while i >= 0 and not in_number(before[i]) and len(words) < (8 if claim_side else 14):
+            if claim_side and before[i].text.lower() in _BREAK:
+                break
+            gap = sentence[before[i].end : (words[-1].start if words else a)]
+            if claim_side and re.search(r"[:;]", gap):
+                break
+            if not claim_side and not table and words and re.search(r"[,;:(]", gap):
+                break  # prose: the clause the figure sits in (a bracket right before the figure does not count)
+            words.append(before[i])
+            i -= 1
+        if not table:
+            prev = b
+            for t in after[:12]:
+                if in_number(t) or t.text.lower() in _BREAK or re.search(r"[,;:]", sentence[prev : t.start]):
+                    break
+                words.append(t)
+                prev = t.end
+        context = frozenset(t.stem for t in words if t.text.lower() not in _STOP and not t.text[0].isdigit())
+        names = frozenset(k for t in words if t.name and (k := _name_key(t.text)) not in _GENERIC)
+        out.append(Figure(n, sentence, a, b, context, names, table))
+    return out
+
+
+def _decimals(text: str) -> int:
+    m = re.search(r"\d+\.(\d+)", text)
+    return len(m.group(1)) if m else 0
+
+
+_APPROX = re.compile(r"(?:about|roughly|around|approximately|nearly|almost|~|≈|some|close to)\s*$", re.I)
+_BOUND_UP = re.compile(r"(?:up to|at most|less than|below|under|<|≤|no more than)\s*$", re.I)
+_BOUND_LOW = re.compile(r"(?:over|more than|at least|above|>|≥|exceed\w*|beyond)\s*$", re.I)
+
+
+def value_matches(claim: Figure, evidence: Figure) -> bool:
+    """Same figure allowing for printed rounding, "about", ranges and bounds; units must be compatible."""
+    c, e = claim.number, evidence.number
+    units = {c.unit, e.unit}
+    if c.unit != e.unit and not (units <= {"%", ""} or units <= {"pp", "%"} or units <= {"x", ""}):
+        return False
+    lead = claim.sentence[max(0, claim.start - 20) : claim.start]
+    lead_e = evidence.sentence[max(0, evidence.start - 20) : evidence.start]
+    step = 0.5 * 10 ** (-_decimals(c.text))
+    tol = step + 1e-9
+    if _APPROX.search(lead):
+        tol = max(tol, 0.04 * abs(c.value), step * 2)
+    values = [e.value] if e.low is None else [e.low, e.high]
+    lo = (c.low if c.low is not None else c.value) - tol
+    hi = (c.high if c.high is not None else c.value) + tol
+    if e.low is not None and e.high is not None:
+        # A claimed value inside a stated range (or a matching range) is the same figure.
+        if c.low is None and e.low - tol <= c.value <= e.high + tol:
+            return True
+        return abs((c.low or c.value) - e.low) <= tol + 0.5 * 10 ** (-_decimals(e.text)) and abs(
+            (c.high or c.value) - e.high
+        ) <= tol + 0.5 * 10 ** (-_decimals(e.text))
+    if _BOUND_UP.search(lead) and _BOUND_UP.search(lead_e):
+        return abs(c.value - e.value) <= tol
+    v = values[0]
+    e_step = 0.5 * 10 ** (-_decimals(e.text))
+    return lo - e_step <= v <= hi + e_step
+
+
+class Verdict:
+    AGREE = "agree"  # same figure, same system/condition
+    CONFLICT = "conflict"  # same figure, the evidence attaches it to another system or condition
+    CHANGED = "changed"  # the evidence gives the claim's slot another value
+    ABSENT = "absent"  # nothing in the evidence to compare with
+
+
+@dataclass
+class FigureCheck:
+    claim: Figure
+    outcome: str
+    evidence: Figure | None = None
+    detail: str = ""
+
+
+@dataclass
+class AlignResult:
+    """What slot alignment found for one claim against a set of evidence windows."""
+
+    checks: list[FigureCheck] = field(default_factory=list)
+    polarity_flip: bool = False
+    negation_flip: bool = False
+    scope_unsupported: bool = False
+    name_swap: bool = False
+    name_coverage: float = 1.0
+    best_sentence: str = ""
+    window_of: dict[str, int] = field(default_factory=dict)  # evidence sentence -> index of its window
+    best_overlap: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def share(self, outcome: str) -> float:
+        return sum(c.outcome == outcome for c in self.checks) / len(self.checks) if self.checks else 0.0
+
+    def features(self) -> dict[str, float]:
+        has = float(bool(self.checks))
+        return {
+            "al_numbers": has,
+            "al_agree": self.share(Verdict.AGREE),
+            "al_conflict": self.share(Verdict.CONFLICT),
+            "al_changed": self.share(Verdict.CHANGED),
+            "al_absent": self.share(Verdict.ABSENT),
+            "al_polarity_flip": float(self.polarity_flip),
+            "al_negation_flip": float(self.negation_flip),
+            "al_scope": float(self.scope_unsupported),
+            "al_name_swap": float(self.name_swap),
+            "al_name_coverage": self.name_coverage,
+            "al_best_overlap": self.best_overlap,
+        }
+
+    def mismatches(self, where: Callable[[int], str] | None = None) -> list[str]:
+        """One line per contradiction, for the verdict's reason; `where(window)` names the page ("p. 17")."""
+
+        def at(sentence: str) -> str:
+            window = self.window_of.get(sentence)
+            label = where(window) if where is not None and window is not None else ""
+            return f'{label + ": " if label else ""}"{_clip(sentence)}"'
+
+        out = []
+        for c in self.checks:
+            if c.outcome == Verdict.CONFLICT and c.evidence is not None:
+                out.append(f"claim: {c.claim.text} for {_describe(c.claim) or 'it'}; {at(c.evidence.sentence)} gives "
+                           f"{c.evidence.text} for {_describe(c.evidence) or 'something else'}")  # fmt: skip
+            elif c.outcome == Verdict.CHANGED and c.evidence is not None:
+                out.append(f"claim: {c.claim.text}; {at(c.evidence.sentence)} gives {c.evidence.text} for it")
+        if self.polarity_flip:
+            out.append(f"direction: the claim's comparison runs the other way in {at(self.best_sentence)}")
+        if self.negation_flip:
+            out.append(f"negation: {at(self.best_sentence)} negates it")
+        if self.name_swap:
+            out.append(f"condition: {at(self.best_sentence)} names another model/hardware/setting")
+        if self.scope_unsupported:
+            out.append(f"scope: the claim says all/every/always; {at(self.best_sentence)} states it more narrowly")
+        return out
+
+    def support(self, where: Callable[[int], str] | None = None) -> list[str]:
+        """The figures stated as the claim states them, with where."""
+        out = []
+        for c in self.checks:
+            if c.outcome == Verdict.AGREE and c.evidence is not None:
+                window = self.window_of.get(c.evidence.sentence)
+                label = where(window) if where is not None and window is not None else ""
+                out.append(f"{c.claim.text} stated as {c.evidence.text}{' (' + label + ')' if label else ''}")
+        return out
+
+
+def _describe(figure: Figure) -> str:
+    names = [t.text for t in tokens(figure.sentence) if t.name and _name_key(t.text) in figure.names]
+    return ", ".join(dict.fromkeys(names)) or ""
+
+
+def _clip(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _content(text: str) -> set[str]:
+    return {t.stem for t in tokens(text) if t.text.lower() not in _STOP and not t.text[0].isdigit()}
+
+
+def _parity(text: str) -> tuple[int, int, int]:
+    """(direction words, down words, negations) of a sentence."""
+    up, down = len(_UP.findall(text)), len(_DOWN.findall(text))
+    return up + down, down, len(_NEGATION.findall(text))
+
+
+def _names(text: str) -> set[str]:
+    toks = tokens(text)
+    return {_name_key(t.text) for t in toks if t.name}
+
+
+def _abbreviates(name: str, text: str) -> bool:
+    """'sc' for "self-consistency", 'tgs' for "tokens per GPU per second", 'dsv3' for "DeepSeek-V3": the
+    letters of `name` in order among the initials of a few consecutive words, or within one name."""
+    if len(name) < 2:
+        return False
+    keys = [_name_key(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-.]*", text)]
+    for key in keys:
+        if key and key[0] == name[0] and _subsequence(name, key):
+            return True
+    parts = [p for w in re.findall(r"[A-Za-z0-9]+", text) if (p := w.lower())]
+    for i, p in enumerate(parts):
+        if p[0] == name[0] and _subsequence(
+            name, "".join(q[0] for q in parts[i : i + 6]) + "".join(parts[i + 1 : i + 2])
+        ):
+            return True
+    return False
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def substitution(claim: Figure, ev: Figure, table: bool = False) -> bool:
+    """The evidence attaches the figure to a name the claim never mentions, while a name the claim attaches
+    to it is missing there: another system, model, dataset or setting (attribution or condition swap)."""
+    claim_keyed = _name_key(claim.sentence)
+    ev_keyed = _name_key(" ".join(sorted(ev.context)))
+    foreign = [n for n in ev.names if n not in claim_keyed and not _abbreviates(n, claim.sentence)]
+    missing = [n for n in claim.names if not n.isdigit() and n not in ev_keyed]
+    return bool(foreign) and bool(missing)
+
+
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+_ABBREV = re.compile(
+    r"(?:\b(?:inter|v\.s|vs|e\.g|i\.e|al|fig|figs|tab|eq|sec|no|acc|avg|approx|resp|cf|et|ref|refs|ca)|\b[A-Za-z])\.$",
+    re.I,
+)
+
+
+def sentences_of(text: str) -> list[str]:
+    """Sentences for alignment: a split that keeps "39.2 v.s. 26.2 Inter. F1" and "et al. (2024)" whole."""
+    out: list[str] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        head = text[start : m.start()]
+        if _ABBREV.search(head):
+            continue
+        out.append(head.strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def _first_at(stem: str, sentence: str) -> int | None:
+    return next((t.start for t in tokens(sentence) if t.stem == stem), None)
+
+
+def _order_swapped(claim: Figure, other: Figure, ev: Figure, ev_other: Figure) -> bool:
+    """Parallel order ("A beats B (39.2 vs 26.2)", "A and B reach x and y respectively"): the figures are
+    detached from their descriptions, so the first-named description takes the first figure."""
+    once = Counter(t.stem for t in tokens(ev.sentence))
+    near = ev.context | ev_other.context
+    mine = [w for w in claim.context - other.context if once[w] == 1 and w not in near]
+    theirs = [w for w in other.context - claim.context if once[w] == 1 and w not in near]
+    if not mine or not theirs:
+        return False
+    a = min(_first_at(w, ev.sentence) or 0 for w in mine)
+    b = min(_first_at(w, ev.sentence) or 0 for w in theirs)
+    if a == b or max(a, b) > min(ev.start, ev_other.start):
+        return False  # descriptions must both come before the figures they are paired with
+    return (a < b) != (ev.start < ev_other.start)
+
+
+def swapped(claim: Figure, ev: Figure, claim_figures: Sequence[Figure], matches: dict[int, list[Figure]]) -> bool:
+    """Two figures of the claim whose descriptions trade places in the evidence ("A 39.2 vs B 26.2" stated
+    as "A 26.2 vs B 39.2"): this figure's words sit at the other figure's match, and the other's words here,
+    or, where the evidence lists the figures apart from their descriptions, in the other order."""
+    for other in claim_figures:
+        if other is claim or abs(other.number.value - claim.number.value) < 1e-9:
+            continue
+        mine_here = len(claim.context & ev.context)
+        for ev_other in matches.get(id(other), []):
+            if ev_other.sentence != ev.sentence or ev_other.start == ev.start:
+                continue
+            if len(claim.context & ev_other.context) > mine_here and len(other.context & ev.context) > len(
+                other.context & ev_other.context
+            ):
+                return True
+            if _order_swapped(claim, other, ev, ev_other):
+                return True
+    return False
+
+
+MIN_OVERLAP = 0.15  # direction, negation and scope are read off the best sentence only when it is about the claim
+_NOT_UNIVERSAL = re.compile(r"\bnot (?:always|all|every|uniformly|consistently|necessarily)\b|\bonly\b", re.I)
+_COMPARATIVE = re.compile(
+    r"\b(?:outperform\w*|beats?|exceed\w*|surpass\w*|outscor\w*|than|over|falls? behind|trails?|lags?|vs\.?|versus)\b",
+    re.I,
+)
+
+
+def comparison_order_flipped(claim: str, sentence: str) -> bool:
+    """ "X outperforms Y" read as "Y outperforms X": words of both sides trade sides of the comparative."""
+    cm, em = _COMPARATIVE.search(claim), _COMPARATIVE.search(sentence)
+    if cm is None or em is None:
+        return False
+    c_left = {t.stem for t in tokens(claim[: cm.start()])} - _STOP_STEMS
+    c_right = {t.stem for t in tokens(claim[cm.end() :])} - _STOP_STEMS
+    e_left = {t.stem for t in tokens(sentence[: em.start()])} - _STOP_STEMS
+    e_right = {t.stem for t in tokens(sentence[em.end() :])} - _STOP_STEMS
+    moved_right = (c_left - c_right) & (e_right - e_left)
+    moved_left = (c_right - c_left) & (e_left - e_right)
+    stayed = ((c_left - c_right) & (e_left - e_right)) | ((c_right - c_left) & (e_right - e_left))
+    return bool(moved_right) and bool(moved_left) and len(moved_right | moved_left) > len(stayed)
+
+
+def _shape(key: str) -> str:
+    return re.sub(r"\d+", "0", re.sub(r"[a-z]", "a", key))
+
+
+def name_swapped(claim: str, sentence: str) -> bool:
+    """A name of the claim replaced by one of the same kind in the evidence: A100 for H100, FP16 for FP32,
+    Vicuna-13B for Vicuna-7B (same letters, other digits, or the same shape)."""
+    c_names = {_name_key(t.text) for t in tokens(claim) if t.name}
+    e_names = {_name_key(t.text) for t in tokens(sentence) if t.name}
+    c_keyed, e_keyed = _name_key(claim), _name_key(sentence)
+    only_c = [n for n in c_names if n not in e_keyed and any(ch.isdigit() for ch in n)]
+    only_e = [n for n in e_names if n not in c_keyed and any(ch.isdigit() for ch in n)]
+    for a in only_c:
+        for b in only_e:
+            letters_a, letters_b = re.sub(r"\d", "", a), re.sub(r"\d", "", b)
+            if (letters_a and letters_a == letters_b) or (_shape(a) == _shape(b) and len(a) <= 6):
+                return True
+    return False
+
+
+def align(claim: str, windows: Sequence[str]) -> AlignResult:
+    """Align the claim's figures, direction and scope with the evidence windows (best sentence wins)."""
+    claim = normalise_text(claim)
+    located = [
+        (s, i)
+        for i, w in enumerate(windows)
+        for s in sentences_of(strip_citations(" ".join(normalise_text(w).split())))
+    ]
+    sentences = [s for s, _ in located]
+    result = AlignResult(window_of=dict(reversed(located)))
+    if not sentences:
+        result.name_coverage = 0.0
+        return result
+    claim_words = _content(claim)
+    overlaps = [len(claim_words & _content(s)) / max(1, len(claim_words)) for s in sentences]
+    best = max(range(len(sentences)), key=overlaps.__getitem__)
+    result.best_sentence, result.best_overlap = sentences[best], overlaps[best]
+    evidence_names = set().union(*(_names(s) for s in sentences))
+    claim_names = {k for k in _names(claim) if not k.isdigit()}
+    result.name_coverage = len(claim_names & evidence_names) / len(claim_names) if claim_names else 1.0
+
+    claim_figures = [f for f in figures_of(claim, claim_side=True) if f.number.unit != "" or f.number.value >= 1]
+    evidence_figures = [f for s in sentences for f in figures_of(s)]
+    matches = {id(cf): [ef for ef in evidence_figures if value_matches(cf, ef)] for cf in claim_figures}
+    for cf in claim_figures:
+        same = matches[id(cf)]
+        verdicts = []
+        for ef in same:
+            bad = substitution(cf, ef, ef.table) or swapped(cf, ef, claim_figures, matches)
+            closeness = abs(ef.number.value - cf.number.value) / max(1e-9, abs(cf.number.value))
+            verdicts.append((bad, -len(cf.context & ef.context), closeness, ef))
+        verdicts.sort(key=lambda t: (t[0], t[1], t[2]))
+        if verdicts and not verdicts[0][0]:
+            result.checks.append(FigureCheck(cf, Verdict.AGREE, verdicts[0][3], f"{cf.text}: stated"))
+            continue
+        if verdicts:
+            ef = verdicts[0][3]
+            result.checks.append(
+                FigureCheck(
+                    cf,
+                    Verdict.CONFLICT,
+                    ef,
+                    f'claim: "{_clip(cf.sentence[max(0, cf.start - 60) : cf.end + 10], 90)}" — the evidence '
+                    f'attaches {ef.text} to something else: "{_clip(ef.sentence)}"',
+                )  # fmt: skip
+            )
+            continue
+        # No matching value: is there a slot for it (same unit, same context) holding another value?
+        slots = []
+        for ef in evidence_figures:
+            compatible = {cf.number.unit, ef.number.unit} <= {"%", ""} or cf.number.unit == ef.number.unit
+            if not compatible or (cf.number.unit == "" and ef.number.unit == ""):
+                continue
+            agree = len(cf.context & ef.context)
+            if agree >= 2 and not substitution(cf, ef, ef.table):
+                slots.append((agree, ef))
+        if slots:
+            ef = max(slots, key=lambda t: t[0])[1]
+            result.checks.append(
+                FigureCheck(cf, Verdict.CHANGED, ef,
+                            f"claim: {cf.text}; the evidence gives {ef.text} for it: \"{_clip(ef.sentence)}\"")
+            )  # fmt: skip
+        else:
+            result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
+
+    if overlaps[best] >= MIN_OVERLAP:
+        sentence = sentences[best]
+        c_dir, c_down, c_neg = _parity(claim)
+        e_dir, e_down, e_neg = _parity(sentence)
+        flipped = (c_down + c_neg) % 2 != (e_down + e_neg) % 2
+        if c_dir and e_dir:
+            result.polarity_flip = flipped != comparison_order_flipped(claim, sentence)
+        elif c_neg != e_neg and (c_neg == 0 or e_neg == 0):
+            result.negation_flip = True
+        universal = _UNIVERSAL.search(claim)
+        if universal and (
+            not _UNIVERSAL.search(sentence) or _NOT_UNIVERSAL.search(sentence) or (
+                _HEDGE.search(sentence) and not _HEDGE.search(claim))
+        ):  # fmt: skip
+            result.scope_unsupported = True
+        result.name_swap = name_swapped(claim, sentence)
+    return result

@@ -1,0 +1,147 @@
+"""Slot alignment: each error type summaries make, on sentences shaped like ML papers', both ways.
+
+The unit tests use sentences written for the test (no ../shared); the dev-set tests read the
+labelled claims of `../shared/eval/claims_dev.jsonl` at run time and check each error type there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synth.verify.align import align, figures_of, normalise_text, sentences_of, value_matches
+
+CLAIMS_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "claims_dev.jsonl"
+
+
+def _contradicts(claim: str, evidence: str) -> bool:
+    a = align(claim, [evidence])
+    f = a.features()
+    return bool(f["al_conflict"] or f["al_changed"] or a.polarity_flip or a.negation_flip or a.scope_unsupported
+                or a.name_swap)  # fmt: skip
+
+
+def test_pdf_quirks_are_normalised() -> None:
+    assert "2.54× speedup" in normalise_text("2.54ˆ speedup")
+    assert normalise_text("ex- ceeding the ﬁrst") == "exceeding the first"
+    assert normalise_text("m “ 7 paths") == "m = 7 paths"
+
+
+def test_sentences_keep_abbreviations() -> None:
+    text = "A beats B (39.2 v.s. 26.2 Inter. F1). Next sentence here. Li et al. (2024) agree."
+    assert sentences_of(text) == ["A beats B (39.2 v.s. 26.2 Inter. F1).", "Next sentence here.",
+                                  "Li et al. (2024) agree."]  # fmt: skip
+
+
+def test_rounding_and_approximation() -> None:
+    claim = figures_of("It reaches about 20% accuracy and roughly 2.7x speedup.", claim_side=True)
+    evidence = figures_of("It reaches 20.4% accuracy and a 2.73× speedup.")
+    assert value_matches(claim[0], evidence[0])
+    assert value_matches(claim[1], evidence[1])
+    exact = figures_of("It reaches 25% accuracy.", claim_side=True)
+    assert not value_matches(exact[0], evidence[0])
+
+
+def test_value_in_a_stated_range() -> None:
+    claim = figures_of("The method runs about 1.5x faster.", claim_side=True)
+    evidence = figures_of("The method is 1.29-1.92x faster than the baseline.")
+    assert value_matches(claim[0], evidence[0])
+
+
+def test_number_changed_is_contradiction_and_rounding_is_not() -> None:
+    evidence = "With the small drafter the acceptance rate reaches 93% on HumanEval."
+    assert not _contradicts("With the small drafter the acceptance rate is about 93% on HumanEval.", evidence)
+    a = align("With the small drafter the acceptance rate is about 73% on HumanEval.", [evidence])
+    assert a.features()["al_agree"] == 0.0
+    assert a.features()["al_changed"] + a.features()["al_absent"] == 1.0
+
+
+def test_attribution_swap() -> None:
+    evidence = ("Specifically, FooDecode achieves merely 1.01× speedup in FP32 precision, and the effect of "
+                "BarNet also diminishes, with its speedup falling from 2.39× to 1.74×.")  # fmt: skip
+    a = align("In FP32 experiments, BarNet's speedup collapses to about 1.0x.", [evidence])
+    assert a.features()["al_conflict"] == 1.0
+    assert "1.01×" in a.mismatches()[0]
+    assert not _contradicts("In FP32 experiments, FooDecode's speedup is merely about 1.0x.", evidence)
+
+
+def test_condition_swap_in_a_flattened_table_row() -> None:
+    evidence = "Vicuna-7B Vicuna-68M CNN-DM 29.4 2.5 8.4 67 1.29x Vicuna-7B Vicuna-68M Alpaca 26.0 2.5 9.5 59 1.70x"
+    assert _contradicts("With Vicuna-7B and Vicuna-68M on CNN-DM, the method ran about 1.7x faster.", evidence)
+    assert not _contradicts("With Vicuna-7B and Vicuna-68M on Alpaca, the method ran about 1.7x faster.", evidence)
+
+
+def test_swapped_comparison_figures() -> None:
+    evidence = ("Providing incoherent objects achieves better performance than providing irrelevant objects, "
+                "especially on the harder dataset (39.2 v.s. 26.2 F1).")  # fmt: skip
+    assert _contradicts("Incoherent objects scored about 26 F1, versus about 39 for irrelevant ones.", evidence)
+    assert not _contradicts("Incoherent objects scored about 39 F1, versus about 26 for irrelevant ones.", evidence)
+
+
+def test_direction_reversed() -> None:
+    evidence = "The acceleration effect of all methods decreases with an increase in sampling temperature."
+    assert align(
+        "The acceleration of the methods grows as the sampling temperature increases.", [evidence]
+    ).polarity_flip
+    assert not align("The acceleration of the methods shrinks as the sampling temperature increases.",
+                     [evidence]).polarity_flip  # fmt: skip
+
+
+def test_comparator_order() -> None:
+    evidence = "Applying the solutions provided by the dataset outperforms our annotated rationales."
+    assert align("Our annotated rationales outperform the solutions provided by the dataset.", [evidence]).polarity_flip
+    assert not align("The solutions provided by the dataset outperform our annotated rationales.",
+                     [evidence]).polarity_flip  # fmt: skip
+
+
+def test_scope_overgeneralised() -> None:
+    evidence = "In 5 out of 6 tasks the variant leads to small improvements, but it hurts one task."
+    assert align("The variant improves on every task tested.", [evidence]).scope_unsupported
+    assert align("More aggressive speculation always yields higher throughput.",
+                 ["More aggressive speculation does not always yield higher throughput."]).scope_unsupported
+    assert not align("The variant improves on most of the tasks tested.", [evidence]).scope_unsupported
+
+
+def test_hardware_condition_swapped() -> None:
+    evidence = "We conduct our experiments on a compute node with four NVIDIA H100 GPUs."
+    assert align("The experiments ran on a node with four NVIDIA A100 GPUs.", [evidence]).name_swap
+    assert not align("The experiments ran on a node with four NVIDIA H100 GPUs.", [evidence]).name_swap
+
+
+def test_units_and_scale() -> None:
+    evidence = "The verification latency is 42.54 ms while generation takes 7.10 ms."
+    a = align("Verification took about 42.5 seconds and generation about 7 seconds.", [evidence])
+    assert a.features()["al_agree"] == 0.0
+
+
+def test_malformed_evidence_never_crashes() -> None:
+    for windows in ([], [""], ["   "], ["| a | b |\n| 1 |", "1.2 3.4 | | 5"], ["x" * 5000]):
+        result = align("The method is 2.1x faster than the baseline on GPU.", windows)
+        assert 0.0 <= result.features()["al_agree"] <= 1.0
+
+
+def _dev_claims() -> list[dict]:
+    if not CLAIMS_DEV.is_file():
+        pytest.skip(f"{CLAIMS_DEV} not present (the shared dev data)")
+    return [json.loads(line) for line in CLAIMS_DEV.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("claim_id", ["2212.10001-d6", "2401.07851-d6"])
+def test_issue_examples_on_gold_evidence(claim_id: str) -> None:
+    """The two claims the issue names: a reversed direction and a swapped attribution."""
+    row = next(r for r in _dev_claims() if r["id"] == claim_id)
+    assert _contradicts(row["claim"], row["evidence"])
+
+
+def test_dev_set_signals_separate_labels() -> None:
+    """On the gold evidence, alignment flags far more REFUTED claims than SUPPORTED ones."""
+    rows = [r for r in _dev_claims() if r["evidence"]]
+    flagged = {"SUPPORTED": 0, "REFUTED": 0}
+    for r in rows:
+        a = align(r["claim"], [r["evidence"]])
+        f = a.features()
+        if _contradicts(r["claim"], r["evidence"]) or (f["al_numbers"] and f["al_agree"] < 1.0):
+            flagged[r["label"]] += 1
+    assert flagged["REFUTED"] >= 2 * flagged["SUPPORTED"]
