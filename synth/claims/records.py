@@ -7,6 +7,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, computed_field
 
+from synth.core.quantities import ClaimNumber, Quantity
+
+__all__ = [
+    "Claim", "ClaimKind", "ClaimNumber", "Evidence", "Provenance", "Quantity", "Verdict", "VerdictLabel",
+    "claim_id_for",
+]  # fmt: skip
+
 
 def claim_id_for(text: str) -> str:
     """Content hash of a claim sentence (whitespace and case ignored): stable across runs and inputs."""
@@ -19,29 +26,6 @@ class ClaimKind(StrEnum):
     METHOD = "method_description"
     LIMITATION = "limitation"
     OTHER = "other"
-
-
-class Quantity(StrEnum):
-    """What a number in a claim measures; drives which numbers may be compared."""
-
-    THROUGHPUT = "throughput"
-    LATENCY = "latency"
-    MEMORY = "memory"
-    ACCURACY = "accuracy"
-    SPEEDUP = "speedup"
-    SIZE = "size"
-    COST = "cost"
-    OTHER = "other"
-
-
-class ClaimNumber(BaseModel):
-    value: float = Field(description="The number as stated (a range's midpoint when `low`/`high` are set).")
-    low: float | None = Field(None, description="Lower end of a stated range.")
-    high: float | None = Field(None, description="Upper end of a stated range.")
-    unit: str = Field("", description="Normalised unit: %, pp, x, tokens/s, ms, s, GB, MB, B (params), ...")
-    quantity: Quantity = Quantity.OTHER
-    text: str = Field(description="The span the number was read from, as written.")
-    start: int = Field(description="Character offset of the span in its sentence.")
 
 
 class Provenance(BaseModel):
@@ -95,4 +79,6 @@ class Verdict(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0, description="Probability that `label` is right (calibrated).")
     evidence: list[Evidence] = Field(default_factory=list)
     checks: list[str] = Field(default_factory=list, description="Checkers that produced the verdict.")
+    reason: str = Field("", description="Why: the mismatch (claim vs quote and page) or the figures found, or "
+                        "what no passage states.")  # fmt: skip
     settings_md5: str | None = None

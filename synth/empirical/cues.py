@@ -11,15 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from synth.core.quantities import ClaimNumber, extract_numbers
+
 _NUM = r"\d+(?:\.\d+)?"
-_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "twice": 2, "thrice": 3, "a hundred": 100, "hundred": 100}  # fmt: skip
-_NUMWORD = rf"{_NUM}|two|three|four|five|six|seven|eight|nine|ten"
-
-
-def _number(token: str) -> float:
-    token = token.lower().strip()
-    return float(_WORDS[token]) if token in _WORDS else float(token)
 
 
 # ---------------------------------------------------------------- hits
@@ -111,34 +105,13 @@ _UP_VERB = re.compile(
     r"\b(?:increas\w*|improv\w*|rais\w*|boost\w*|faster|speed\w*|multipl\w*|grow\w*|more|higher|accelerat\w*|"
     r"expensive|costlier)\b", re.I)  # fmt: skip
 
-_FROM_TO = re.compile(
-    rf"\bfrom\s+(?:about\s+|around\s+|roughly\s+|~)?(?P<x>{_NUM})\s*(?:%|[a-z/.]+\s*){{0,3}}?\s*to\s+"
-    rf"(?:about\s+|around\s+|roughly\s+|~)?(?P<y>{_NUM})(?!\d|\.\d|\s*(?:B|billion|M|million)\b|\s*-?\s*bits?\b)",
-    re.I,
-)
-_MULT = re.compile(
-    rf"\b(?P<n>{_NUMWORD}|twice|thrice|half)\s*(?:[x×]|times|-?fold)?\s+(?:as\s+)?(?P<adj>[a-z-]+)"
-    rf"|(?P<n2>{_NUM})\s*[x×]\s*(?P<adj2>[a-z-]+)",
-    re.I,
-)
-_FACTOR = re.compile(rf"\bfactor\s+of\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|~)?(?P<n>{_NUMWORD})\b", re.I)
-_HALF_DOUBLE = re.compile(
-    r"\b(?P<half>halv(?:e|es|ed|ing))\b|\b(?P<double>doubl(?:e|es|ed|ing))\b|\b(?P<triple>tripl(?:e|es|ed|ing))\b|"
-    r"\b(?P<quad>quadrupl(?:e|es|ed|ing))\b|\bcut(?:s|ting)?\s+(?:\w+\s+){0,2}in\s+half\b",
-    re.I,
-)
-_PCT_NOUN = re.compile(
-    rf"(?P<p>{_NUM})\s*(?:(?:-|–|to)\s*(?P<p2>{_NUM})\s*)?%\)?\s+(?:\w+\s+){{0,2}}?"
-    r"(?P<word>reduction|decrease|drop|loss|degradation|slowdown|lower|less|fewer|slower|smaller|"
-    r"increase|improvement|gain|higher|more|faster|larger|speed-?up|boost)\w*",
-    re.I,
-)
-_PCT_VERB = re.compile(
-    r"\b(?P<verb>reduc\w*|decreas\w*|drop\w*|degrad\w*|cut\w*|lower\w*|slow\w*|increas\w*|improv\w*|boost\w*|"
-    rf"rais\w*|speed\w*\s+up)\s+(?:\w+\s+){{0,3}}?by\s+(?:up\s+to\s+|about\s+|roughly\s+|approximately\s+|~|only\s+)?"
-    rf"(?P<p>{_NUM})\s*%",
-    re.I,
-)
+# What the figures mean as ratios is read here; the figures themselves ("5x", "three times", "halves",
+# "a factor of five", "13%", "from 110 to 22") come from `synth.core.quantities.extract_numbers`.
+_INTRINSIC = re.compile(r"(?:halv|doubl|tripl|quadrupl)\w*", re.I)  # the verb says the sense: "halves throughput"
+_CUT_IN = re.compile(r"\bcut(?:s|ting)?\s+(?:\w+\s+){0,2}in\s+$", re.I)
+_ADJ = re.compile(r"\s*\)?\s+(?:as\s+)?(?P<adj>[a-z-]+)", re.I)
+_BY = re.compile(r"\bby\s+(?:only\s+|just\s+)?$", re.I)
+_BY_IN = re.compile(r"\bby\b", re.I)
 _WITHIN = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<unit>points?|pp\b|percentage\s+points?|%)", re.I)
 _QUANTITY_NOUNS = (
     r"throughputs?|speeds?|latenc(?:y|ies)|memory|storage|footprints?|performance|accuracy|results?|scores?|"
@@ -189,54 +162,62 @@ def _ratio_sense(adj: str) -> int:
     return 0
 
 
-def find_relations(text: str) -> list[RelationHit]:
+def _factor_ratio(text: str, n: ClaimNumber) -> float:
+    """'by a factor of five' (or 'by 5x') is a cut or a gain by the nearest verb: 'reduces ... by a factor of five'."""
+    window_before, window_after = text[max(0, n.start - 60) : n.start], text[n.end : n.end + 25]
+    down = _DOWN_VERB.search(window_after) or _DOWN_VERB.search(window_before)
+    up = _UP_VERB.search(window_after) or _UP_VERB.search(window_before)
+    return 1 / n.value if down and not (up and up.start() > (down.start() if down else 0)) else n.value
+
+
+def _figure_relations(text: str) -> list[RelationHit]:
+    """Ratios stated by figures: multipliers, percentage changes and 'from A to B'."""
     hits: list[RelationHit] = []
-    for m in _FROM_TO.finditer(text):
-        x, y = float(m["x"]), float(m["y"])
-        if x > 0:
-            hits.append(RelationHit(m.start(), m.end(), 0, ratio=y / x, text=m.group(0)))
-    for m in _MULT.finditer(text):
-        n_text, adj = (m["n"], m["adj"]) if m["n"] else (m["n2"], m["adj2"])
-        sense = _ratio_sense(adj)
-        if not sense:
-            continue
-        if n_text.lower() == "half":
-            n = 0.5
-        else:
-            n = _number(n_text)
-            # "2 faster" is not a multiplier; it needs x, times, fold, "twice" or "as ... as"
-            between = text[m.start() : m.end()].lower()
-            if not re.search(r"[x×]|times|fold|twice|thrice|\bas\b", between):
-                continue
-        if n <= 0:
-            continue
-        hits.append(RelationHit(m.start(), m.end(), 0, ratio=n if sense > 0 else 1 / n, text=m.group(0)))
-    for m in _FACTOR.finditer(text):
-        n = _number(m["n"])
-        if n <= 0:
-            continue
-        window_before, window_after = text[max(0, m.start() - 60) : m.start()], text[m.end() : m.end() + 25]
-        down = _DOWN_VERB.search(window_after) or _DOWN_VERB.search(window_before)
-        up = _UP_VERB.search(window_after) or _UP_VERB.search(window_before)
-        ratio = 1 / n if down and not (up and up.start() > (down.start() if down else 0)) else n
-        hits.append(RelationHit(m.start(), m.end(), 0, ratio=ratio, text=m.group(0)))
-    for m in _HALF_DOUBLE.finditer(text):
-        ratio = 2.0 if m["double"] else 3.0 if m["triple"] else 4.0 if m["quad"] else 0.5
-        hits.append(RelationHit(m.start(), m.end(), 0, ratio=ratio, text=m.group(0)))
-    for m in _PCT_NOUN.finditer(text):
-        p = float(m["p"]) if not m["p2"] else (float(m["p"]) + float(m["p2"])) / 2
-        down = m["word"].lower().startswith(("reduc", "decreas", "drop", "loss", "degrad", "slow", "lower", "less",
-                                             "fewer", "smaller"))  # fmt: skip
-        sign = -1 if down else 1
-        low = high = None
-        if m["p2"]:
-            a, b = 1 + sign * float(m["p"]) / 100, 1 + sign * float(m["p2"]) / 100
-            low, high = min(a, b), max(a, b)
-        hits.append(RelationHit(m.start(), m.end(), 0, ratio=1 + sign * p / 100, low=low, high=high, text=m.group(0)))
-    for m in _PCT_VERB.finditer(text):
-        down = bool(_DOWN_VERB.match(m["verb"]))
-        p = float(m["p"])
-        hits.append(RelationHit(m.start(), m.end(), 0, ratio=1 - p / 100 if down else 1 + p / 100, text=m.group(0)))
+    numbers = extract_numbers(text)
+    for i, n in enumerate(numbers):
+        if n.role == "from" and i + 1 < len(numbers) and numbers[i + 1].role == "to":
+            to = numbers[i + 1]
+            if n.value > 0 and to.unit not in ("B", "bit"):  # "from 1B to 7B" names arms, not a change
+                start = text.lower().rfind("from", 0, n.start)
+                hits.append(RelationHit(start, to.end, 0, ratio=to.value / n.value, text=text[start : to.end]))
+        elif n.unit == "x" and n.value > 0 and n.role is None:
+            if hit := _multiplier(text, n):
+                hits.append(hit)
+        elif n.unit == "%" and n.direction is not None and n.role is None:
+            sign = -1 if n.direction == "lower" else 1
+            low = high = None
+            if n.low is not None and n.high is not None:
+                a, b = 1 + sign * n.low / 100, 1 + sign * n.high / 100
+                low, high = min(a, b), max(a, b)
+            span = text[n.phrase_start : n.phrase_end]
+            hits.append(RelationHit(n.phrase_start, n.phrase_end, 0, ratio=1 + sign * n.value / 100, low=low,
+                                    high=high, text=span))  # fmt: skip
+    return hits
+
+
+def _multiplier(text: str, n: ClaimNumber) -> RelationHit | None:
+    if _INTRINSIC.fullmatch(n.text):
+        return RelationHit(n.start, n.end, 0, ratio=n.value, text=n.text)
+    if n.text.lower() == "half" and (cut := _CUT_IN.search(text[: n.start])):
+        return RelationHit(cut.start(), n.end, 0, ratio=0.5, text=text[cut.start() : n.end])
+    if "factor" in n.text.lower():
+        return RelationHit(n.start, n.end, 0, ratio=_factor_ratio(text, n), text=n.text)
+    m = _ADJ.match(text, n.end)
+    sense = _ratio_sense(m["adj"]) if m else 0
+    if sense and m:
+        ratio, low, high = n.value, n.low, n.high
+        if sense < 0:
+            ratio = 1 / ratio
+            low, high = (1 / n.high, 1 / n.low) if n.low and n.high else (None, None)
+        return RelationHit(n.start, m.end(), 0, ratio=ratio, low=low, high=high, text=text[n.start : m.end()])
+    by = _BY.search(text[: n.phrase_start]) or _BY_IN.search(text[n.phrase_start : n.start])
+    if by:  # "reduces throughput by 5x"
+        return RelationHit(n.phrase_start, n.end, 0, ratio=_factor_ratio(text, n), text=text[n.phrase_start : n.end])
+    return None
+
+
+def find_relations(text: str) -> list[RelationHit]:
+    hits = _figure_relations(text)
     for m in _WITHIN.finditer(text):
         n = float(m["n"])
         if m["unit"].startswith("%"):

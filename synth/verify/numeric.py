@@ -3,7 +3,8 @@
 An LM judge is poor at arithmetic; a claim that says "2.3x" where the paper says
 "1.6x" is the commonest way a synthesis goes wrong in quantitative ML papers.
 Everything here is a pure function over strings, so it is cheap to run on every
-(claim, evidence window) pair and easy to test.
+(claim, evidence window) pair and easy to test. The numbers are read by the one
+quantity parser, `synth.core.quantities.extract_numbers` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,137 +13,17 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from synth.claims.records import ClaimNumber, Quantity
+from synth.core.quantities import ClaimNumber, Quantity, extract_numbers
 
-# A number is not part of a name: "EAGLE-2", "GSM8K", "Llama-3", "v1.5" are not measurements.
-_NUM = r"(?<![A-Za-z\d.\-_/])(\d+(?:,\d{3})*(?:\.\d+)?)"
-_NUM2 = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
-_DASH = r"\s*(?:-|–|—)\s*"
-
-# Order matters: earlier patterns claim their span first.
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("range_x", re.compile(rf"{_NUM}\s*[x×]?{_DASH}{_NUM2}\s*(?:x|×|times)(?![a-z])", re.I)),
-    ("range_pct", re.compile(rf"{_NUM}\s*%?{_DASH}{_NUM2}\s*%")),
-    ("pp", re.compile(rf"{_NUM}\s*(?:percentage points?|pp\b|p\.p\.)", re.I)),
-    ("pct", re.compile(rf"{_NUM}\s*(?:%|percent\b)", re.I)),
-    ("x", re.compile(rf"{_NUM}\s*(?:x|×)(?![a-z0-9])|{_NUM}\s*times\b", re.I)),
-    ("rate", re.compile(rf"{_NUM}\s*(?:tokens?/s(?:ec)?|tok/s|tokens per second|requests?/s|req/s)", re.I)),
-    ("time", re.compile(rf"{_NUM}\s*(ms|milliseconds?|s|sec|seconds?|minutes?|min|hours?|h)\b", re.I)),
-    ("bytes", re.compile(rf"{_NUM}\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\b")),
-    ("params", re.compile(rf"{_NUM}\s*(B|M|K)\b(?!-?bit)")),
-    ("bits", re.compile(rf"{_NUM}\s*-?\s*bits?\b", re.I)),
-    ("plain", re.compile(rf"(?<!\[){_NUM}(?![\w.%\]])")),
-]
-_WORD_MULTIPLIERS = [
-    (re.compile(r"\bhalv(?:es|ed|ing|e)\b|\bhalf\b", re.I), 0.5),
-    (re.compile(r"\bdoubl(?:es|ed|ing|e)\b|\btwice\b", re.I), 2.0),
-    (re.compile(r"\btripl(?:es|ed|ing|e)\b|\bthree times\b", re.I), 3.0),
-    (re.compile(r"\ban order of magnitude\b", re.I), 10.0),
-]
-_TIME_UNITS = {"ms": 1e-3, "millisecond": 1e-3, "s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0,
-               "h": 3600.0, "hour": 3600.0}  # fmt: skip
-_BYTE_UNITS = {"KB": 1e-6, "MB": 1e-3, "GB": 1.0, "TB": 1e3, "KiB": 2**10 / 1e9, "MiB": 2**20 / 1e9,
-               "GiB": 2**30 / 1e9, "TiB": 2**40 / 1e9}  # fmt: skip
-_PARAM_UNITS = {"K": 1e-6, "M": 1e-3, "B": 1.0}
-_QUANTITY_CUES: list[tuple[Quantity, re.Pattern[str]]] = [
-    (Quantity.THROUGHPUT, re.compile(r"throughput|tokens?/s|tok/s|tokens per second|requests?/s", re.I)),
-    (Quantity.LATENCY, re.compile(r"latency|time to first token|ttft|\bms\b|seconds?|slower|faster|wall", re.I)),
-    (Quantity.MEMORY, re.compile(r"memory|vram|\bram\b|kv.?cache|footprint|\b[GMT]i?B\b", re.I)),
-    (Quantity.ACCURACY, re.compile(r"accura|pass@|score|f1|bleu|exact match|success rate|win rate|gsm8k|mmlu", re.I)),
-    (Quantity.SPEEDUP, re.compile(r"speed-?up|faster|slower|acceleration", re.I)),
-    (Quantity.SIZE, re.compile(r"parameters?|params|\b\d+(?:\.\d+)?[BM]\b", re.I)),
-    (Quantity.COST, re.compile(r"cost|\$|usd|price|gpu.?hours", re.I)),
-]
-
+__all__ = [
+    "ClaimNumber", "NumberCheck", "NumericOutcome", "NumericResult", "Quantity", "check_numbers", "extract_numbers",
+]  # fmt: skip
 
 _CHANGE = re.compile(
     r"improv|increas|decreas|reduc|drop|gain|rais|rise|rose|fall|fell|cut|lower|higher|more|less|fewer|faster|"
     r"slower|by\s+\d|relative|boost|degrad|loss|lost|saving|overhead",
     re.I,
 )
-
-
-def _f(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def _quantity(sentence: str, start: int, end: int, unit: str) -> Quantity:
-    """The measured quantity: fixed by the unit where it can be, else the cue word nearest the number."""
-    fixed = {"tokens/s": Quantity.THROUGHPUT, "GB": Quantity.MEMORY, "s": Quantity.LATENCY, "B": Quantity.SIZE}
-    if unit in fixed:
-        return fixed[unit]
-    lo = max(0, start - 50)
-    window = sentence[lo : end + 50]
-    best: tuple[int, Quantity] | None = None
-    for quantity, cue in _QUANTITY_CUES:
-        if unit == "x" and quantity is Quantity.LATENCY:
-            quantity = Quantity.SPEEDUP  # "3x faster" is a speed-up, not a latency figure
-        for m in cue.finditer(window):
-            a, b = lo + m.start(), lo + m.end()
-            distance = start - b if b <= start else a - end if a >= end else 0
-            if best is None or distance < best[0]:
-                best = (distance, quantity)
-    if best is not None:
-        return best[1]
-    return Quantity.SPEEDUP if unit == "x" else Quantity.OTHER
-
-
-def extract_numbers(sentence: str) -> list[ClaimNumber]:
-    """Numbers with normalised units: %, pp, x, tokens/s, s, GB, B (parameters), bit, or '' (plain)."""
-    taken: list[tuple[int, int]] = []
-    found: list[ClaimNumber] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(sentence):
-            if not free(m.start(), m.end()):
-                continue
-            groups = [g for g in m.groups() if g is not None]
-            low = high = None
-            unit = ""
-            if kind in {"range_x", "range_pct"}:
-                low, high = _f(groups[0]), _f(groups[1])
-                value, unit = (low + high) / 2, "x" if kind == "range_x" else "%"
-            elif kind == "time":
-                value, key = _f(groups[0]), groups[1].lower().rstrip("s") or "s"
-                value, unit = value * _TIME_UNITS.get(key, _TIME_UNITS.get(groups[1].lower(), 1.0)), "s"
-            elif kind == "bytes":
-                value, unit = _f(groups[0]) * _BYTE_UNITS[groups[1]], "GB"
-            elif kind == "params":
-                value, unit = _f(groups[0]) * _PARAM_UNITS[groups[1]], "B"
-            else:
-                value = _f(groups[0])
-                unit = {"pp": "pp", "pct": "%", "x": "x", "rate": "tokens/s", "bits": "bit", "plain": ""}[kind]
-                if kind == "plain" and (1900 <= value <= 2100 and "." not in groups[0]):
-                    continue  # a year, not a measurement
-            taken.append((m.start(), m.end()))
-            found.append(
-                ClaimNumber(
-                    value=value,
-                    low=low,
-                    high=high,
-                    unit=unit,
-                    text=m.group(0),
-                    start=m.start(),
-                    quantity=_quantity(sentence, m.start(), m.end(), unit),
-                )  # fmt: skip
-            )
-    for pattern, factor in _WORD_MULTIPLIERS:
-        for m in pattern.finditer(sentence):
-            if free(m.start(), m.end()):
-                taken.append((m.start(), m.end()))
-                found.append(
-                    ClaimNumber(
-                        value=factor,
-                        unit="x",
-                        text=m.group(0),
-                        start=m.start(),
-                        quantity=_quantity(sentence, m.start(), m.end(), "x"),
-                    )  # fmt: skip
-                )
-    return sorted(found, key=lambda n: n.start)
 
 
 class NumericOutcome(StrEnum):

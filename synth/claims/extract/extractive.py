@@ -18,7 +18,7 @@ from synth.claims.extract.paper import Candidate, Paper, tidy
 from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
 from synth.claims.records import ClaimKind, ClaimNumber, Quantity
-from synth.verify.numeric import extract_numbers
+from synth.core.quantities import extract_numbers
 
 SECTION_WEIGHT = {
     "abstract": 1.0, "conclusion": 0.95, "results": 0.85, "introduction": 0.6, "limitations": 0.7,

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from synth.claims.extract.sentences import SourceSentence, document_sentences, sentences_in_span
 from synth.claims.extract.subject import system_name
 from synth.claims.records import Claim, ClaimKind, Provenance
+from synth.core.quantities import extract_numbers
 from synth.corpus.records import Page, Section
-from synth.verify.numeric import extract_numbers
 
 if TYPE_CHECKING:
     from synth.corpus.catalog import Catalog

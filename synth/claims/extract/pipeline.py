@@ -30,10 +30,10 @@ from synth.claims.extract.ranking import (
     select,
 )
 from synth.claims.records import Claim
+from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
 from synth.prompts import load_prompt
-from synth.verify.numeric import extract_numbers
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
