@@ -20,6 +20,8 @@ def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
     """The cached LM judge, or None and the reason it is off."""
     if not settings.verify.judge:
         return None, "LM judge off (verify.judge = false)"
+    if settings.llm.backend == "openai":
+        return _build_served_judge(settings)
     if importlib.util.find_spec("llama_cpp") is None:
         return None, (
             "LM judge unavailable: llama-cpp-python is not installed "
@@ -35,7 +37,21 @@ def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
     except ModelError as exc:
         return None, f"LM judge unavailable: {exc}"
     threads = settings.llm.n_threads or os.cpu_count() or 1
-    judge = LMJudge(path, n_ctx=2048, n_threads=threads)
+    judge = LMJudge(path, n_ctx=settings.llm.n_ctx, n_threads=threads)
+    return CachedJudge(judge, JudgeCache(settings.home / "cache" / "judge.sqlite"), judge.model_id), None
+
+
+def _build_served_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
+    """The judge on the OpenAI-compatible server at `llm.base_url` (`llm.backend = "openai"`)."""
+    from synth.llm.chat import chat_unavailable_reason
+
+    reason = chat_unavailable_reason(settings)
+    if reason:
+        return None, f"LM judge unavailable: {reason}; verified with numeric + similarity checks"
+    from synth.verify.judge_cache import CachedJudge, JudgeCache
+    from synth.verify.served_judge import ServedJudge
+
+    judge = ServedJudge.from_settings(settings)
     return CachedJudge(judge, JudgeCache(settings.home / "cache" / "judge.sqlite"), judge.model_id), None
 
 
