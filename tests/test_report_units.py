@@ -146,7 +146,7 @@ def test_every_format_renders_a_run_at_any_stage(stage: str) -> None:
 def test_attribution_conditions_away_refutation_by_the_claims_own_sentence() -> None:
     from types import SimpleNamespace
 
-    from synth.report.verification import attributed, condition_on_attribution
+    from synth.verify.attribution import attributed, condition_on_attribution
 
     source = "Our method achieves a 2.2x speedup over autoregressive decoding on Vicuna-7B."
     title = "Medusa: Simple LLM Inference Acceleration Framework"

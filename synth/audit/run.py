@@ -16,7 +16,7 @@ from synth.claims.measurable import measurable_tags
 from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
 from synth.empirical.records import EmpiricalCheck
 from synth.hashing import sha256_file
-from synth.verify.evidence import corpus_passages
+from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
 from synth.verify.verifier import Verifier, to_verdict
 
 SCHEMA_VERSION = 1
@@ -140,21 +140,23 @@ def run_audit(
     sources = resolve_references(references, documents, None if settings.offline else fetch, offline_reason)
     source_docs = {s.doc_id for s in sources if s.doc_id} - exclude
     missing = [s.reference.arxiv_id or s.reference.doi or s.reference.raw for s in sources if not s.doc_id]
-    titles = {d.doc_id: d.title for d in catalog.documents()}  # again: arXiv fetches may have added some
+    context = VerifyContext.of(verifier, retriever)  # titles again: arXiv fetches may have added some
+    titles = context.titles
+    policy = audit_policy(source_docs, exclude, bool(missing), settings.verify.candidate_chunks)
     audited: list[AuditedClaim] = []
     for i, claim in enumerate(claims_in):
-        passages = corpus_passages(
-            claim.text, retriever, catalog, k=settings.verify.candidate_chunks, source_doc_ids=source_docs,
-            exclude=exclude,
-        )  # fmt: skip
-        result = verifier.verify(claim.text, passages)
+        result = verify_claim(claim.text, policy, context)
         verdict = to_verdict(claim.text, claim_id_for(claim.text), result, titles, settings.settings_md5)
         note_parts = []
         if claim.truncated:
             note_parts.append("claim cell truncated in the report; verified as printed")
-        if missing and not source_docs:
-            note_parts.append("cited sources not available offline (" + ", ".join(missing[:4]) + "); checked against "
-                              "the rest of the local corpus")  # fmt: skip
+        if policy.source_missing:
+            cited = "cited sources not available offline (" + ", ".join(missing[:4]) + "); "
+            if SOURCE_NOT_AVAILABLE in result.checks:
+                note_parts.append(cited + "no other paper in the local corpus is about the same system and setting: "
+                                  "source not available")  # fmt: skip
+            elif SAME_SYSTEM_ONLY in result.checks:
+                note_parts.append(cited + "checked against other papers in the local corpus about the same system")
         audited.append(
             AuditedClaim(
                 row=claim.row, text=claim.text, truncated=claim.truncated, reported_verified=claim.verified,

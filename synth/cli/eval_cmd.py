@@ -42,8 +42,9 @@ def _outcomes(
 
     `keep_hidden` keeps the judge's hidden states (for fitting probes); `judges` collects the judge used.
     """
-    from synth.eval.verify_eval import compute_outcomes, text_passages
+    from synth.eval.verify_eval import compute_outcomes, pair_policy
     from synth.verify.factory import build_verifier
+    from synth.verify.service import VerifyContext, passages_for_policy
 
     retriever = catalog = None
     if any(p.arxiv_id for p in data.pairs):
@@ -64,16 +65,17 @@ def _outcomes(
     if judges is not None and verifier.judge is not None:
         judges.append(verifier.judge)
 
-    def passages_for(pair):  # noqa: ANN001, ANN202
-        if pair.evidence or retriever is None:
-            return text_passages(pair)
-        from synth.verify.evidence import corpus_passages
+    context = VerifyContext.of(verifier, retriever)
 
-        doc = by_arxiv.get(pair.arxiv_id)
-        if doc is None:
-            notes.append(f"pair {pair.pair_id}: arXiv {pair.arxiv_id} is not in the corpus (no evidence)")
-            return []
-        return corpus_passages(pair.claim, retriever, catalog, source_doc_id=doc, k=settings.verify.candidate_chunks)
+    def passages_for(pair):  # noqa: ANN001, ANN202
+        policy = pair_policy(pair, by_arxiv.get(pair.arxiv_id), settings.verify.candidate_chunks)
+        passages = passages_for_policy(pair.claim, policy, context)  # what `verify_claim` reads for this policy
+        if policy.source_missing:
+            notes.append(
+                f"pair {pair.pair_id}: arXiv {pair.arxiv_id} is not in the corpus "
+                + ("(other papers on the same system used)" if passages else "(source not available: no evidence)")
+            )
+        return passages
 
     with _progress(quiet) as progress:
         task = progress.add_task(f"verify {data.name}", total=len(data.pairs))
@@ -103,7 +105,7 @@ def eval_verify(
     from synth.cli import settings_from
     from synth.errors import UserError
     from synth.eval.datasets import load_dataset, stratified_sample
-    from synth.eval.verify_eval import evaluate, task_of
+    from synth.eval.verify_eval import evaluate, pick_model, task_of
     from synth.verify.label_model import load_label_models
 
     settings = settings_from(ctx)
@@ -113,10 +115,10 @@ def eval_verify(
     task = task_of(dataset)
     verifier_models = load_label_models(settings.verify.calibration)
     names = outcomes[0].features if outcomes else {}
-    model = verifier_models.pick(task, names) or verifier_models.pick("3way", names)
-    if model is None:
+    picked = pick_model(verifier_models, task, names)
+    if picked is None:
         raise UserError("no fitted label model for these checkers: run `synth calibrate` first")
-    key = next(k for k, m in verifier_models.models.items() if m is model)
+    model, key = picked
     report = evaluate(outcomes, model, key, dataset.name, dataset.labels)
     if not quiet:
         for note in dict.fromkeys(notes):

@@ -84,20 +84,22 @@ def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[Clai
     """
     if not claims:
         return []
-    from synth.report.verification import condition_on_attribution, restated_by
-    from synth.verify.evidence import corpus_passages
     from synth.verify.factory import build_verifier
+    from synth.verify.service import EvidencePolicy, VerifyContext, verify_claim
 
     retriever = shared_retriever(settings)
     catalog = retriever.index.catalog
     verifier, _ = build_verifier(settings, embedder=retriever.index.embedder, judge=options.judge)
+    context = VerifyContext.of(verifier, retriever)
     out = []
     for c in claims:
         source = c.doc_id if c.doc_id and catalog.get_document(c.doc_id) is not None else None
-        passages = corpus_passages(c.text, retriever, catalog, source_doc_id=source, k=settings.verify.candidate_chunks)
-        result = verifier.verify(c.text, passages)
-        if any(restated_by(c.text, w.text) for w in result.best):  # as the report's verify stage does
-            condition_on_attribution(result)
+        # The claim's sentence is not kept, so a best window that restates it stands in for it (as in the report).
+        policy = EvidencePolicy(
+            source_doc_ids=frozenset({source} if source else ()), k=settings.verify.candidate_chunks,
+            source_missing=bool(c.doc_id) and source is None, attribute_if_restated=True,
+        )  # fmt: skip
+        result = verify_claim(c.text, policy, context)
         out.append(c.model_copy(update={"label": result.label, "confidence": round(result.confidence, 4)}))
     return out
 

@@ -76,8 +76,9 @@ def cross_validate(
         held_set = set(held)
         train = [i for i in range(len(outcomes)) if i not in held_set]
         model = fit_label_model(
-            [rows[i] for i in train], [gold[i] for i in train], labels, features, fitted_on=f"{data_name} (cv fold)"
-        )
+            [rows[i] for i in train], [gold[i] for i in train], labels, features, fitted_on=f"{data_name} (cv fold)",
+            groups=[groups[i] for i in train],
+        )  # fmt: skip
         for i in held:
             p = model.predict(rows[i])
             predicted[i], confidence[i] = p.label, p.confidence

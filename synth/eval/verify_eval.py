@@ -8,7 +8,7 @@ Features are computed once per pair (the slow part: the LM judge) and kept in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field
 from synth.eval.datasets import NOT_SUPPORTED, SUPPORTED, LabelledPair, LabelledSet
 from synth.verify.aggregate import WindowScore, aggregate
 from synth.verify.calibration import expected_calibration_error
-from synth.verify.label_model import LabelModel
+from synth.verify.label_model import LabelModel, LabelModels, Prediction
 from synth.verify.metrics import VerifierMetrics, verifier_metrics
+from synth.verify.service import EvidencePolicy
 from synth.verify.verifier import Passage, Verifier
 
 NO_JUDGE_FEATURES = ("similarity", "overlap", "num_match", "num_mismatch")
@@ -63,6 +64,14 @@ def _strip_judge(scores: list[WindowScore]) -> list[WindowScore]:
 
 def text_passages(pair: LabelledPair) -> list[Passage]:
     return [Passage(doc_id=f"{pair.pair_id}#{i}", text=t, whole=True) for i, t in enumerate(pair.evidence)]
+
+
+def pair_policy(pair: LabelledPair, doc_id: str | None, k: int) -> EvidencePolicy:
+    """The evidence policy of a labelled pair: its gold evidence when it has some; else, when it names an arXiv
+    paper, that paper (`doc_id`, None when not in the corpus) first and then the rest of the corpus."""
+    if pair.evidence or not pair.arxiv_id:
+        return EvidencePolicy(given=tuple(text_passages(pair)), search_corpus=False)
+    return EvidencePolicy(source_doc_ids=frozenset({doc_id} if doc_id else ()), k=k, source_missing=doc_id is None)
 
 
 class PrefetchedEmbedder:
@@ -117,8 +126,9 @@ def compute_outcomes(
         best = max(judged, key=lambda s: s.support or 0.0) if judged else None
         outcomes.append(
             PairOutcome(
-                pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores).values,
-                features_no_judge=aggregate(_strip_judge(scores)).values, seconds=time.perf_counter() - start + shared,
+                pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores, claim=pair.claim).values,
+                features_no_judge=aggregate(_strip_judge(scores), claim=pair.claim).values,
+                seconds=time.perf_counter() - start + shared,
                 judge_calls=calls, windows=len(scores),
                 hidden={k: [float(x) for x in v] for k, v in best.hidden.items()} if best else {},
             )
@@ -133,15 +143,28 @@ def collapse(label: str, labels: Sequence[str]) -> str:
     return label if label in labels else (SUPPORTED if label == SUPPORTED else NOT_SUPPORTED)
 
 
+def pick_model(models: LabelModels, task: str, features: Iterable[str]) -> tuple[LabelModel, str] | None:
+    """The label model `synth eval verify` scores with (the task's, else the 3-way one) and its key."""
+    model = models.pick(task, features) or models.pick("3way", features)
+    if model is None:
+        return None
+    return model, next(k for k, m in models.models.items() if m is model)
+
+
+def predict_outcome(outcome: PairOutcome, model: LabelModel, labels: Sequence[str]) -> tuple[str, float, Prediction]:
+    """The label `synth eval verify` gives a pair (in the set's labels), its confidence, and the model's prediction."""
+    p = model.predict(outcome.features if "support_logit" in model.features else outcome.features_no_judge)
+    label = collapse(p.label, labels)
+    conf = p.confidence if label == p.label else sum(v for k, v in p.probabilities.items() if k != SUPPORTED)
+    return label, conf, p
+
+
 def evaluate(
     outcomes: Sequence[PairOutcome], model: LabelModel, model_key: str, data_name: str, labels: Sequence[str]
 ) -> EvalReport:
-    judged = "support_logit" in model.features
     gold, predicted, confidence, raw, correct = [], [], [], [], []
     for o in outcomes:
-        p = model.predict(o.features if judged else o.features_no_judge)
-        label = collapse(p.label, labels)
-        conf = p.confidence if label == p.label else sum(v for k, v in p.probabilities.items() if k != SUPPORTED)
+        label, conf, p = predict_outcome(o, model, labels)
         gold.append(o.gold)
         predicted.append(label)
         confidence.append(conf)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from synth.claims.records import Claim, ClaimKind, Quantity
+from synth.claims.subject import subject_of as subject_of  # moved down: verification reads it too
 
 THEMES = ("gains", "costs", "quality", "method", "other")
 HEADINGS = {
@@ -81,22 +82,3 @@ def multipliers(claim_number: int, claim: Claim) -> list[Figure]:
         if 1.0 < high < 100:  # a speedup below 1 or absurdly large is not a speedup figure
             out.append(Figure(claim_number, low, high, n.text))
     return out
-
-
-_GENERIC_WORDS = (
-    "the this these our we in on for with under compared however a an it as when while experiments results table "
-    "figure both each all using by from to"
-)
-_GENERIC = frozenset(_GENERIC_WORDS.split())
-_SUBJECT = re.compile(r"^(?:the method of \"([^\"]+)\"|([A-Z][A-Za-z0-9]*(?:[-‑][A-Za-z0-9]+)*))")
-
-
-def subject_of(text: str) -> str | None:
-    """The system a claim is about, when it opens with a name ('Medusa-1 achieves ...' → 'medusa-1')."""
-    match = _SUBJECT.match(text.strip())
-    if not match:
-        return None
-    name = (match.group(1) or match.group(2) or "").strip()
-    if not name or name.lower() in _GENERIC or (len(name) < 3 and not name.isupper()):
-        return None
-    return name.lower()

@@ -62,6 +62,7 @@ class ClaimFeatures:
     values: dict[str, float] = field(default_factory=dict)
     best: list[WindowScore] = field(default_factory=list)  # best window per document, best document first
     alignment: AlignResult | None = None
+    aligned: list[WindowScore] = field(default_factory=list)  # the windows alignment read, in its window order
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -103,12 +104,13 @@ def aggregate(scores: Sequence[WindowScore], claim: str | None = None) -> ClaimF
     that bear on it (a number contradicted anywhere relevant counts, a match anywhere counts).
 
     With `claim`, slot alignment (`synth.verify.align`) reads the most similar windows too."""
-    alignment = align(claim, [s.text for s in align_windows(scores)]) if claim is not None else None
+    aligned = align_windows(scores) if claim is not None else []
+    alignment = align(claim, [s.text for s in aligned]) if claim is not None else None
     if not scores:
         values = {"similarity": 0.0, "overlap": 0.0, "num_match": 0.0, "num_mismatch": 0.0}
         if alignment is not None:
             values.update(alignment.features())
-        return ClaimFeatures(values=values, alignment=alignment)
+        return ClaimFeatures(values=values, alignment=alignment, aligned=aligned)
     ranked = best_per_document(scores)
     top = ranked[0]
     judged = [s for s in scores if s.support is not None]
@@ -134,4 +136,4 @@ def aggregate(scores: Sequence[WindowScore], claim: str | None = None) -> ClaimF
         values["nli_contradict"] = max(s.nli_contradict or 0.0 for s in nli)
     if alignment is not None:
         values.update(alignment.features())
-    return ClaimFeatures(values=values, best=ranked, alignment=alignment)
+    return ClaimFeatures(values=values, best=ranked, alignment=alignment, aligned=aligned)

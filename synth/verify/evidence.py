@@ -6,6 +6,9 @@ it was printed on (a chunk may straddle two pages).
 
 from __future__ import annotations
 
+from typing import Any
+
+from synth.claims.records import Claim
 from synth.corpus.catalog import Catalog
 from synth.retrieve.records import Hit
 from synth.verify.verifier import Passage
@@ -54,3 +57,15 @@ def corpus_passages(
             hits.append(hit)
             seen.add(hit.chunk_id)
     return [p for hit in hits for p in hit_passages(hit, catalog)]
+
+
+def source_passage(claim: Claim, catalog: Any, titles: dict[str, str], context: int = 500) -> list[Passage]:
+    """The page text around the sentence the claim was taken from: retrieval may rank that chunk below others."""
+    prov = claim.provenance
+    if prov is None or prov.page is None or prov.char_start is None or prov.char_end is None:
+        return []
+    text = catalog.page_text(prov.doc_id, prov.page) or ""
+    if not text:
+        return []
+    start, end = max(0, prov.char_start - context), min(len(text), prov.char_end + context)
+    return [Passage(prov.doc_id, text[start:end], prov.page, titles.get(prov.doc_id, ""))]

@@ -85,11 +85,13 @@ def fit_label_model(
     fitted_on: str,
     calibration_rows: Sequence[dict[str, float]] | None = None,
     calibration_gold: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> LabelModel:
     """Fit the softmax regression, then an isotonic map from its top probability to correctness.
 
     The isotonic map is fitted on `calibration_rows` when given (held out from the
-    regression), else on cross-validated predictions of the fit rows.
+    regression), else on cross-validated predictions of the fit rows; with `groups` (a claim's paper) the
+    folds keep each group whole, so the map learns how often the model is right on papers it has not seen.
     """
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -118,7 +120,15 @@ def fit_label_model(
         raw = [p.raw_confidence for p in preds]
     else:
         folds = min(5, int(np.bincount(y).min())) if len(set(y)) > 1 else 0
-        probs = cross_val_predict(lr, x, y, cv=folds, method="predict_proba") if folds >= 2 else model.predict_proba(x)
+        if groups is not None and len(set(groups)) >= 3 and folds >= 2:
+            from sklearn.model_selection import GroupKFold
+
+            cv = GroupKFold(n_splits=min(5, len(set(groups))))
+            probs = cross_val_predict(lr, x, y, cv=cv, groups=list(groups), method="predict_proba")
+        elif folds >= 2:
+            probs = cross_val_predict(lr, x, y, cv=folds, method="predict_proba")
+        else:
+            probs = model.predict_proba(x)
         raw = [float(p.max()) for p in probs]
         correct = [order[int(p.argmax())] == t for p, t in zip(probs, y, strict=True)]
     fitted.calibrator = fit_isotonic(raw, correct, fitted_on=fitted_on)

@@ -18,6 +18,7 @@ import numpy as np
 from synth.claims.records import Evidence, Verdict, VerdictLabel
 from synth.corpus.chunking import split_sentences
 from synth.verify.aggregate import ClaimFeatures, WindowScore, aggregate, word_overlap
+from synth.verify.align import AlignResult
 from synth.verify.label_model import LabelModels, Prediction
 from synth.verify.lm_judge import JudgeScore
 from synth.verify.numeric import check_numbers
@@ -61,6 +62,9 @@ class VerificationResult:
     seconds: float = 0.0
     judge_calls: int = 0
     numeric_details: list[str] = field(default_factory=list)
+    reason: str = ""
+    alignment: AlignResult | None = None
+    aligned: list[WindowScore] = field(default_factory=list)
 
 
 def quote_sentences(claim: str, window: str, most: int = 2) -> str:
@@ -112,7 +116,7 @@ class Verifier:
 
     @property
     def checker_names(self) -> list[str]:
-        names = ["numeric", "similarity" if self.embedder is not None else "overlap"]
+        names = ["numeric", "align", "similarity" if self.embedder is not None else "overlap"]
         if self.judge is not None:
             names.append("lm_judge")
         if self.probes:
@@ -180,6 +184,8 @@ class Verifier:
             if s.numeric:
                 details = [f"{c.claim.text}: {c.outcome.value} ({c.detail})" for c in s.numeric.checks]
         return VerificationResult(
+            alignment=features.alignment,
+            aligned=features.aligned,
             label=prediction.label,
             confidence=prediction.confidence,
             raw_confidence=prediction.raw_confidence,
@@ -195,6 +201,38 @@ class Verifier:
             judge_calls=calls,
             numeric_details=details,
         )
+
+
+def _where(window: WindowScore, titles: dict[str, str]) -> str:
+    title = titles.get(window.doc_id, "")
+    name = window.doc_id if not title else f"{window.doc_id} ({title[:40]}{'…' if len(title) > 40 else ''})"
+    return f"{name} p. {window.page}" if window.page else name
+
+
+def explain(
+    label: str, alignment: AlignResult | None, windows: Sequence[WindowScore], titles: dict[str, str] | None = None
+) -> str:
+    """The verdict's reason in one line: for REFUTED the mismatches (claim vs quote and page), for SUPPORTED
+    the figures found as stated, for NOT_ENOUGH_INFO what no passage states and the closest passage."""
+    titles = titles or {}
+
+    def where(i: int) -> str:
+        return _where(windows[i], titles) if 0 <= i < len(windows) else ""
+
+    if alignment is None:
+        return ""
+    closest = where(0) if windows else ""
+    if label == "REFUTED":
+        lines = alignment.mismatches(where)
+        return "; ".join(lines) if lines else "the checkers' scores lean to contradiction; no single mismatch found"
+    if label == "SUPPORTED":
+        found = alignment.support(where)
+        return "; ".join(found) if found else f"the passage states the claim ({closest})" if closest else ""
+    absent = [c.claim.text for c in alignment.checks if c.outcome == "absent"]
+    tail = f"closest passage: {closest}" if closest else "no passage retrieved"
+    if absent:
+        return f"no passage states {', '.join(absent)} under the claim's conditions; {tail}"
+    return f"no passage states the claim; {tail}"
 
 
 def to_verdict(
@@ -216,5 +254,7 @@ def to_verdict(
     ]  # fmt: skip
     return Verdict(
         claim_id=claim_id, label=VerdictLabel(label), confidence=round(min(1.0, max(0.0, result.confidence)), 4),
-        evidence=evidence, checks=[*result.checks, f"model:{result.model_key}"], settings_md5=settings_md5,
+        evidence=evidence, checks=[*result.checks, f"model:{result.model_key}"],
+        reason=result.reason or explain(label, result.alignment, result.aligned, titles),
+        settings_md5=settings_md5,
     )  # fmt: skip
