@@ -2,7 +2,8 @@
 
 Claims are extracted (extractive mode) for the first dev questions until there
 are 20, then each is verified: evidence retrieved (source paper first, then the
-corpus), windows scored by the numeric checker, MiniLM similarity and, when
+corpus, through the one verification path `verify_claim`), windows scored by the numeric checker, slot
+alignment, MiniLM similarity and, when
 llama-cpp-python and the 1.5B model are installed, the LM judge. The judge's
 score cache is a fresh temp file, so every judge call is really computed.
 
@@ -38,8 +39,8 @@ def main() -> int:
     from synth.claims.extract import extract_claims
     from synth.retrieve import open_retriever
     from synth.settings import load_settings
-    from synth.verify.evidence import corpus_passages
     from synth.verify.factory import build_verifier
+    from synth.verify.service import EvidencePolicy, VerifyContext, verify_claim
 
     settings = load_settings()
     retriever = open_retriever(settings)
@@ -58,6 +59,7 @@ def main() -> int:
         verifier, notes = build_verifier(settings, embedder=retriever.index.embedder, judge=not args.no_judge)
         for note in notes:
             print("note:", note)
+        context = VerifyContext.of(verifier, retriever)
         if verifier.judge is not None:  # load the model outside the timed loop, as a warm server would
             verifier.judge.score("warm up", "warm up")
         labels: dict[str, int] = {}
@@ -66,9 +68,9 @@ def main() -> int:
         for claim in claims:
             tick = time.perf_counter()
             source = claim.provenance.doc_id if claim.provenance else None
-            passages = corpus_passages(claim.text, retriever, retriever.index.catalog, source_doc_id=source,
-                                       k=settings.verify.candidate_chunks)  # fmt: skip
-            result = verifier.verify(claim.text, passages)
+            policy = EvidencePolicy(source_doc_ids=frozenset({source} if source else ()),
+                                    k=settings.verify.candidate_chunks)  # fmt: skip
+            result = verify_claim(claim.text, policy, context)
             labels[result.label] = labels.get(result.label, 0) + 1
             calls += result.judge_calls
             print(f"{time.perf_counter() - tick:5.1f} s  {result.label:15s} {result.confidence:.2f}  {claim.text[:90]}")

@@ -99,9 +99,20 @@ def eval_verify(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stratified sample of this many pairs.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --limit sample.")] = 0,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    cv: Annotated[
+        int,
+        typer.Option(
+            "--cv",
+            min=0,
+            help="Also cross-validate a label model fitted on this set, N folds by paper (0: off; claims-dev).",
+        ),
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final JSON line.")] = False,
 ) -> None:
-    """Score the verifier on labelled data: per-class P/R, balanced accuracy, macro-F1, ECE, pairs/s."""
+    """Score the verifier on labelled data: per-class P/R, balanced accuracy, macro-F1, ECE, pairs/s.
+
+    Sets with error types (claims-dev) also get REFUTED recall per error type; `--cv N` refits the label
+    model N times, each time without the scored papers' claims, and reports those held-out figures too."""
     from synth.cli import settings_from
     from synth.errors import UserError
     from synth.eval.datasets import load_dataset, stratified_sample
@@ -144,7 +155,51 @@ def eval_verify(
         "per_class": {k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4), "support": v.support}
                       for k, v in report.metrics.per_class.items()},
     }  # fmt: skip
+    types = [p.error_type for p in dataset.pairs]
+    if any(types):
+        from synth.eval.crossval import error_type_recall
+        from synth.eval.verify_eval import predict_outcome
+
+        predicted = [predict_outcome(o, model, dataset.labels)[0] for o in outcomes]
+        figures["error_type_recall"] = error_type_recall(types, [o.gold for o in outcomes], predicted)
+    if cv:
+        figures["cv"] = _cross_validated(outcomes, dataset, cv, judged="support_logit" in names, quiet=quiet)
     typer.echo(json.dumps(figures))
+
+
+def _cross_validated(outcomes: list, dataset: Any, folds: int, judged: bool, quiet: bool) -> dict[str, Any]:
+    """Held-out figures of a label model refitted per fold, whole papers held out (`--cv`)."""
+    from synth.eval.crossval import JUDGE_FEATURES, cross_validate
+    from synth.verify.aggregate import NO_JUDGE_FEATURES
+
+    features = NO_JUDGE_FEATURES + (JUDGE_FEATURES if judged else ())
+    groups = [p.group or p.pair_id for p in dataset.pairs]
+    report = cross_validate(
+        outcomes, groups, dataset.labels, features, dataset.name, [p.error_type for p in dataset.pairs], folds,
+        judged=judged,
+    )  # fmt: skip
+    m = report.metrics
+    if not quiet:
+        console.print(
+            f"cross-validated by paper ({report.folds} folds, {'with' if judged else 'without'} the LM judge): "
+            f"balanced accuracy {m.balanced_accuracy:.3f}  REFUTED recall {m.per_class['REFUTED'].recall:.3f}  "
+            f"ECE {report.ece:.3f}",
+            highlight=False,
+        )
+        if report.error_type_recall:
+            console.print(
+                "REFUTED recall per error type: "
+                + ", ".join(
+                    f"{t} {r:.2f} (n={report.error_type_support[t]})" for t, r in report.error_type_recall.items()
+                ),
+                highlight=False,
+            )
+    return {
+        "folds": report.folds, "judge": judged, "balanced_accuracy": round(m.balanced_accuracy, 4),
+        "macro_f1": round(m.macro_f1, 4), "ece": round(report.ece, 4),
+        "recall": {k: round(v.recall, 4) for k, v in m.per_class.items()},
+        "error_type_recall": report.error_type_recall, "error_type_support": report.error_type_support,
+    }  # fmt: skip
 
 
 def calibrate(

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from synth.eval.datasets import REFUTED, SUPPORTED
-from synth.eval.verify_eval import NO_JUDGE_FEATURES, PairOutcome
+from synth.eval.verify_eval import PairOutcome
+from synth.verify.aggregate import NO_JUDGE_FEATURES
 from synth.verify.label_model import LabelModel, fit_label_model
 from synth.verify.probe import LinearProbe, fit_probe, is_probe_feature, probe_feature
 
@@ -28,19 +29,22 @@ def fit_task_models(
 ) -> dict[str, LabelModel]:
     fitted_on = _stamp(data_names, len(outcomes))
     gold = [o.gold for o in outcomes]
+    groups = [o.group or o.pair_id for o in outcomes]  # calibration folds keep a paper's claims together
     models = {
         f"{task}:no-judge": fit_label_model(
-            [o.features_no_judge for o in outcomes], gold, labels, NO_JUDGE_FEATURES, fitted_on
+            [o.features_no_judge for o in outcomes], gold, labels, NO_JUDGE_FEATURES, fitted_on, groups=groups
         )
     }
     judged = [o for o in outcomes if "support_logit" in o.features]
     if judged and len(judged) == len(outcomes):
         plain = tuple(sorted(f for f in judged[0].features if not is_probe_feature(f)))
-        models[f"{task}:judge"] = fit_label_model([o.features for o in judged], gold, labels, plain, fitted_on)
+        models[f"{task}:judge"] = fit_label_model(
+            [o.features for o in judged], gold, labels, plain, fitted_on, groups=groups
+        )
         probed = tuple(sorted(set.intersection(*(set(o.features) for o in judged))))
         if len(probed) > len(plain) and probe_feature(task, "support") in probed:
             models[f"{task}:judge+probe"] = fit_label_model(
-                [o.features for o in judged], gold, labels, probed, fitted_on
+                [o.features for o in judged], gold, labels, probed, fitted_on, groups=groups
             )
     return models
 

@@ -16,16 +16,12 @@ from pydantic import BaseModel, Field
 
 from synth.eval.datasets import REFUTED
 from synth.eval.verify_eval import PairOutcome
+from synth.verify.aggregate import NO_JUDGE_FEATURES
 from synth.verify.calibration import expected_calibration_error
 from synth.verify.label_model import fit_label_model
 from synth.verify.metrics import VerifierMetrics, verifier_metrics
 
-# Checker features the default install computes (no LM): similarity, overlap, the numeric checker, slot alignment.
-ALIGN_FEATURES = (
-    "al_absent", "al_agree", "al_best_overlap", "al_changed", "al_conflict", "al_name_coverage", "al_negation_flip",
-    "al_numbers", "al_polarity_flip", "al_scope", "al_name_swap",
-)  # fmt: skip
-DEFAULT_FEATURES = ("similarity", "overlap", "num_match", "num_mismatch", *ALIGN_FEATURES)
+DEFAULT_FEATURES = NO_JUDGE_FEATURES
 JUDGE_FEATURES = ("support_logit", "contradict_logit", "contradict_at_best_logit")
 
 
@@ -39,6 +35,13 @@ class CrossValReport(BaseModel):
     error_type_recall: dict[str, float] = Field(description="REFUTED recall per error type (claims-dev notes).")
     error_type_support: dict[str, int]
     predictions: list[dict] = Field(default_factory=list, description="Per pair: id, gold, predicted, confidence.")
+
+
+def error_type_recall(types: Sequence[str | None], gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    """REFUTED recall per error type: which kinds of mistakes the verifier catches."""
+    support = Counter(t for t in types if t)
+    hits = Counter(t for t, p, g in zip(types, predicted, gold, strict=True) if t and g == REFUTED and p == REFUTED)
+    return {t: round(hits[t] / n, 4) for t, n in sorted(support.items())}
 
 
 def group_folds(groups: Sequence[str], folds: int) -> list[list[int]]:
@@ -85,11 +88,10 @@ def cross_validate(
     correct = [p == g for p, g in zip(predicted, gold, strict=True)]
     types = list(error_types or [None] * len(outcomes))
     support = Counter(t for t in types if t)
-    hits = Counter(t for t, p, g in zip(types, predicted, gold, strict=True) if t and g == REFUTED and p == REFUTED)
     return CrossValReport(
         data=data_name, n=len(outcomes), folds=len(group_folds(groups, folds)), features=list(features),
         metrics=verifier_metrics(gold, predicted, labels), ece=expected_calibration_error(confidence, correct),
-        error_type_recall={t: round(hits[t] / n, 4) for t, n in sorted(support.items())},
+        error_type_recall=error_type_recall(types, gold, predicted),
         error_type_support=dict(sorted(support.items())),
         predictions=[
             {"id": o.pair_id, "gold": g, "predicted": p, "confidence": round(c, 4), "error_type": t}

@@ -255,11 +255,11 @@ READERS: dict[str, Callable[[Path], LabelledSet]] = {
 
 def guess_format(path: Path) -> str:
     name = str(path).lower()
-    if "claims_dev" in name or "claims-dev" in name:
-        return "claims-dev"
     for fmt in ("scifact-rte", "healthver", "check-covid", "citation-integrity"):
         if fmt in name or (fmt == "check-covid" and "covidcheck" in name):
             return fmt
+    if path.name.startswith(("claims_dev", "claims-dev")):
+        return "claims-dev"
     return "jsonl"
 
 

@@ -22,8 +22,6 @@ from synth.verify.metrics import VerifierMetrics, verifier_metrics
 from synth.verify.service import EvidencePolicy
 from synth.verify.verifier import Passage, Verifier
 
-NO_JUDGE_FEATURES = ("similarity", "overlap", "num_match", "num_mismatch")
-
 
 class PairOutcome(BaseModel):
     pair_id: str
@@ -33,6 +31,7 @@ class PairOutcome(BaseModel):
     seconds: float
     judge_calls: int
     windows: int
+    group: str | None = Field(None, description="Cross-validation group (the paper), when the set names one.")
     hidden: dict[str, list[float]] = Field(
         default_factory=dict, description="Judge hidden states of the best judged window, when kept (probe fitting)."
     )
@@ -129,7 +128,7 @@ def compute_outcomes(
                 pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores, claim=pair.claim).values,
                 features_no_judge=aggregate(_strip_judge(scores), claim=pair.claim).values,
                 seconds=time.perf_counter() - start + shared,
-                judge_calls=calls, windows=len(scores),
+                judge_calls=calls, windows=len(scores), group=pair.group,
                 hidden={k: [float(x) for x in v] for k, v in best.hidden.items()} if best else {},
             )
         )  # fmt: skip

@@ -77,6 +77,7 @@ class ClaimRow:
     evidence: list[Evidence]
     measured: list[Measured] = field(default_factory=list)
     measurable: list[str] = field(default_factory=list)
+    reason: str = ""  # the verifier's why: the mismatch (quote and page), the figures found, or what is missing
 
 
 @dataclass
@@ -185,6 +186,7 @@ def _claim_row(run: ReportRun, c: ReportClaim) -> ClaimRow:
         paper=paper.number if paper is not None else None, doc=doc, page=page,
         evidence=list(c.verdict.evidence) if c.verdict is not None else [],
         measured=[_measured(c, check) for check in c.empirical], measurable=list(c.measurable),
+        reason=c.verdict.reason if c.verdict is not None else "",
     )  # fmt: skip
 
 

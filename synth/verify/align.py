@@ -199,6 +199,20 @@ def _stem(word: str) -> str:
 _STOP_STEMS = frozenset(_stem(w) for w in _STOP)
 
 
+_COMMON_COMPOUNDS = frozenset(
+    [
+        "state-of-the-art",
+        "out-of-the-box",
+        "end-to-end",
+        "out-of-memory",
+        "one-to-one",
+        "day-to-day",
+        "up-to-date",
+        "easy-to-use",
+        "out-of-distribution",
+        "off-the-shelf",
+    ]
+)
 _FIGURE_TOKEN = re.compile(r"^\d[\d.,]*(?:x|×|ms|us|s|gb|mb|kb|tb|gib|mib|b|m|k|bits?|pp|t)?$", re.I)
 
 
@@ -212,6 +226,8 @@ def _is_name(token: str, first: bool) -> bool:
         return True
     if any(c.isupper() for c in token[1:]):
         return True
+    if token.count("-") >= 2 and token.lower() not in _COMMON_COMPOUNDS:
+        return True  # "least-to-most", "chain-of-thought": method names written in lower case
     return token[0].isupper() and not first and has_alpha
 
 
@@ -255,6 +271,15 @@ class Figure:
         return self.number.text
 
 
+# "3.3 Ablation Study", "C.4 COSP-FS Results": a heading's number, not a figure.
+_SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)+\s+[A-Z][a-z]+\s+[A-Z][a-z]+\b(?!\.)")
+
+
+def _in_name(sentence: str, start: int) -> bool:
+    """ "Vicuna-7B", "Llama3-8B", "GSM-8K", "PaLM-62B": a size inside a name is part of the name, not a figure."""
+    return start > 0 and (sentence[start - 1] == "-" or sentence[start - 1].isalpha())
+
+
 def _table_like(toks: Sequence[Token], figures: int) -> bool:
     return figures >= 4 and figures >= 0.25 * max(1, len(toks))
 
@@ -263,7 +288,11 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
     """Every number of the sentence with its context: the words before it back to the previous figure
     (in a flattened table row, the row label), and in prose the words after it up to the next figure or
     a comparison word ("vs", "than", "whereas")."""
-    numbers = [n for n in extract_numbers(sentence) if not (n.unit == "" and n.value < 1 and "." not in n.text)]
+    numbers = [
+        n for n in extract_numbers(sentence)
+        if not (n.unit == "" and n.value < 1 and "." not in n.text) and not _in_name(sentence, n.start)
+        and n.unit != "B" and not _SECTION_NUMBER.match(sentence[n.start :])
+    ]  # fmt: skip
     if not numbers:
         return []
     toks = tokens(sentence)
@@ -326,7 +355,7 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     step = 0.5 * 10 ** (-_decimals(c.text))
     tol = step + 1e-9
     if _APPROX.search(lead):
-        tol = max(tol, 0.04 * abs(c.value), step * 2)
+        tol = max(tol, (0.02 if c.unit in {"%", "pp"} else 0.04) * abs(c.value))
     values = [e.value] if e.low is None else [e.low, e.high]
     lo = (c.low if c.low is not None else c.value) - tol
     hi = (c.high if c.high is not None else c.value) + tol
@@ -381,6 +410,8 @@ class AlignResult:
         has = float(bool(self.checks))
         return {
             "al_numbers": has,
+            "al_all_agree": float(has and all(c.outcome == Verdict.AGREE for c in self.checks)),
+            "al_any_bad": float(any(c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) for c in self.checks)),
             "al_agree": self.share(Verdict.AGREE),
             "al_conflict": self.share(Verdict.CONFLICT),
             "al_changed": self.share(Verdict.CHANGED),
@@ -477,12 +508,17 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def substitution(claim: Figure, ev: Figure, table: bool = False) -> bool:
-    """The evidence attaches the figure to a name the claim never mentions, while a name the claim attaches
-    to it is missing there: another system, model, dataset or setting (attribution or condition swap)."""
+def substitution(claim: Figure, ev: Figure, table: bool = False, others: Sequence[Figure] = ()) -> bool:
+    """The evidence attaches the figure to a name the claim never mentions (or attaches to another of its
+    figures), while a name the claim attaches to it is missing there: another system, model, dataset or
+    setting (attribution or condition swap)."""
     claim_keyed = _name_key(claim.sentence)
     ev_keyed = _name_key(" ".join(sorted(ev.context)))
-    foreign = [n for n in ev.names if n not in claim_keyed and not _abbreviates(n, claim.sentence)]
+    elsewhere = {n for o in others for n in o.names} - claim.names
+    foreign = [
+        n for n in ev.names
+        if (n not in claim_keyed and not _abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
+    ]  # fmt: skip
     missing = [n for n in claim.names if not n.isdigit() and n not in ev_keyed]
     return bool(foreign) and bool(missing)
 
@@ -591,6 +627,27 @@ def name_swapped(claim: str, sentence: str) -> bool:
     return False
 
 
+MAX_CHANGE = 5.0  # a slot's value and the claim's differ by at most this factor to count as a changed figure
+RELEVANCE_WEIGHT = 5.0  # a sentence's word overlap with the claim, in shared-context words
+RELEVANCE_SLACK = 0.5  # a benign occurrence this close in relevance to the top one still clears the figure
+ON_TOPIC = 0.3  # share of the claim's content words a sentence needs to count as about the claim
+
+
+def assign_parallel_names(claim: str, figures: Sequence[Figure]) -> None:
+    """ "A beats B by 77% to 75%": figures listed apart from their subjects take the names in order."""
+    bare = [f for f in figures if not {n for n in f.names if not n.isdigit()}]
+    if len(figures) != 2 or len(bare) != 2 or not _COMPARATIVE.search(claim):
+        return
+    first = min(f.start for f in figures)
+    names = list(dict.fromkeys(_name_key(t.text) for t in tokens(claim[:first]) if t.name))
+    names = [n for n in names if not n.isdigit() and n not in _GENERIC]
+    if len(names) < 2:
+        return
+    ordered = sorted(figures, key=lambda f: f.start)
+    for figure, name in zip(ordered, names[:2], strict=True):
+        figure.names = figure.names | {name}
+
+
 def align(claim: str, windows: Sequence[str]) -> AlignResult:
     """Align the claim's figures, direction and scope with the evidence windows (best sentence wins)."""
     claim = normalise_text(claim)
@@ -614,15 +671,30 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
 
     claim_figures = [f for f in figures_of(claim, claim_side=True) if f.number.unit != "" or f.number.value >= 1]
     evidence_figures = [f for s in sentences for f in figures_of(s)]
-    matches = {id(cf): [ef for ef in evidence_figures if value_matches(cf, ef)] for cf in claim_figures}
+    overlap_of = dict(zip(sentences, overlaps, strict=True))
+    assign_parallel_names(claim, claim_figures)
+
+    def about(cf: Figure, ef: Figure) -> bool:
+        """A figure counts only where the evidence is about the claim: shared context or an on-topic sentence."""
+        return bool(cf.context & ef.context) or overlap_of.get(ef.sentence, 0.0) >= ON_TOPIC
+
+    matches = {
+        id(cf): [ef for ef in evidence_figures if value_matches(cf, ef) and about(cf, ef)] for cf in claim_figures
+    }
     for cf in claim_figures:
         same = matches[id(cf)]
         verdicts = []
         for ef in same:
-            bad = substitution(cf, ef, ef.table) or swapped(cf, ef, claim_figures, matches)
+            others = [o for o in claim_figures if o is not cf]
+            bad = substitution(cf, ef, ef.table, others) or swapped(cf, ef, claim_figures, matches)
             closeness = abs(ef.number.value - cf.number.value) / max(1e-9, abs(cf.number.value))
-            verdicts.append((bad, -len(cf.context & ef.context), closeness, ef))
-        verdicts.sort(key=lambda t: (t[0], t[1], t[2]))
+            relevance = len(cf.context & ef.context) + RELEVANCE_WEIGHT * overlap_of.get(ef.sentence, 0.0)
+            verdicts.append((bad, -relevance, closeness, ef))
+        # The occurrence most about the claim decides; a benign repeat elsewhere (an abstract, a baseline
+        # "1.00x") does not clear a figure the best-matching sentence attaches to something else.
+        verdicts.sort(key=lambda t: (t[1], t[2]))
+        if verdicts and verdicts[0][0] and any(not v[0] and v[1] <= verdicts[0][1] + RELEVANCE_SLACK for v in verdicts):
+            verdicts.sort(key=lambda t: (t[0], t[1], t[2]))
         if verdicts and not verdicts[0][0]:
             result.checks.append(FigureCheck(cf, Verdict.AGREE, verdicts[0][3], f"{cf.text}: stated"))
             continue
@@ -642,10 +714,13 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         slots = []
         for ef in evidence_figures:
             compatible = {cf.number.unit, ef.number.unit} <= {"%", ""} or cf.number.unit == ef.number.unit
-            if not compatible or (cf.number.unit == "" and ef.number.unit == ""):
+            if not compatible:
                 continue
+            if not (1 / MAX_CHANGE <= abs(ef.number.value) / max(1e-9, abs(cf.number.value)) <= MAX_CHANGE):
+                continue  # two orders of magnitude apart: another quantity, not a changed figure
             agree = len(cf.context & ef.context)
-            if agree >= 2 and not substitution(cf, ef, ef.table):
+            plain = cf.number.unit == "" and ef.number.unit == ""
+            if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table):
                 slots.append((agree, ef))
         if slots:
             ef = max(slots, key=lambda t: t[0])[1]
@@ -656,8 +731,12 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         else:
             result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
 
-    if overlaps[best] >= MIN_OVERLAP:
-        sentence = sentences[best]
+    anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
+    anchor = max(anchors, key=lambda a: (anchors[a], overlap_of.get(a, 0.0))) if anchors else None
+    if anchor is not None and overlap_of.get(anchor, 0.0) >= MIN_OVERLAP:
+        result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
+    if result.best_overlap >= MIN_OVERLAP:
+        sentence = result.best_sentence
         c_dir, c_down, c_neg = _parity(claim)
         e_dir, e_down, e_neg = _parity(sentence)
         flipped = (c_down + c_neg) % 2 != (e_down + e_neg) % 2

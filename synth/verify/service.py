@@ -161,6 +161,12 @@ def _source_not_available(
     result.best = closest_windows(claim, closest, verifier)[:1]
     result.numeric_details = []
     result.checks = [*result.checks, SOURCE_NOT_AVAILABLE]
+    shown = result.best[0] if result.best else None
+    where = f"; closest passage: {shown.doc_id}" + (f" p. {shown.page}" if shown.page else "") if shown else ""
+    result.reason = (
+        "source not available: the cited source is not in the corpus and no other paper is about the same "
+        f"system and setting{where} (shown, not used)"
+    )
 
 
 def closest_windows(claim: str, passages: Iterable[Passage], verifier: Verifier) -> list[WindowScore]:
