@@ -161,3 +161,18 @@ def test_judging_stops_once_a_window_supports_the_claim() -> None:
         assert verifier.verify(claim, passages).label == "SUPPORTED"
         calls[stop_at] = judge.calls
     assert calls[0.9] == 1 and calls[1.0] == 3
+
+
+def test_both_directions_need_a_named_reason() -> None:
+    """No REFUTED without a specific mismatch; no SUPPORTED when every figure is contradicted."""
+    from synth.verify.label_model import gate
+
+    probs = {"SUPPORTED": 0.2, "REFUTED": 0.6, "NOT_ENOUGH_INFO": 0.2}
+    quiet = gate(probs, {"al_any_bad": 0.0}, ("al_any_bad",), ("al_all_bad",))
+    assert quiet["REFUTED"] == 0.0 and abs(quiet["SUPPORTED"] - 0.5) < 1e-9
+    named = gate(probs, {"al_any_bad": 1.0}, ("al_any_bad",), ("al_all_bad",))
+    assert named == probs
+    vetoed = gate({"SUPPORTED": 0.7, "REFUTED": 0.2, "NOT_ENOUGH_INFO": 0.1}, {"al_any_bad": 1.0, "al_all_bad": 1.0},
+                  ("al_any_bad",), ("al_all_bad",))  # fmt: skip
+    assert vetoed["SUPPORTED"] == 0.0 and max(vetoed, key=vetoed.__getitem__) == "REFUTED"
+    assert gate(probs, {}, (), ()) == probs  # models without alignment features are not gated

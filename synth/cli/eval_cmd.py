@@ -169,8 +169,8 @@ def eval_verify(
 
 def _cross_validated(outcomes: list, dataset: Any, folds: int, judged: bool, quiet: bool) -> dict[str, Any]:
     """Held-out figures of a label model refitted per fold, whole papers held out (`--cv`)."""
-    from synth.eval.crossval import JUDGE_FEATURES, cross_validate
-    from synth.verify.aggregate import NO_JUDGE_FEATURES
+    from synth.eval.crossval import cross_validate
+    from synth.verify.aggregate import JUDGE_FEATURES, NO_JUDGE_FEATURES
 
     features = NO_JUDGE_FEATURES + (JUDGE_FEATURES if judged else ())
     groups = [p.group or p.pair_id for p in dataset.pairs]

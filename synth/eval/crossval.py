@@ -22,7 +22,6 @@ from synth.verify.label_model import fit_label_model
 from synth.verify.metrics import VerifierMetrics, verifier_metrics
 
 DEFAULT_FEATURES = NO_JUDGE_FEATURES
-JUDGE_FEATURES = ("support_logit", "contradict_logit", "contradict_at_best_logit")
 
 
 class CrossValReport(BaseModel):

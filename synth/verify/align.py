@@ -231,6 +231,25 @@ def _is_name(token: str, first: bool) -> bool:
     return token[0].isupper() and not first and has_alpha
 
 
+_HEADING_WORDS = frozenset(
+    """table figure method methods model models dataset datasets results result accuracy efficiency training policy
+    team published average total setting settings baseline baselines ours target drafter speedup latency rate
+    acceptance context performance comparison evaluation experiments ablation appendix section note""".split()  # noqa: SIM905
+)
+
+
+def _is_strong_name(token: str) -> bool:
+    """A name that cannot be an ordinary capitalised word: digits, inner capitals, all capitals, or a compound."""
+    body = token.strip("-.")
+    if len(body) < 2 or body.lower() in _HEADING_WORDS:
+        return False
+    return (
+        (any(c.isdigit() for c in body) and any(c.isalpha() for c in body))
+        or any(c.isupper() for c in body[1:])
+        or body.count("-") >= 2
+    )
+
+
 def _name_key(token: str) -> str:
     return re.sub(r"[^a-z0-9]", "", token.lower())
 
@@ -265,6 +284,7 @@ class Figure:
     context: frozenset[str]  # stems of content words that describe this figure
     names: frozenset[str]  # name keys among them
     table: bool = False  # read from a flattened table row
+    strong: frozenset[str] = frozenset()  # the names that cannot be ordinary capitalised words
 
     @property
     def text(self) -> str:
@@ -330,13 +350,24 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
                 prev = t.end
         context = frozenset(t.stem for t in words if t.text.lower() not in _STOP and not t.text[0].isdigit())
         names = frozenset(k for t in words if t.name and (k := _name_key(t.text)) not in _GENERIC)
-        out.append(Figure(n, sentence, a, b, context, names, table))
+        strong = frozenset(k for t in words if t.name and _is_strong_name(t.text) and (k := _name_key(t.text)))
+        out.append(Figure(n, sentence, a, b, context, names, table, strong))
     return out
 
 
 def _decimals(text: str) -> int:
     m = re.search(r"\d+\.(\d+)", text)
     return len(m.group(1)) if m else 0
+
+
+def _step(text: str) -> float:
+    """Half the place of the last stated digit: "2.73" 0.005, "20" 0.5, "2,300" 50 (a rounded figure)."""
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    digits = m.group(0).replace(",", "") if m else text
+    if "." in digits:
+        return 0.5 * 10 ** (-len(digits.split(".")[1]))
+    zeros = len(digits) - len(digits.rstrip("0"))
+    return 0.5 * 10 ** min(zeros, max(0, len(digits) - 2)) if len(digits) >= 3 else 0.5
 
 
 _APPROX = re.compile(r"(?:about|roughly|around|approximately|nearly|almost|~|≈|some|close to)\s*$", re.I)
@@ -352,10 +383,10 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
         return False
     lead = claim.sentence[max(0, claim.start - 20) : claim.start]
     lead_e = evidence.sentence[max(0, evidence.start - 20) : evidence.start]
-    step = 0.5 * 10 ** (-_decimals(c.text))
+    step = _step(c.text)
     tol = step + 1e-9
     if _APPROX.search(lead):
-        tol = max(tol, (0.02 if c.unit in {"%", "pp"} else 0.04) * abs(c.value))
+        tol = max(tol, 0.015 * abs(c.value))
     values = [e.value] if e.low is None else [e.low, e.high]
     lo = (c.low if c.low is not None else c.value) - tol
     hi = (c.high if c.high is not None else c.value) + tol
@@ -369,7 +400,7 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     if _BOUND_UP.search(lead) and _BOUND_UP.search(lead_e):
         return abs(c.value - e.value) <= tol
     v = values[0]
-    e_step = 0.5 * 10 ** (-_decimals(e.text))
+    e_step = _step(e.text)
     return lo - e_step <= v <= hi + e_step
 
 
@@ -410,8 +441,15 @@ class AlignResult:
         has = float(bool(self.checks))
         return {
             "al_numbers": has,
+            "al_absent_on_topic": self.share(Verdict.ABSENT) if self.best_overlap >= ABSENT_ON_TOPIC else 0.0,
             "al_all_agree": float(has and all(c.outcome == Verdict.AGREE for c in self.checks)),
             "al_any_bad": float(any(c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) for c in self.checks)),
+            # Every figure contradicted by the passage about the claim: what vetoes SUPPORTED.
+            "al_all_bad": float(
+                has
+                and self.best_overlap >= ABSENT_ON_TOPIC
+                and all(c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) for c in self.checks)
+            ),
             "al_agree": self.share(Verdict.AGREE),
             "al_conflict": self.share(Verdict.CONFLICT),
             "al_changed": self.share(Verdict.CHANGED),
@@ -439,6 +477,10 @@ class AlignResult:
                            f"{c.evidence.text} for {_describe(c.evidence) or 'something else'}")  # fmt: skip
             elif c.outcome == Verdict.CHANGED and c.evidence is not None:
                 out.append(f"claim: {c.claim.text}; {at(c.evidence.sentence)} gives {c.evidence.text} for it")
+            elif c.outcome == Verdict.ABSENT and self.best_overlap >= ABSENT_ON_TOPIC:
+                out.append(
+                    f"claim: {c.claim.text}; the passage about it, {at(self.best_sentence)}, states no such figure"
+                )
         if self.polarity_flip:
             out.append(f"direction: the claim's comparison runs the other way in {at(self.best_sentence)}")
         if self.negation_flip:
@@ -508,18 +550,27 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def substitution(claim: Figure, ev: Figure, table: bool = False, others: Sequence[Figure] = ()) -> bool:
+def substitution(
+    claim: Figure, ev: Figure, table: bool = False, others: Sequence[Figure] = (), neighbours: Sequence[Figure] = ()
+) -> bool:
     """The evidence attaches the figure to a name the claim never mentions (or attaches to another of its
     figures), while a name the claim attaches to it is missing there: another system, model, dataset or
-    setting (attribution or condition swap)."""
+    setting (attribution or condition swap).
+
+    A foreign name must be a real name (digits, inner capitals, a compound), or in a table row any
+    capitalised label but a heading word."""
     claim_keyed = _name_key(claim.sentence)
-    ev_keyed = _name_key(" ".join(sorted(ev.context)))
+    local = _name_key(" ".join(sorted(ev.context)))
     elsewhere = {n for o in others for n in o.names} - claim.names
+    candidates = ev.names if table else ev.strong | (ev.names & elsewhere)
     foreign = [
-        n for n in ev.names
-        if (n not in claim_keyed and not _abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
+        n for n in candidates
+        if n not in _HEADING_WORDS
+        and (
+            (n not in claim_keyed and not _abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
+        )
     ]  # fmt: skip
-    missing = [n for n in claim.names if not n.isdigit() and n not in ev_keyed]
+    missing = [n for n in claim.names if not n.isdigit() and n not in local]
     return bool(foreign) and bool(missing)
 
 
@@ -627,6 +678,7 @@ def name_swapped(claim: str, sentence: str) -> bool:
     return False
 
 
+ABSENT_ON_TOPIC = 0.5  # a figure missing from a sentence sharing half the claim's words is a changed figure
 MAX_CHANGE = 5.0  # a slot's value and the claim's differ by at most this factor to count as a changed figure
 RELEVANCE_WEIGHT = 5.0  # a sentence's word overlap with the claim, in shared-context words
 RELEVANCE_SLACK = 0.5  # a benign occurrence this close in relevance to the top one still clears the figure
@@ -670,7 +722,8 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     result.name_coverage = len(claim_names & evidence_names) / len(claim_names) if claim_names else 1.0
 
     claim_figures = [f for f in figures_of(claim, claim_side=True) if f.number.unit != "" or f.number.value >= 1]
-    evidence_figures = [f for s in sentences for f in figures_of(s)]
+    by_sentence = {s: figures_of(s) for s in dict.fromkeys(sentences)}
+    evidence_figures = [f for s in dict.fromkeys(sentences) for f in by_sentence[s]]
     overlap_of = dict(zip(sentences, overlaps, strict=True))
     assign_parallel_names(claim, claim_figures)
 
@@ -686,7 +739,9 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         verdicts = []
         for ef in same:
             others = [o for o in claim_figures if o is not cf]
-            bad = substitution(cf, ef, ef.table, others) or swapped(cf, ef, claim_figures, matches)
+            bad = substitution(cf, ef, ef.table, others, by_sentence[ef.sentence]) or swapped(
+                cf, ef, claim_figures, matches
+            )
             closeness = abs(ef.number.value - cf.number.value) / max(1e-9, abs(cf.number.value))
             relevance = len(cf.context & ef.context) + RELEVANCE_WEIGHT * overlap_of.get(ef.sentence, 0.0)
             verdicts.append((bad, -relevance, closeness, ef))
@@ -713,14 +768,16 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         # No matching value: is there a slot for it (same unit, same context) holding another value?
         slots = []
         for ef in evidence_figures:
-            compatible = {cf.number.unit, ef.number.unit} <= {"%", ""} or cf.number.unit == ef.number.unit
+            compatible = cf.number.unit == ef.number.unit or (
+                {cf.number.unit, ef.number.unit} == {"%", ""} and "." in (ef.text + cf.text)
+            )
             if not compatible:
                 continue
             if not (1 / MAX_CHANGE <= abs(ef.number.value) / max(1e-9, abs(cf.number.value)) <= MAX_CHANGE):
                 continue  # two orders of magnitude apart: another quantity, not a changed figure
             agree = len(cf.context & ef.context)
             plain = cf.number.unit == "" and ef.number.unit == ""
-            if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table):
+            if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
         if slots:
             ef = max(slots, key=lambda t: t[0])[1]

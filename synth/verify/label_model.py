@@ -40,6 +40,12 @@ class LabelModel(BaseModel):
     calibrator: Calibrator = Field(default_factory=Calibrator)
     fitted_on: str = ""
     n: int = 0
+    refute_requires: tuple[str, ...] = Field(
+        (), description="REFUTED only when one of these features fires (a specific mismatch); else its mass moves."
+    )
+    support_vetoed_by: tuple[str, ...] = Field(
+        (), description="No SUPPORTED when one of these fires (every figure contradicted); its mass moves."
+    )
 
     def probabilities(self, values: dict[str, float]) -> dict[str, float]:
         x = [values.get(name, 0.0) for name in self.features]
@@ -50,13 +56,52 @@ class LabelModel(BaseModel):
         top = max(z)
         e = [math.exp(v - top) for v in z]
         total = sum(e)
-        return {label: v / total for label, v in zip(self.labels, e, strict=True)}
+        probs = {label: v / total for label, v in zip(self.labels, e, strict=True)}
+        return gate(probs, values, self.refute_requires, self.support_vetoed_by)
 
     def predict(self, values: dict[str, float]) -> Prediction:
         probs = self.probabilities(values)
         label = max(probs, key=probs.__getitem__)
         raw = probs[label]
         return Prediction(label=label, confidence=self.calibrator.apply(raw), raw_confidence=raw, probabilities=probs)
+
+
+# The specific mismatches a REFUTED verdict can name: a figure changed or attached to something else, a
+# figure missing from the passage about it, a reversed comparison, a negation, an overgeneralised scope, another
+# model/hardware named, a numeric mismatch.
+REFUTE_SIGNALS = (
+    "al_any_bad", "al_absent_on_topic", "al_polarity_flip", "al_negation_flip", "al_scope", "al_name_swap",
+    "num_mismatch",
+)  # fmt: skip
+
+
+SUPPORT_VETOES = ("al_all_bad",)
+
+
+def _move_mass(probs: dict[str, float], label: str) -> dict[str, float]:
+    rest = {k: v for k, v in probs.items() if k != label}
+    total = sum(rest.values())
+    if total <= 0:
+        return probs
+    return {**{k: v / total for k, v in rest.items()}, label: 0.0}
+
+
+def gate(
+    probs: dict[str, float],
+    values: dict[str, float],
+    refute_requires: Sequence[str],
+    support_vetoes: Sequence[str] = (),
+) -> dict[str, float]:
+    """Both directions need a named reason. No REFUTED without a specific mismatch (a verifier that can only
+    say "the scores lean to contradiction" cannot tell the user what is wrong, and on held-out claims such
+    verdicts mostly reflect the fit set's base rates); no SUPPORTED when every figure of the claim is
+    contradicted by the passage about it. The vetoed label's probability is spread over the others:
+    P(label | features, that label ruled out)."""
+    if refute_requires and "REFUTED" in probs and not any(values.get(f, 0.0) > 0 for f in refute_requires):
+        probs = _move_mass(probs, "REFUTED")
+    if support_vetoes and "SUPPORTED" in probs and any(values.get(f, 0.0) > 0 for f in support_vetoes):
+        probs = _move_mass(probs, "SUPPORTED")
+    return probs
 
 
 class LabelModels(BaseModel):
@@ -111,9 +156,13 @@ def fit_label_model(
         for row, cls in enumerate(order):
             coef[cls] = [float(v) for v in model.coef_[row]]
             intercept[cls] = float(model.intercept_[row])
+    aligned = any(f.startswith("al_") for f in features)
+    requires = tuple(f for f in REFUTE_SIGNALS if f in features) if aligned else ()
+    vetoes = tuple(f for f in SUPPORT_VETOES if f in features) if aligned else ()
     fitted = LabelModel(
-        labels=tuple(labels), features=tuple(features), coef=coef, intercept=intercept, fitted_on=fitted_on, n=len(rows)
-    )
+        labels=tuple(labels), features=tuple(features), coef=coef, intercept=intercept, fitted_on=fitted_on,
+        n=len(rows), refute_requires=requires, support_vetoed_by=vetoes,
+    )  # fmt: skip
     if calibration_rows is not None and calibration_gold is not None:
         preds = [fitted.predict(r) for r in calibration_rows]
         correct = [p.label == g for p, g in zip(preds, calibration_gold, strict=True)]
@@ -129,8 +178,12 @@ def fit_label_model(
             probs = cross_val_predict(lr, x, y, cv=folds, method="predict_proba")
         else:
             probs = model.predict_proba(x)
-        raw = [float(p.max()) for p in probs]
-        correct = [order[int(p.argmax())] == t for p, t in zip(probs, y, strict=True)]
+        gated = [
+            gate({labels[order[k]]: float(v) for k, v in enumerate(p)}, row, requires, vetoes)
+            for p, row in zip(probs, rows, strict=True)
+        ]  # the calibration map sees the labels the model will give
+        raw = [max(g.values()) for g in gated]
+        correct = [max(g, key=g.__getitem__) == gold_label for g, gold_label in zip(gated, gold, strict=True)]
     fitted.calibrator = fit_isotonic(raw, correct, fitted_on=fitted_on)
     return fitted
 

@@ -17,7 +17,14 @@ import numpy as np
 
 from synth.claims.records import Evidence, Verdict, VerdictLabel
 from synth.corpus.chunking import split_sentences
-from synth.verify.aggregate import ClaimFeatures, WindowScore, aggregate, word_overlap
+from synth.verify.aggregate import (
+    JUDGE_FEATURES,
+    NO_JUDGE_FEATURES,
+    ClaimFeatures,
+    WindowScore,
+    aggregate,
+    word_overlap,
+)
 from synth.verify.align import AlignResult
 from synth.verify.label_model import LabelModels, Prediction
 from synth.verify.lm_judge import JudgeScore
@@ -125,7 +132,18 @@ class Verifier:
             names.append("nli")
         return names
 
-    def score_windows(self, claim: str, passages: Sequence[Passage]) -> tuple[list[WindowScore], int]:
+    def judge_used(self, task: str) -> bool:
+        """Whether the label model this task would pick reads the judge: when it does not (the 3-way model
+        fitted on claims-dev, where the judge added no accuracy), judge calls would cost time for nothing."""
+        if self.judge is None:
+            return False
+        available = [*NO_JUDGE_FEATURES, *JUDGE_FEATURES, *(p.feature for p in self.probes)]
+        model = self.models.pick(task, available)
+        return model is None or any(f in JUDGE_FEATURES or is_probe_feature(f) for f in model.features)
+
+    def score_windows(
+        self, claim: str, passages: Sequence[Passage], judge: bool = True
+    ) -> tuple[list[WindowScore], int]:
         scores: list[WindowScore] = []
         for p in passages:
             whole = WHOLE_PASSAGE_WORDS if p.whole else self.window_words
@@ -145,7 +163,7 @@ class Verifier:
                 s.similarity = s.overlap
         order = sorted(range(len(scores)), key=lambda i: -(scores[i].similarity + 0.5 * scores[i].overlap))
         calls = 0
-        if self.judge is not None:
+        if self.judge is not None and judge:
             for i in order[: self.judge_windows]:
                 if calls and max(s.support or 0.0 for s in scores) >= self.judge_stop_at:
                     break
@@ -176,7 +194,8 @@ class Verifier:
 
     def verify(self, claim: str, passages: Sequence[Passage], task: str = "3way") -> VerificationResult:
         start = time.perf_counter()
-        scores, calls = self.score_windows(claim, passages)
+        judged = self.judge_used(task)
+        scores, calls = self.score_windows(claim, passages, judge=judged)
         features = aggregate(scores, claim=claim)
         prediction, key = self.predict(features, task)
         details = []
@@ -193,8 +212,10 @@ class Verifier:
             features=features.values,
             best=features.best,
             checks=[
-                c for c in self.checker_names
-                if c != "probe" or any(is_probe_feature(f) for f in self.models.models[key].features)
+                c
+                for c in self.checker_names
+                if (c != "probe" or any(is_probe_feature(f) for f in self.models.models[key].features))
+                and (c != "lm_judge" or judged)
             ],  # fmt: skip
             model_key=key,
             seconds=time.perf_counter() - start,
