@@ -127,9 +127,11 @@ def test_attributed_claims_are_not_refuted_by_their_own_sentence(context: Verify
     given = (Passage("medusa", PAGES["medusa"], 1),)
     plain = verify_claim(CLAIM, EvidencePolicy(given=given, search_corpus=False), context)
     conditioned = verify_claim(CLAIM, EvidencePolicy(given=given, search_corpus=False, attributed=True), context)
-    assert plain.probabilities["REFUTED"] > 0 and "attribution" not in plain.checks
-    assert conditioned.probabilities["REFUTED"] == 0.0 and "attribution" in conditioned.checks
-    assert conditioned.label != "REFUTED"
+    # The label model already gives REFUTED no mass without a named mismatch (`label_model.gate`);
+    # attribution conditioning must hold either way and is recorded only when asked for.
+    assert "attribution" not in plain.checks
+    assert conditioned.probabilities["REFUTED"] == 0.0 and conditioned.label != "REFUTED"
+    assert ("attribution" in conditioned.checks) == (plain.probabilities["REFUTED"] > 0)
 
 
 @pytest.mark.slow

@@ -29,6 +29,14 @@ class JudgeScore:
     hidden: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
+def prompt_versions(support: Any, contradict: Any, ask_contradiction: bool) -> tuple[str, ...]:
+    """The versioned prompts a judge's scores depend on: the key of caches and of fitted probes."""
+    versions = [f"{support.name}@{support.version}"]
+    if ask_contradiction:
+        versions.append(f"{contradict.name}@{contradict.version}")
+    return tuple(versions)
+
+
 class LMJudge:
     def __init__(
         self, model_path: Path, n_ctx: int = 2048, n_threads: int | None = None, ask_contradiction: bool = True
@@ -130,10 +138,7 @@ class LMJudge:
 
     @property
     def prompt_versions(self) -> tuple[str, ...]:
-        versions = [f"{self.support_prompt.name}@{self.support_prompt.version}"]
-        if self.ask_contradiction:
-            versions.append(f"{self.contradict_prompt.name}@{self.contradict_prompt.version}")
-        return tuple(versions)
+        return prompt_versions(self.support_prompt, self.contradict_prompt, self.ask_contradiction)
 
     @property
     def model_id(self) -> str:

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from synth.prompts import load_prompt
-from synth.verify.lm_judge import JudgeScore
+from synth.verify.lm_judge import JudgeScore, prompt_versions
 
 if TYPE_CHECKING:
     from synth.settings import SynthSettings
@@ -137,10 +137,7 @@ class ServedJudge:
 
     @property
     def prompt_versions(self) -> tuple[str, ...]:
-        versions = [f"{self.support_prompt.name}@{self.support_prompt.version}"]
-        if self.ask_contradiction:
-            versions.append(f"{self.contradict_prompt.name}@{self.contradict_prompt.version}")
-        return tuple(versions)
+        return prompt_versions(self.support_prompt, self.contradict_prompt, self.ask_contradiction)
 
     @property
     def model_id(self) -> str:
