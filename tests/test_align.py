@@ -99,8 +99,10 @@ def test_comparator_order() -> None:
 def test_scope_overgeneralised() -> None:
     evidence = "In 5 out of 6 tasks the variant leads to small improvements, but it hurts one task."
     assert align("The variant improves on every task tested.", [evidence]).scope_unsupported
-    assert align("More aggressive speculation always yields higher throughput.",
-                 ["More aggressive speculation does not always yield higher throughput."]).scope_unsupported
+    assert align(
+        "More aggressive speculation always yields higher throughput.",
+        ["More aggressive speculation does not always yield higher throughput."],
+    ).scope_unsupported
     assert not align("The variant improves on most of the tasks tested.", [evidence]).scope_unsupported
 
 
@@ -114,6 +116,43 @@ def test_units_and_scale() -> None:
     evidence = "The verification latency is 42.54 ms while generation takes 7.10 ms."
     a = align("Verification took about 42.5 seconds and generation about 7 seconds.", [evidence])
     assert a.features()["al_agree"] == 0.0
+
+
+def test_same_digits_on_another_scale_is_a_changed_figure() -> None:
+    """Unit/scale errors: the digits agree, the unit's scale does not ("50 microseconds" for "50ms")."""
+    evidence = "Performance target: 50ms time per output token via a 3-stage pipeline, with 16.6ms per stage."
+    a = align("The time per output token target is 50 microseconds, with 16.6 microseconds per stage.", [evidence])
+    assert [c.outcome for c in a.checks] == ["changed", "changed"]
+    assert any("another unit or scale" in c.detail for c in a.checks)
+    same = align("The time per output token target is 50 ms, with 16.6 ms per stage.", [evidence])
+    assert [c.outcome for c in same.checks] == ["agree", "agree"]
+    # Seconds for milliseconds: 3 s is not 2196 ms even though both read as "about 2-3 seconds".
+    assert not value_matches(
+        figures_of("Copying takes about 3 seconds.", claim_side=True)[0],
+        figures_of("It leads to a latency of approximately 2196ms per token.")[0],
+    )
+
+
+def test_rounding_intervals_must_overlap() -> None:
+    """ "5" and "6" are different integers; a bare "2" in the evidence does not stand for a claimed 1.9x."""
+    five = figures_of("COSP samples 5 reasoning paths.", claim_side=True)[0]
+    assert not value_matches(five, figures_of("we sample m = 6 reasoning paths")[0])
+    assert value_matches(five, figures_of("we sample m = 5 reasoning paths")[0])
+    claimed = figures_of("PyramidSD reaches up to about 1.9x the speed of SD.", claim_side=True)[0]
+    assert not value_matches(claimed, figures_of("We compare (2) Fuzzy Speculative Decoding (FSD) here.")[0])
+    assert value_matches(claimed, figures_of("PyramidSD achieves up to 1.91× generation speed over SD.")[0])
+    doubles = figures_of("HiSpec roughly doubles throughput.", claim_side=True)
+    if doubles:  # a multiplier in words is as precise as its word
+        assert not value_matches(doubles[0], figures_of("prefill time is reduced by 1.74× overall")[0])
+
+
+def test_a_changed_figure_beside_agreeing_ones() -> None:
+    evidence = "HiSpec decodes 321 tokens/s at batch size 8, and its acceptance rate reaches 58.1% on ShareGPT."
+    a = align("HiSpec decodes 321 tokens/s at batch size 8 with an acceptance rate of 48.1% on ShareGPT.",
+              [evidence])  # fmt: skip
+    assert a.features()["al_bad_beside_agree"] == 1.0
+    ok = align("HiSpec decodes 321 tokens/s at batch size 8 with an acceptance rate of 58.1% on ShareGPT.", [evidence])
+    assert ok.features()["al_bad_beside_agree"] == 0.0
 
 
 def test_malformed_evidence_never_crashes() -> None:

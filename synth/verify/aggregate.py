@@ -20,13 +20,14 @@ from synth.verify.numeric import NumericOutcome, NumericResult
 BASE_FEATURES = ("similarity", "overlap", "num_match", "num_mismatch")
 # Slot alignment (`synth.verify.align`): what the default install decides with, besides the base checkers.
 ALIGN_FEATURES = (
-    "al_absent", "al_absent_on_topic", "al_agree", "al_all_agree", "al_all_bad", "al_any_bad", "al_best_overlap",
+    "al_absent", "al_absent_on_topic", "al_agree", "al_all_agree", "al_all_bad", "al_any_bad", "al_bad_beside_agree",
+    "al_best_overlap",
     "al_changed", "al_conflict", "al_name_coverage", "al_name_swap", "al_negation_flip", "al_numbers",
     "al_polarity_flip", "al_scope",
 )  # fmt: skip
 NO_JUDGE_FEATURES = BASE_FEATURES + ALIGN_FEATURES
 JUDGE_FEATURES = ("support_logit", "contradict_logit", "contradict_at_best_logit")
-ALIGN_WINDOWS = 4  # the most similar windows that slot alignment reads (the source page is among them ~90%)
+ALIGN_WINDOWS = 6  # the most similar windows that slot alignment reads (the source page is among them ~90%)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|\d+(?:\.\d+)?")
 _STOP_WORDS = """the a an of to in and or for on with by is are was were be been that this these those it its

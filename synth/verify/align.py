@@ -360,14 +360,27 @@ def _decimals(text: str) -> int:
     return len(m.group(1)) if m else 0
 
 
-def _step(text: str) -> float:
-    """Half the place of the last stated digit: "2.73" 0.005, "20" 0.5, "2,300" 50 (a rounded figure)."""
+def _shown(text: str) -> float | None:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return float(m.group(0).replace(",", "")) if m else None
+
+
+def _scale(n: ClaimNumber) -> float:
+    """Normalised value per written unit: 1e-3 for "50 ms" (read as 0.05 s), 1 for "2.7x"."""
+    shown = _shown(n.text)
+    first = n.low if n.low is not None else n.value
+    return first / shown if shown else 1.0
+
+
+def _step(text: str, scale: float = 1.0) -> float:
+    """Half the place of the last stated digit, in normalised units: "2.73" 0.005, "20" 0.5, "2,300" 50,
+    "50 ms" 0.0005 s (a rounded figure)."""
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     digits = m.group(0).replace(",", "") if m else text
     if "." in digits:
-        return 0.5 * 10 ** (-len(digits.split(".")[1]))
+        return scale * 0.5 * 10 ** (-len(digits.split(".")[1]))
     zeros = len(digits) - len(digits.rstrip("0"))
-    return 0.5 * 10 ** min(zeros, max(0, len(digits) - 2)) if len(digits) >= 3 else 0.5
+    return scale * (0.5 * 10 ** min(zeros, max(0, len(digits) - 2)) if len(digits) >= 3 else 0.5)
 
 
 _APPROX = re.compile(r"(?:about|roughly|around|approximately|nearly|almost|~|≈|some|close to)\s*$", re.I)
@@ -383,8 +396,9 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
         return False
     lead = claim.sentence[max(0, claim.start - 20) : claim.start]
     lead_e = evidence.sentence[max(0, evidence.start - 20) : evidence.start]
-    step = _step(c.text)
-    tol = step + 1e-9
+    # A figure in words ("doubles", "halves") is as precise as "2x" written with a decimal's tolerance.
+    step = _step(c.text, abs(_scale(c))) if _shown(c.text) is not None else 0.05 * abs(c.value)
+    tol = step
     if _APPROX.search(lead):
         tol = max(tol, 0.015 * abs(c.value))
     values = [e.value] if e.low is None else [e.low, e.high]
@@ -400,8 +414,23 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     if _BOUND_UP.search(lead) and _BOUND_UP.search(lead_e):
         return abs(c.value - e.value) <= tol
     v = values[0]
-    e_step = _step(e.text)
-    return lo - e_step <= v <= hi + e_step
+    # A rounder evidence figure ("2.7x" for a claimed 2.73x) still matches, but a bare number does not stand
+    # for a claimed figure with a unit ("(2) Fuzzy SD" is not "1.9x").
+    e_step = _step(e.text, abs(_scale(e))) if (e.unit == c.unit or e.unit) and _shown(e.text) is not None else 0.0
+    # The two rounding intervals overlap (strictly: "5" and "6" touch at 5.5 but are different figures).
+    return lo - e_step < v < hi + e_step if e_step else lo - 1e-12 <= v <= hi + 1e-12
+
+
+def rescaled_figure(claim: Figure, evidence: Figure) -> bool:
+    """The claim's digits with the evidence's unit on another scale: "3 seconds" for "3 ms", "50 µs" for "50ms"."""
+    c, e = claim.number, evidence.number
+    if not c.unit or c.unit != e.unit:
+        return False
+    shown_c, shown_e = _shown(c.text), _shown(e.text)
+    if shown_c is None or shown_e is None or abs(shown_c - shown_e) > _step(c.text) + 1e-9:
+        return False
+    ratio = abs(_scale(c) / _scale(e)) if _scale(e) else 1.0
+    return ratio >= 9.99 or ratio <= 0.1001
 
 
 class Verdict:
@@ -428,6 +457,7 @@ class AlignResult:
     negation_flip: bool = False
     scope_unsupported: bool = False
     name_swap: bool = False
+    bad_beside_agree: bool = False
     name_coverage: float = 1.0
     best_sentence: str = ""
     window_of: dict[str, int] = field(default_factory=dict)  # evidence sentence -> index of its window
@@ -451,6 +481,7 @@ class AlignResult:
                 and all(c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) for c in self.checks)
             ),
             "al_agree": self.share(Verdict.AGREE),
+            "al_bad_beside_agree": float(self.bad_beside_agree),
             "al_conflict": self.share(Verdict.CONFLICT),
             "al_changed": self.share(Verdict.CHANGED),
             "al_absent": self.share(Verdict.ABSENT),
@@ -765,6 +796,15 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 )  # fmt: skip
             )
             continue
+        # The same digits on another scale of the same unit ("50 microseconds" for "50ms"): a unit/scale error.
+        rescaled = [ef for ef in evidence_figures if about(cf, ef) and rescaled_figure(cf, ef)]
+        if rescaled:
+            ef = max(
+                rescaled, key=lambda f: len(cf.context & f.context) + RELEVANCE_WEIGHT * overlap_of.get(f.sentence, 0)
+            )
+            detail = f'claim: {cf.text}; the evidence states {ef.text} (another unit or scale): "{_clip(ef.sentence)}"'
+            result.checks.append(FigureCheck(cf, Verdict.CHANGED, ef, detail))
+            continue
         # No matching value: is there a slot for it (same unit, same context) holding another value?
         slots = []
         for ef in evidence_figures:
@@ -789,6 +829,12 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
 
     anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
+    # A figure contradicted by the very sentence that states the claim's other figures: the claim is about
+    # that sentence, so the mismatch is not a stray number elsewhere.
+    result.bad_beside_agree = any(
+        c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) and c.evidence is not None and c.evidence.sentence in anchors
+        for c in result.checks
+    )
     anchor = max(anchors, key=lambda a: (anchors[a], overlap_of.get(a, 0.0))) if anchors else None
     if anchor is not None and overlap_of.get(anchor, 0.0) >= MIN_OVERLAP:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
