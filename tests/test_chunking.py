@@ -69,3 +69,15 @@ def test_reference_list_is_not_searchable() -> None:
     # A reference entry of the vLLM paper: present in the bibliography, absent from every chunk.
     assert "Orca: A Distributed Serving System" in collapse_ws(bibliography)
     assert not any("Orca: A Distributed Serving System" in c.text for c in chunks)
+
+
+def test_pdf_glyph_quirks_are_fixed_at_ingest() -> None:
+    """pypdf's "2.54ˆ" (×), "m “ 7" (=), ligatures and "base- line" are cleaned before offsets are taken, so
+    stored pages, chunks and quotes parse; "pre- and post-training" keeps its hyphen."""
+    from synth.corpus.text import normalize_page_text
+
+    text = normalize_page_text(
+        "EAGLE achieves 2.54ˆ speedup with m “ 7 paths over the base- line.\nWe ﬁne-tune pre- and post-training."
+    )
+    assert "2.54× speedup" in text and "m = 7 paths" in text and "baseline" in text
+    assert "fine-tune pre- and post-training" in text

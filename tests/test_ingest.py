@@ -143,3 +143,34 @@ def test_missing_embedding_model_fails_before_any_work(small_papers: Path) -> No
         .splitlines()[-1]
         .startswith("error: model gemma-3-270m is not installed: run `synth models fetch")
     )
+
+
+def test_tables_are_indexed_and_older_documents_are_re_read(small_papers: Path) -> None:
+    """Table cells become searchable chunks with their row and column labels; a document indexed by older
+    reading code (no table chunks) is read again on the next ingest, not skipped as unchanged."""
+    from synth.corpus.ingest import PARSER_VERSION
+
+    settings = load_settings()
+    table = small_papers / "bench.md"
+    table.write_text(
+        "# Decoding benchmark\n\nWe compare two decoders on two GPUs.\n\n"
+        "| Decoder | A100 | H100 |\n|---|---|---|\n| EAGLE | 2.1× | 2.6× |\n| Medusa | 1.9× | 2.2× |\n"
+    )
+    index = open_index(settings)
+    try:
+        first = ingest([small_papers], index, settings.corpus)
+        assert first.count("added") == 4
+        doc_id = next(o.doc_id for o in first.outcomes if o.path == str(table))
+        cells = [c for c in index.catalog.chunks(doc_id) if c.section == "table"]
+        assert cells and "Medusa H100 2.2×." in cells[0].text
+        pdf_tables = [c for c in index.catalog.chunks("2305.13245") if c.section == "table"]
+        assert pdf_tables and all(c.text.startswith("Table") for c in pdf_tables)
+        old = index.catalog.get_document(doc_id).model_copy(update={"parser": PARSER_VERSION - 1})
+        with index.catalog.transaction() as tx:
+            tx.execute("UPDATE documents SET record = ? WHERE doc_id = ?", (old.model_dump_json(), doc_id))
+        again = ingest([small_papers], index, settings.corpus)
+        assert again.count("updated") == 1 and again.count("unchanged") == 3
+        assert index.catalog.get_document(doc_id).parser == PARSER_VERSION
+    finally:
+        index.close()
+    assert _consistent(settings.home)[0] == 4

@@ -25,6 +25,7 @@ from synth.corpus.readers import ReaderError, file_sha256, read_document, suppor
 from synth.corpus.records import Chunk, Document, Page
 from synth.corpus.sections import detect_sections, split_bibliography
 from synth.corpus.sidecar import read_sidecar
+from synth.corpus.tables import page_tables
 from synth.errors import UserError
 from synth.settings import CorpusSettings
 
@@ -49,6 +50,11 @@ class IngestReport(BaseModel):
     @property
     def pages_indexed(self) -> int:
         return sum(o.pages for o in self.outcomes if o.status in {"added", "updated"})
+
+
+# Bumped when reading or chunking changes what a document's chunks hold; older documents are re-read.
+# 2: table chunks (rows and column labels from pypdf's layout mode).
+PARSER_VERSION = 2
 
 
 class Parsed(BaseModel):
@@ -99,6 +105,7 @@ def parse_file(path: str, content_hash: str, chunking: dict[str, int]) -> Parsed
     chunks, bibliography = chunk_document(doc_id, parsed.pages, sections, **chunking)
     if not chunks:
         raise ReaderError("no searchable text after removing the reference list")
+    chunks += page_tables(doc_id, parsed, len(chunks), chunking["chunk_words"])
     title = parsed.title or Path(path).stem
     document = Document(
         doc_id=doc_id,
@@ -113,6 +120,7 @@ def parse_file(path: str, content_hash: str, chunking: dict[str, int]) -> Parsed
         bibliography=split_bibliography(bibliography),
         sections=sections,
         source=side.get("source", "local"),
+        parser=PARSER_VERSION,
     )
     return Parsed(document=document, pages=parsed.pages, chunks=chunks)
 
@@ -177,6 +185,9 @@ def ingest(
         for path in files:
             digest = file_sha256(path)
             known = index.catalog.doc_for_hash(digest)
+            if known is not None and _outdated(index, known[0]):
+                todo.append((path, digest, "updated"))
+                continue
             if known is not None:
                 doc_id, known_path = known
                 status, detail = "unchanged", ""
@@ -204,6 +215,12 @@ def ingest(
             index.mark_dirty(False)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _outdated(index: CorpusIndex, doc_id: str) -> bool:
+    """Indexed by older reading code (no table chunks, say): re-read it, as if the file had changed."""
+    doc = index.catalog.get_document(doc_id)
+    return doc is not None and doc.parser < PARSER_VERSION
 
 
 def _emit(

@@ -21,6 +21,10 @@ class ParsedDocument(BaseModel):
     authors: list[str] = Field(default_factory=list)
     year: int | None = None
     arxiv_id: str | None = Field(None, description="Bare arXiv id without version, when one was found.")
+    layouts: dict[int, str] = Field(
+        default_factory=dict,
+        description="Text laid out in columns (pypdf layout mode) of the pages that hold a table, by page number.",
+    )
 
 
 class Section(BaseModel):
@@ -67,3 +71,4 @@ class Document(BaseModel):
     bibliography: list[str] = Field(default_factory=list, description="Reference entries, kept out of search.")
     sections: list[Section] = Field(default_factory=list)
     source: str = Field("local", description="local or arxiv.")
+    parser: int = Field(1, description="Version of the reading/chunking code that indexed it (re-read when older).")

@@ -14,14 +14,31 @@ _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-z])")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MULTI_SPACE = re.compile(r"[ \t\u00a0]{2,}")
 _WS = re.compile(r"\s+")
+# pypdf quirks that stop numbers and words from parsing: "2.54ˆ" for 2.54× (a TeX \times in some fonts),
+# "m “ 7" for m = 7, "base- line" for a word hyphenated at a line break and joined with a space ("pre- and
+# post-training" keeps its hyphen).
+_PDF_TIMES = re.compile(r"(?<=\d)(\s?)ˆ")
+_PDF_EQUALS = re.compile(r"(?<=\w) “ (?=\w)")
+_SPACED_HYPHEN = re.compile(r"(?<=[a-z])- (?!(?:and|or|to|as|vs)\b)(?=[a-z])")
+
+
+def fix_pdf_glyphs(text: str) -> str:
+    """NFKC (ligatures) and pypdf's × / = / spaced-hyphen quirks: what every check parses.
+
+    Applied at ingest (so stored pages, chunks and quotes are clean and offsets refer to the cleaned
+    text) and again by the checkers on text that did not come through ingest (claims, given evidence)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _PDF_TIMES.sub(r"\1×", text)
+    text = _PDF_EQUALS.sub(" = ", text)
+    return _SPACED_HYPHEN.sub("", text)
 
 
 def normalize_page_text(text: str) -> str:
-    """NFKC (ligatures), join words hyphenated across lines, trim spaces; keep line breaks.
+    """Glyph fixes, join words hyphenated across lines, trim spaces; keep line breaks.
 
     Line breaks are kept because heading detection works on lines.
     """
-    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = fix_pdf_glyphs(text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00ad", "")  # soft hyphen
     text = _HYPHEN_BREAK.sub(r"\1", text)
     text = _TRAILING_SPACE.sub("\n", text)

@@ -16,20 +16,13 @@ window, is cheap, and is tested on the real sentences it must catch.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from synth.claims.records import ClaimNumber
+from synth.corpus.text import fix_pdf_glyphs
 from synth.verify.numeric import extract_numbers
-
-# pypdf quirks that stop numbers and words from parsing: "2.54ˆ" for 2.54×, "m “ 7" for m = 7,
-# "ex- ceeding" for a word hyphenated at a line break that was joined with a space.
-_PDF_TIMES = re.compile(r"(?<=\d)\s?ˆ")
-_PDF_EQUALS = re.compile(r"(?<=\w) “ (?=\w)")
-_SPACED_HYPHEN = re.compile(r"(?<=[a-z])- (?=[a-z])")
-
 
 _CITATION = re.compile(
     r"\s?\((?:[^()]*?(?:et al\.|[A-Z][a-z]+),? (?:19|20)\d\d[a-z]?;?)+[^()]*\)|\s?\[\d+(?:[,–-]\s*\d+)*\]"
@@ -42,11 +35,8 @@ def strip_citations(text: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """NFKC (ligatures) plus pypdf's × / = / line-break-hyphen quirks; the result is what the checkers parse."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _PDF_TIMES.sub("×", text)
-    text = _PDF_EQUALS.sub(" = ", text)
-    return _SPACED_HYPHEN.sub("", text)
+    """The ingest's glyph fixes (`synth.corpus.text.fix_pdf_glyphs`) for text that did not come through ingest."""
+    return fix_pdf_glyphs(text)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.+/]*[A-Za-z0-9+]|[A-Za-z0-9]")
@@ -605,7 +595,8 @@ def substitution(
     return bool(foreign) and bool(missing)
 
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+# A sentence ends before a capital, or after a figure's full stop (table cells: "… 16.7. code-davinci-002 …").
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|(?<=\d[.%×x]\.)\s+(?=\S)|(?<=\d\.)\s+(?=[a-z])")
 _ABBREV = re.compile(
     r"(?:\b(?:inter|v\.s|vs|e\.g|i\.e|al|fig|figs|tab|eq|sec|no|acc|avg|approx|resp|cf|et|ref|refs|ca)|\b[A-Za-z])\.$",
     re.I,
@@ -716,6 +707,16 @@ RELEVANCE_SLACK = 0.5  # a benign occurrence this close in relevance to the top 
 ON_TOPIC = 0.3  # share of the claim's content words a sentence needs to count as about the claim
 
 
+CELL_COVERAGE = 0.8  # share of a table cell's row and column words the claim must name for the cell to be its slot
+_CELL_END = re.compile(r"\d[\d.,]*\s*(?:%|×|x|ms|s)?\.$")
+
+
+def is_cell(sentence: str) -> bool:
+    """A table cell written out by `synth.corpus.tables` ("Llama3-8B LayerSkip CNN/DM 1.70×."): short, ends
+    with its figure."""
+    return len(sentence) <= 160 and bool(_CELL_END.search(sentence)) and len(sentence.split()) <= 16
+
+
 def assign_parallel_names(claim: str, figures: Sequence[Figure]) -> None:
     """ "A beats B by 77% to 75%": figures listed apart from their subjects take the names in order."""
     bare = [f for f in figures if not {n for n in f.names if not n.isdigit()}]
@@ -745,6 +746,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         result.name_coverage = 0.0
         return result
     claim_words = _content(claim)
+    claim_stems = {t.stem for t in tokens(claim)}
     overlaps = [len(claim_words & _content(s)) / max(1, len(claim_words)) for s in sentences]
     best = max(range(len(sentences)), key=overlaps.__getitem__)
     result.best_sentence, result.best_overlap = sentences[best], overlaps[best]
@@ -817,6 +819,8 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 continue  # two orders of magnitude apart: another quantity, not a changed figure
             agree = len(cf.context & ef.context)
             plain = cf.number.unit == "" and ef.number.unit == ""
+            if is_cell(ef.sentence) and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
+                continue  # a table cell is the claim's slot only when the claim names its row and its column
             if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
         if slots:

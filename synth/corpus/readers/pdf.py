@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
+from typing import Any
 
 from synth.corpus.readers.base import build_document
 from synth.corpus.records import Page, ParsedDocument
@@ -25,6 +28,7 @@ def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
             except (NotImplementedError, PdfReadError) as exc:
                 raise ReaderError(f"encrypted PDF ({exc}); decrypt it and add it again") from exc
         raw_pages = [page.extract_text() or "" for page in reader.pages]
+        layouts = _table_layouts(reader, raw_pages)
         info = reader.metadata or {}
         meta_title = str(info.get("/Title") or "") or None
         meta_author = str(info.get("/Author") or "") or None
@@ -33,4 +37,30 @@ def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
     except Exception as exc:  # pypdf raises many types on corrupt input
         raise ReaderError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     pages = [Page(number=i + 1, text=normalize_page_text(text)) for i, text in enumerate(raw_pages)]
-    return build_document(path, content_hash, "pdf", pages, meta_title=meta_title, meta_author=meta_author)
+    parsed = build_document(path, content_hash, "pdf", pages, meta_title=meta_title, meta_author=meta_author)
+    parsed.layouts = layouts
+    return parsed
+
+
+_TABLE_CAPTION = re.compile(r"\bTable\s+[A-Z]?\d+\s*[:.]")
+
+
+def _table_layouts(reader: Any, raw_pages: list[str]) -> dict[int, str]:
+    """Layout-mode text of the pages whose plain text has a table caption (about 0.1 s a page, so only those).
+
+    A page layout mode cannot read is left to the plain text: tables are an extra, never a reason to fail."""
+    out: dict[int, str] = {}
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "Rotated text discovered" on every rotated figure label
+    try:
+        for i, text in enumerate(raw_pages):
+            if not _TABLE_CAPTION.search(text):
+                continue
+            try:
+                out[i + 1] = reader.pages[i].extract_text(extraction_mode="layout") or ""
+            except Exception:  # noqa: BLE001 - pypdf's layout mode raises many types on odd pages
+                continue
+    finally:
+        quiet.setLevel(level)
+    return out
