@@ -106,3 +106,25 @@ def test_a_corpus_pdf_table() -> None:
     text = " ".join(c.text for c in chunks if c.page_start == 4)
     assert "Least-to-Most L = 12 74.0." in text
     assert "Chain-of-Thought L = 12 31.8." in text
+
+
+@pytest.mark.parametrize(
+    ("claim", "outcome"),
+    [
+        ("With 12-word lists, least-to-most prompting reaches about 74% accuracy on last-letter concatenation.",
+         "agree"),
+        # attribution: 74.0 is least-to-most's, not chain-of-thought's
+        ("With 12-word lists, chain-of-thought prompting reaches about 74% accuracy on last-letter concatenation.",
+         "conflict"),
+        # condition: 74.0 is the L = 12 column, the claim says 4-word lists
+        ("With 4-word lists, least-to-most prompting reaches about 74% accuracy on last-letter concatenation.",
+         "conflict"),
+    ],
+)  # fmt: skip
+def test_a_cell_is_aligned_with_its_row_and_column(claim: str, outcome: str) -> None:
+    from synth.verify.align import align
+
+    [table] = find_tables(LAID_OUT, require_caption=True)
+    windows = [c.text for c in table_chunks("2205.10625", 4, [table], 0, 250)]
+    checks = [c for c in align(claim, windows).checks if c.claim.text == "74%"]
+    assert [c.outcome for c in checks] == [outcome]

@@ -760,9 +760,33 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     overlap_of = dict(zip(sentences, overlaps, strict=True))
     assign_parallel_names(claim, claim_figures)
 
+    # Table cells ("Least-to-Most L = 12 74.0."): per window, the names of all its rows and columns and the
+    # numbers in its labels ("L = 12"), so a cell can be read against the rest of its table.
+    cells = [s for s in dict.fromkeys(sentences) if is_cell(s)]
+    window_of = dict(reversed(located))
+    table_names: dict[int, set[str]] = {}
+    table_labels: dict[int, set[float]] = {}
+    for s in cells:
+        table_names.setdefault(window_of[s], set()).update(_names(s))
+        table_labels.setdefault(window_of[s], set()).update(f.number.value for f in by_sentence[s][:-1])
+
     def about(cf: Figure, ef: Figure) -> bool:
-        """A figure counts only where the evidence is about the claim: shared context or an on-topic sentence."""
-        return bool(cf.context & ef.context) or overlap_of.get(ef.sentence, 0.0) >= ON_TOPIC
+        """A figure counts only where the evidence is about the claim: shared context, an on-topic sentence,
+        or a cell of a table one of whose rows or columns the claim names (another row's figure is then a
+        conflict, not nothing)."""
+        if bool(cf.context & ef.context) or overlap_of.get(ef.sentence, 0.0) >= ON_TOPIC:
+            return True
+        return ef.sentence in cells and bool(cf.names & table_names.get(window_of[ef.sentence], set()))
+
+    def other_column(cf: Figure, ef: Figure) -> bool:
+        """The claim's other figures name a column of this table ("12-word lists" for "L = 12") that is not
+        this cell's ("L = 8"): the figure is right for another setting."""
+        if ef.sentence not in cells:
+            return False
+        labels = table_labels.get(window_of[ef.sentence], set())
+        own = {f.number.value for f in by_sentence[ef.sentence][:-1]}
+        named = {o.number.value for o in claim_figures if o is not cf} & labels
+        return bool(named) and not (named & own)
 
     matches = {
         id(cf): [ef for ef in evidence_figures if value_matches(cf, ef) and about(cf, ef)] for cf in claim_figures
@@ -772,8 +796,10 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         verdicts = []
         for ef in same:
             others = [o for o in claim_figures if o is not cf]
-            bad = substitution(cf, ef, ef.table, others, by_sentence[ef.sentence]) or swapped(
-                cf, ef, claim_figures, matches
+            bad = (
+                substitution(cf, ef, ef.table, others, by_sentence[ef.sentence])
+                or swapped(cf, ef, claim_figures, matches)
+                or other_column(cf, ef)
             )
             closeness = abs(ef.number.value - cf.number.value) / max(1e-9, abs(cf.number.value))
             relevance = len(cf.context & ef.context) + RELEVANCE_WEIGHT * overlap_of.get(ef.sentence, 0.0)
