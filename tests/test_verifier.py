@@ -176,3 +176,18 @@ def test_both_directions_need_a_named_reason() -> None:
                   ("al_any_bad",), ("al_all_bad",))  # fmt: skip
     assert vetoed["SUPPORTED"] == 0.0 and max(vetoed, key=vetoed.__getitem__) == "REFUTED"
     assert gate(probs, {}, (), ()) == probs  # models without alignment features are not gated
+
+
+def test_checks_list_only_what_the_task_reads() -> None:
+    """A run header names the judge only when the task's label model reads it (the 3-way model fitted on
+    claims-dev does not: listing "lm_judge" there would claim a check that was never made)."""
+    rows, gold = _synthetic(120, 5)
+    labels = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+    judged = fit_label_model(rows, gold, labels, ("support_logit", "contradict_logit"), "synthetic")
+    plain_rows = [{"similarity": r["support_logit"], "overlap": 0.5} for r in rows]
+    plain = fit_label_model(plain_rows, gold, labels, ("similarity", "overlap"), "synthetic")
+    with_judge = Verifier(LabelModels(models={"3way:judge": judged}), judge=FakeJudge())
+    assert with_judge.judge_used("3way") and "lm_judge" in with_judge.checks_for("3way")
+    without = Verifier(LabelModels(models={"3way:no-judge": plain}), judge=FakeJudge())
+    assert not without.judge_used("3way")
+    assert "lm_judge" not in without.checks_for("3way") and "numeric" in without.checks_for("3way")

@@ -171,7 +171,7 @@ def run_audit(
     return AuditReport(
         input_path=audit_input.path, input_sha256=digest, kind=audit_input.kind, title=audit_input.title,
         question=audit_input.question, created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        checks=verifier.checker_names, notes=list(dict.fromkeys(notes)), extraction=extraction, sources=sources,
+        checks=verifier.checks_for("3way"), notes=list(dict.fromkeys(notes)), extraction=extraction, sources=sources,
         claims=audited, summary=summarise(audited, sources), seconds=round(time.perf_counter() - started, 2),
         settings_md5=settings.settings_md5,
     )  # fmt: skip

@@ -98,7 +98,7 @@ def verify_claims(
         if progress:
             progress(i + 1, len(claims))
     info = {
-        "checks": verifier.checker_names, "judge_calls": judge_calls, "reused_from_resume": reused,
+        "checks": verifier.checks_for("3way"), "judge_calls": judge_calls, "reused_from_resume": reused,
         "seconds": round(time.perf_counter() - started, 3),
     }  # fmt: skip
     return claims, info

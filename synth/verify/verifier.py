@@ -132,6 +132,13 @@ class Verifier:
             names.append("nli")
         return names
 
+    def checks_for(self, task: str) -> list[str]:
+        """The checkers whose output the task's verdicts read: a judge the label model ignores is not listed
+        (a header that says "lm_judge" over verdicts that never read it would claim a check that was not made)."""
+        if self.judge_used(task):
+            return self.checker_names
+        return [c for c in self.checker_names if c not in ("lm_judge", "probe")]
+
     def judge_used(self, task: str) -> bool:
         """Whether the label model this task would pick reads the judge: when it does not (the 3-way model
         fitted on claims-dev, where the judge added no accuracy), judge calls would cost time for nothing."""
