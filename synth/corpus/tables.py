@@ -26,6 +26,7 @@ _VALUE = re.compile(
     r"(?:\s*(?:±|\+/-)\s*\d+(?:\.\d+)?)?(?:\s*[*†‡]+)?|[-–—]|N/A|n/a|OOM|✓|✗",
 )
 _CAPTION = re.compile(r"^\s*Table\s+[A-Z]?\d+[:.]", re.I)
+CELLS_MARKER = " Cells:"  # after the caption of a table chunk; the checkers read the sentences after it as cells
 _PROSE_WORDS = 14  # a single cell this long is a line of running text, not a table line
 CAPTION_WORDS = 30
 
@@ -230,7 +231,7 @@ def table_chunks(doc_id: str, page: int, tables: list[Table], first_ordinal: int
     for table in tables:
         sentences = table.sentences()
         # "Cells:" starts a new sentence even when the first row label is lower case ("code-davinci-002 …").
-        head = ((table.caption.rstrip(".") + ".") if table.caption else "Table.") + " Cells:"
+        head = ((table.caption.rstrip(".") + ".") if table.caption else "Table.") + CELLS_MARKER
         batch: list[str] = []
         for s in [*sentences, None]:
             if s is not None and (not batch or len(" ".join([head, *batch, s]).split()) <= chunk_words):

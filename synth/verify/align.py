@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from synth.claims.records import ClaimNumber
+from synth.corpus.tables import CELLS_MARKER
 from synth.corpus.text import fix_pdf_glyphs
 from synth.verify.numeric import extract_numbers
 
@@ -762,7 +763,8 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
 
     # Table cells ("Least-to-Most L = 12 74.0."): per window, the names of all its rows and columns and the
     # numbers in its labels ("L = 12"), so a cell can be read against the rest of its table.
-    cells = [s for s in dict.fromkeys(sentences) if is_cell(s)]
+    tables = {i for i, w in enumerate(windows) if CELLS_MARKER in w}  # table chunks (`synth.corpus.tables`)
+    cells = {s for s, i in located if i in tables and is_cell(s)}
     window_of = dict(reversed(located))
     table_names: dict[int, set[str]] = {}
     table_labels: dict[int, set[float]] = {}
@@ -845,7 +847,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 continue  # two orders of magnitude apart: another quantity, not a changed figure
             agree = len(cf.context & ef.context)
             plain = cf.number.unit == "" and ef.number.unit == ""
-            if is_cell(ef.sentence) and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
+            if ef.sentence in cells and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
                 continue  # a table cell is the claim's slot only when the claim names its row and its column
             if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
