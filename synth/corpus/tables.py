@@ -26,6 +26,14 @@ _VALUE = re.compile(
     r"(?:\s*(?:±|\+/-)\s*\d+(?:\.\d+)?)?(?:\s*[*†‡]+)?|[-–—]|N/A|n/a|OOM|✓|✗",
 )
 _CAPTION = re.compile(r"^\s*Table\s+[A-Z]?\d+[:.]", re.I)
+_CAPTION_ANYWHERE = re.compile(r"\bTable\s+[A-Z]?\d+\s*[:.]")
+
+
+def has_caption(text: str) -> bool:
+    """Whether a page's text holds a table caption ("Table 4:"): only such pages are worth a layout pass."""
+    return bool(_CAPTION_ANYWHERE.search(text))
+
+
 CELLS_MARKER = " Cells:"  # after the caption of a table chunk; the checkers read the sentences after it as cells
 _PROSE_WORDS = 14  # a single cell this long is a line of running text, not a table line
 CAPTION_WORDS = 30

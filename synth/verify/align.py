@@ -765,7 +765,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     # numbers in its labels ("L = 12"), so a cell can be read against the rest of its table.
     tables = {i for i, w in enumerate(windows) if CELLS_MARKER in w}  # table chunks (`synth.corpus.tables`)
     cells = {s for s, i in located if i in tables and is_cell(s)}
-    window_of = dict(reversed(located))
+    window_of = result.window_of
     table_names: dict[int, set[str]] = {}
     table_labels: dict[int, set[float]] = {}
     for s in cells:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
 from synth.corpus.readers.base import build_document
 from synth.corpus.records import Page, ParsedDocument
+from synth.corpus.tables import has_caption
 from synth.corpus.text import normalize_page_text
 
 
@@ -42,9 +42,6 @@ def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
     return parsed
 
 
-_TABLE_CAPTION = re.compile(r"\bTable\s+[A-Z]?\d+\s*[:.]")
-
-
 def _table_layouts(reader: Any, raw_pages: list[str]) -> dict[int, str]:
     """Layout-mode text of the pages whose plain text has a table caption (about 0.1 s a page, so only those).
 
@@ -55,7 +52,7 @@ def _table_layouts(reader: Any, raw_pages: list[str]) -> dict[int, str]:
     quiet.setLevel(logging.ERROR)  # "Rotated text discovered" on every rotated figure label
     try:
         for i, text in enumerate(raw_pages):
-            if not _TABLE_CAPTION.search(text):
+            if not has_caption(text):
                 continue
             try:
                 out[i + 1] = reader.pages[i].extract_text(extraction_mode="layout") or ""
