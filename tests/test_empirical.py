@@ -388,10 +388,13 @@ def test_speculative_claims_plan_prompt_lookup_on_real_weights() -> None:
     assert refused.specs == [] and "needs real weights" in (refused.inconclusive_reason or "")
 
 
-def test_stand_in_disagreement_is_inconclusive_not_inconsistent() -> None:
+def test_stand_in_measurement_is_context_either_way() -> None:
+    """A measurement of another method than the one named can neither confirm nor contradict the claim."""
     named = _judge("EAGLE achieves a 3× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [4.0, 4.1, 3.9])
     assert named.verdict == VerdictLabel.INCONCLUSIVE
     assert "measured in place of EAGLE" in named.reason and named.measured is not None
     assert named.measured.ratio == pytest.approx(0.667, abs=0.01)
+    agreeing = _judge("EAGLE achieves a 2× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [12.0, 12.1, 11.9])
+    assert agreeing.verdict == VerdictLabel.INCONCLUSIVE and "context only" in agreeing.reason
     generic = _judge("Speculative decoding achieves a 3× speedup over vanilla decoding.", [6.0, 6.1], [4.0, 4.1])
     assert generic.verdict == VerdictLabel.INCONSISTENT

@@ -102,7 +102,7 @@ def parse_number(token: str) -> float:
 # A number is not part of a name: "EAGLE-2", "GSM8K", "Llama-3", "v1.5", "pass@1", "ID:42" are not measurements.
 _NUM = r"(?<![A-Za-z\d.\-_/@:])(\d+(?:,\d{3})*(?:\.\d+)?)"
 _NUM2 = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
-_DASH = r"\s*(?:-|–|—)\s*"
+_DASH = r"\s*(?:-|–|—|∼|~)\s*"  # "1.8×∼2.4×": a tilde between two figures is a range too
 _X = r"[x×ˆ]"  # pypdf renders "×" as "ˆ"
 _COUNTED = (
     r"tokens?|words|samples|examples|images|rows|pairs|documents|chunks|steps|context|queries|prompts|sequences|"
@@ -227,7 +227,8 @@ _FIGURES: list[tuple[str, re.Pattern[str]]] = [  # in order: an earlier reading 
 ]  # fmt: skip
 # A pattern runs only when the sentence holds one of its words (cheap: most sentences state few numbers).
 _GATES: dict[str, tuple[str, ...]] = {
-    "named_size": ("-",), "range_x": ("-", "–", "—"), "range_pct": ("-", "–", "—"), "range_size": ("-", "–", "—"),
+    "named_size": ("-",), "range_x": ("-", "–", "—", "∼", "~"), "range_pct": ("-", "–", "—", "∼", "~"),
+    "range_size": ("-", "–", "—"),
     "pp": ("p",), "pct": ("%", "percent"), "rate": ("tok",), "req_rate": ("req", "quer", "qps", "rps"),
     "bits": ("bit",), "params_word": ("illion",),
 }  # fmt: skip
@@ -245,7 +246,8 @@ _MULTIPLIER_WORDS: list[tuple[str, float, tuple[str, ...], re.Pattern[str]]] = [
     ("half", 0.5, ("half",), re.compile(
         r"\bhalf\b(?![- ](?:precision|life|duplex|float|floats|the\s+time|of\s+the\s+time))", re.I)),
     ("double", 2.0, ("twice", "doubl"), re.compile(
-        r"\btwice\b|\bdoubl(?:es|ed|ing|e)\b(?![- ](?:precision|blind|check|float))", re.I)),
+        r"\btwice\b|\b(?-i:(?!Double[- ][A-Z]))doubl(?:es|ed|ing|e)\b(?![- ](?:precision|blind|check|float))",
+        re.I)),
     ("triple", 3.0, ("thrice", "tripl"), re.compile(r"\bthrice\b|\btripl(?:es|ed|ing|e)\b", re.I)),
     ("quadruple", 4.0, ("quadrupl",), re.compile(r"\bquadrupl(?:es|ed|ing|e)\b", re.I)),
 ]  # fmt: skip

@@ -223,11 +223,9 @@ def judge(
         verdict, reason = _decide(claim_type, ratio[0], ratio[1], config)
         name = METRIC_NAMES.get(value_a[2], value_a[2])
         reason += f" ({name}: B {b[0]:.3g} vs A {a[0]:.3g}{'; time ratio = A/B' if plan.invert else ''})"
-    if plan.stand_in and verdict is VerdictLabel.INCONSISTENT:
+    if plan.stand_in:  # symmetric: a measurement of another method neither confirms nor contradicts this one
         verdict = VerdictLabel.INCONCLUSIVE
-        reason = f"{plan.stand_in}, so a disagreement says nothing about the named method: {reason}"
-    elif plan.stand_in:
-        reason = f"{plan.stand_in}: {reason}"
+        reason = f"context only ({plan.stand_in}; it decides nothing about the named method): {reason}"
     return EmpiricalVerdict(
         verdict=verdict, claimed=claim_type.claimed(), measured=measured, tolerance=tol, reason=reason,
         hardware=hardware, substitutions=plan.substitutions, extras=extras, labels=labels,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from synth.claims.extract.paper import Candidate, Paper, tidy
 from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
+from synth.claims.gates import CAPTION, EMBEDDED_CAPTION
 from synth.claims.records import ClaimKind, ClaimNumber, Quantity
 from synth.core.quantities import extract_numbers
 
@@ -57,8 +58,6 @@ _METHOD = re.compile(
     r"\b(uses?|consists? of|employs?|introduces?|is based on|relies on|leverages?|builds? on|is an?|are an?)\b", re.I
 )
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\([^()]*[A-Z][^()]*\b(?:19|20)\d{2}[a-z]?\)|et al\.")
-_CAPTION = re.compile(r"^(?:figure|fig\.|table|tab\.|algorithm|listing|equation|eq\.)\s*[\dA-Z]", re.I)
-_EMBEDDED_CAPTION = re.compile(r"\b(?:Figure|Fig\.|Table|Algorithm)\s*\d+\s*[:|]")
 _FUNCTION_WORDS = {
     "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "with", "by", "from", "at", "as", "is", "are",
     "was", "were", "be", "that", "this", "than", "which", "it", "its", "while", "not", "can", "into", "over",
@@ -83,7 +82,7 @@ def reject_reason(text: str) -> str | None:
     function_words = sum(1 for w in words if w.lower() in _FUNCTION_WORDS)
     if function_words < 0.12 * len(words):
         return "not prose"
-    if _CAPTION.match(text) or _EMBEDDED_CAPTION.search(text):
+    if CAPTION.match(text) or EMBEDDED_CAPTION.search(text):
         return "caption"
     if "•" in text or "▪" in text:
         return "list items"

@@ -29,6 +29,7 @@ from synth.claims.extract.ranking import (
     same_numbers_boost,
     select,
 )
+from synth.claims.gates import claim_defect
 from synth.claims.records import Claim
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
@@ -65,6 +66,9 @@ class ExtractionStats(BaseModel):
     malformed_dropped: int = Field(0, description="Papers whose LM reply was still unusable after one retry.")
     llm_errors: int = Field(0, description="Calls that failed outright (server unreachable, timeout).")
     ungrounded_dropped: int = Field(0, description="LM claims not supported by the sentence they point at.")
+    defective_dropped: int = Field(
+        0, description="Candidates failing a claim gate: table row, hypothetical, unnamed subject, caption."
+    )
     below_relevance: int = 0
     duplicates_dropped: int = 0
     capped: int = Field(0, description="Claims cut by the per-paper or total cap.")
@@ -214,6 +218,9 @@ def _extract(
             stats.first_person_dropped += counts.first_person_dropped
             stats.not_self_contained += counts.not_self_contained
         timings["candidates_s"] = time.perf_counter() - tick
+    kept = [c for c in candidates if claim_defect(c.text) is None]
+    stats.defective_dropped = len(candidates) - len(kept)
+    candidates = kept
     stats.candidates = len(candidates)
 
     tick = time.perf_counter()
