@@ -36,18 +36,17 @@ def test_template_synthesis_uses_only_usable_claims() -> None:
     assert s.limitations and s.introduction and s.methodology
 
 
-def test_speedup_figures_are_listed_per_system_with_citations() -> None:
-    from synth.report.synthesis import range_sentence
+def test_answer_comes_first_cites_and_never_pools_unrelated_figures() -> None:
+    from synth.report.synthesis import template_synthesis
 
-    claims = [
-        _claim(1, "Medusa-1 achieves a 2.2x speedup over autoregressive decoding.", doc="a"),
-        _claim(2, "EAGLE reaches a speedup of 2.7x-3.5x on MT-bench.", doc="b"),
-        _claim(3, "PEARL achieves up to 4.43x speedup.", doc="c"),
-    ]
-    lead = range_sentence(claims)
-    assert lead is not None and lead.claims == [1, 2, 3]
-    assert "Medusa-1 2.2x [1]" in lead.text and "EAGLE 2.7–3.5x [2]" in lead.text and "PEARL 4.43x [3]" in lead.text
-    assert range_sentence(claims[:1]) is None
+    run = sample_run()
+    run.synthesis = None
+    s = template_synthesis(run)
+    usable = {c.number for c in run.claims if c.supported and c.confidence >= 0.5}
+    assert 1 <= len(s.answer) <= 6
+    assert all(x.claims or x.kind == "meta" or "[R" in x.text for x in s.answer)  # every finding is cited
+    assert {n for x in s.answer for n in x.claims} <= usable
+    assert not any("median" in x.text for x in s.answer + s.abstract)
 
 
 def test_conflicts_numeric_spread_and_counter_evidence_and_measurement() -> None:

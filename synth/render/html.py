@@ -77,6 +77,7 @@ class ClaimRow:
     evidence: list[Evidence]
     measured: list[Measured] = field(default_factory=list)
     measurable: list[str] = field(default_factory=list)
+    checked: str = ""  # what the verdict rests on: quoted, corroborated by another paper, measured here
     reason: str = ""  # the verifier's why: the mismatch (quote and page), the figures found, or what is missing
 
 
@@ -181,7 +182,8 @@ def _claim_row(run: ReportRun, c: ReportClaim) -> ClaimRow:
     source = (f"[{paper.number}] " if paper is not None else "") + location
     return ClaimRow(
         number=c.number, anchor=f"claim-{c.number}", text=c.claim.text, label=c.label,
-        label_text=LABEL_TEXT.get(c.label, c.label), confidence=c.verdict.confidence if c.verdict else None,
+        label_text=LABEL_TEXT.get(c.label, c.label),
+        confidence=c.verdict.confidence if c.verdict is not None and c.independent else None, checked=c.checked,
         source=source.strip(), source_title=paper.title if paper is not None else (c.claim.source_title or ""),
         paper=paper.number if paper is not None else None, doc=doc, page=page,
         evidence=list(c.verdict.evidence) if c.verdict is not None else [],
@@ -229,6 +231,10 @@ def _plots(run: ReportRun) -> list[Plot]:
         Plot("confidence", "Verifier confidence", plots.confidence_histogram(run),
              "Claims by the verifier's calibrated confidence in its verdict, stacked by verdict.",
              "No claim has been verified yet."),
+        Plot("figures", "Reported figures", plots.reported_figures(run),
+             "Multipliers the papers report, one row per method: filled points from the method's own paper, open "
+             "points re-measured by another paper, bars for stated ranges; each point links to its source.",
+             "Fewer than two methods report a multiplier."),
         Plot("accuracy", "Accuracy vs throughput", plots.accuracy_vs_throughput(run),
              "One point per benchmark configuration measured here (deduplicated across claims): pass@1 against "
              "tokens/s, the accuracy-efficiency trade-off; configurations with no accuracy measured (random "

@@ -438,8 +438,51 @@ def _draw_ratios(bars: tuple[RatioBar, ...]) -> str:
     return _render("plot-ratios", title, (width_in, 3.4), draw)
 
 
+def reported_figures(run: ReportRun, max_methods: int = 14) -> str | None:
+    """Range/dot plot of the multipliers papers report, one row per method: own paper filled, re-measured
+    open, a range as a bar; each point links to its source in the report. None under two methods."""
+    s = run.synthesis
+    if s is None:
+        return None
+    rows: dict[str, list[tuple[float, float, bool, str, str]]] = {}
+    for f in s.figures:
+        if f.unit != "x" or f.role != "gain" or f.span[1] <= 1.0:
+            continue
+        low, high = f.span
+        link = f"#claim-{f.claim}" if f.claim else f"#ref-{f.paper}"
+        label = f"{f.method}: {f.shown()} (R{f.paper}, p. {f.page})"
+        rows.setdefault(f.method, []).append((low, high, f.primary, link, label))
+    if len(rows) < 2:
+        return None
+    ordered = sorted(rows.items(), key=lambda kv: -max(h for _, h, *_ in kv[1]))[:max_methods]
+    return _plot("figures", tuple((m, tuple(points)) for m, points in ordered))
+
+
+def _draw_figures(data: tuple[tuple[str, tuple[tuple[float, float, bool, str, str], ...]], ...]) -> str:
+    title = "Reported speed-ups per method"
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        for i, (_, points) in enumerate(reversed(data)):
+            for low, high, primary, link, label in points:
+                if high > low:
+                    ax.plot([low, high], [i, i], color=CLAIMED_COLOUR, linewidth=3, alpha=0.6, solid_capstyle="round")
+                dot = ax.scatter([high], [i], s=34, zorder=3, edgecolors="#1f4e79", linewidths=1.2,
+                                 facecolors="#1f4e79" if primary else "white")  # fmt: skip
+                dot.set_urls([link])
+                dot.set_gid(label)
+        ax.axvline(1.0, color="#616161", linestyle="--", linewidth=0.8)
+        ax.set_yticks(range(len(data)), [_short(m, 28) for m, _ in reversed(data)])
+        ax.set_xscale("log")
+        ax.set_xlabel("reported multiplier (log scale; 1 = no change)")
+        ax.set_title(title, loc="left")
+
+    return _render("plot-figures", title, (7.0, 0.9 + 0.32 * len(data)), draw)
+
+
 _DRAWERS: dict[str, Callable[[Any], str]] = {
     "confidence": _draw_confidence,
     "accuracy": _draw_accuracy,
     "ratios": _draw_ratios,
+    "figures": _draw_figures,
 }

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
 from synth.empirical.records import EmpiricalCheck
+from synth.report.figures import ReportedFigure
 from synth.retrieve.records import Hit
 
 SCHEMA_VERSION = 1
@@ -85,6 +86,45 @@ class ReportClaim(BaseModel):
     def confidence(self) -> float:
         return self.verdict.confidence if self.verdict is not None else 0.0
 
+    @property
+    def independent(self) -> bool:
+        """Whether anything beyond the claim's own source sentence checked it: another paper's passage, a
+        measurement here, or (for an LM's paraphrase) its source read again. A sentence cut from a paper and
+        matched against itself is only quoted; its confidence says nothing and is not shown."""
+        if any(ch.verdict is not None and ch.verdict.verdict.value != "INCONCLUSIVE" for ch in self.empirical):
+            return True
+        if self.verdict is None:
+            return False
+        if self._other_paper() is not None:
+            return True
+        return self.claim.extractor not in (None, "extractive")
+
+    def _other_paper(self) -> Evidence | None:
+        own = self.claim.provenance.doc_id if self.claim.provenance else None
+        if self.verdict is None or self.verdict.label.value == "NOT_ENOUGH_INFO":
+            return None
+        return next((e for e in self.verdict.evidence if own is not None and e.doc_id != own), None)
+
+    @property
+    def checked(self) -> str:
+        """What was checked, in words: 'quoted (p. 9)', 'corroborated by 2401.07851 (p. 8)', 'measured: ...'."""
+        measured = [ch.verdict for ch in self.empirical if ch.verdict is not None]
+        decided = [v for v in measured if v.verdict.value != "INCONCLUSIVE"]
+        if decided:
+            return f"measured here: {decided[0].verdict.value.lower()}"
+        other = self._other_paper()
+        if other is not None and self.verdict is not None:
+            page = f" (p. {other.page})" if other.page else ""
+            verb = "corroborated" if self.supported else "contradicted"
+            return f"{verb} by {other.doc_id}{page}"
+        page = self.claim.provenance.page if self.claim.provenance else None
+        where = f" (p. {page})" if page else ""
+        if self.verdict is None:
+            return "not checked"
+        if self.claim.extractor in (None, "extractive"):
+            return f"quoted{where}"
+        return f"checked against its source{where}"
+
 
 class MeasurementStage(BaseModel):
     mode: MeasureMode
@@ -122,6 +162,12 @@ class Conflict(BaseModel):
 class Synthesis(BaseModel):
     method: str = Field(description="`template` (extractive) or `llm:<model>:<prompt>@<version>`.")
     title: str
+    answer: list[CitedSentence] = Field(
+        default_factory=list, description="3-6 sentences answering the question first, each cited."
+    )
+    figures: list[ReportedFigure] = Field(
+        default_factory=list, description="Figures the papers report, per method, with conditions and source."
+    )
     abstract: list[CitedSentence] = Field(default_factory=list)
     introduction: str = ""
     methodology: str = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from synth.errors import UserError
 from synth.io import atomic_write_text
+from synth.report.answer import answer_markdown
 from synth.report.records import FORMATS, ReportRun
 
 
@@ -29,7 +30,15 @@ def _txt(run: ReportRun) -> str:
 
 
 def _json(run: ReportRun) -> str:
-    return run.model_dump_json(indent=1) + "\n"
+    """The whole run, with the answer (Markdown) and the figures table at the top level for other tools."""
+    import json
+
+    s = run.synthesis
+    top = {
+        "answer": answer_markdown(s.answer) if s is not None else "",
+        "figures": [f.model_dump(mode="json") for f in s.figures] if s is not None else [],
+    }
+    return json.dumps({**run.model_dump(mode="json"), **top}, indent=1, ensure_ascii=False) + "\n"
 
 
 RENDERERS: dict[str, Callable[[ReportRun], str]] = {"md": _md, "html": _html, "json": _json, "txt": _txt}

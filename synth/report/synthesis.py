@@ -11,12 +11,11 @@ keeps this module's conflicts, lists and limitations.
 
 from __future__ import annotations
 
-import statistics
-
+from synth.report.answer import build_answer, collect_figures
 from synth.report.conflicts import find_conflicts
 from synth.report.limitations import LOW_CONFIDENCE, run_limitations
 from synth.report.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
-from synth.report.themes import HEADINGS, THEMES, Figure, multipliers, subject_of, theme_of
+from synth.report.themes import HEADINGS, THEMES, theme_of
 
 CONFIDENCE_FLOOR = LOW_CONFIDENCE
 
@@ -42,43 +41,6 @@ def as_sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def system_label(claim: ReportClaim) -> str:
-    """Who a figure belongs to: the system the claim opens with, else its paper's short title."""
-    subject = subject_of(claim.claim.text)
-    if subject:
-        start = claim.claim.text.lower().find(subject)
-        return claim.claim.text[start : start + len(subject)] if start >= 0 else subject
-    title = (claim.claim.source_title or "").split(":", 1)[0].strip()
-    words = title.split()
-    return " ".join(words[:4]) + ("…" if len(words) > 4 else "") if words else "unnamed"
-
-
-def range_sentence(claims: list[ReportClaim]) -> CitedSentence | None:
-    """'Reported speed-ups by system: HiSpec 1.28–2.08x [1][5]; PEARL up to 4.43x [6]; … (median 2.2x of 9).'
-
-    Figures are listed per system rather than pooled into one range: a 25x figure for
-    flash offloading and a 2x figure for a draft model answer different questions.
-    """
-    figures: list[tuple[ReportClaim, Figure]] = [(c, f) for c in claims for f in multipliers(c.number, c.claim)]
-    if len({c.number for c, _ in figures}) < 2:
-        return None
-    groups: dict[str, list[tuple[ReportClaim, Figure]]] = {}
-    for c, f in figures:
-        groups.setdefault(system_label(c), []).append((c, f))
-    parts = []
-    for label, rows in sorted(groups.items(), key=lambda kv: max(f.high for _, f in kv[1])):
-        low, high = min(f.low for _, f in rows), max(f.high for _, f in rows)
-        span = f"{low:g}x" if low == high else f"{low:g}–{high:g}x"
-        refs = "".join(f"[{n}]" for n in sorted({c.number for c, _ in rows}))
-        parts.append(f"{label} {span} {refs}")
-    mids = [(f.low + f.high) / 2 for _, f in figures]
-    text = (
-        f"Reported speed-up figures, by system: {'; '.join(parts)} (median {statistics.median(mids):.2g}x over "
-        f"{len(figures)} figures; setups differ, so compare each with its source)"
-    )
-    return CitedSentence(text=as_sentence(text), claims=sorted({c.number for c, _ in figures}))
-
-
 def _meta(text: str) -> CitedSentence:
     return CitedSentence(text=as_sentence(text), claims=[], kind="meta")
 
@@ -95,17 +57,16 @@ def template_synthesis(run: ReportRun) -> Synthesis:
         members = by_theme[theme]
         if not members:
             continue
-        sentences = []
-        lead = range_sentence(members) if theme == "gains" else None
-        if lead is not None:
-            sentences.append(lead)
-        leads[theme] = lead or CitedSentence(text=as_sentence(members[0].claim.text), claims=[members[0].number])
-        sentences += [CitedSentence(text=as_sentence(c.claim.text), claims=[c.number]) for c in members]
+        leads[theme] = CitedSentence(text=as_sentence(members[0].claim.text), claims=[members[0].number])
+        sentences = [CitedSentence(text=as_sentence(c.claim.text), claims=[c.number]) for c in members]
         results.append(Paragraph(heading=HEADINGS[theme], sentences=sentences))
+    figures = collect_figures(run, usable)
     conflicts = find_conflicts(run.claims, numbers)
     synthesis = Synthesis(
         method="template",
         title=title_for(run.question),
+        answer=build_answer(run, usable, figures),
+        figures=figures,
         abstract=_abstract(run, usable, leads, len(conflicts)),
         introduction=_introduction(run),
         methodology=_methodology(run),

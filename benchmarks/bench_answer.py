@@ -1,0 +1,133 @@
+"""Answer completeness: vital-nugget recall of `synth report`'s answer and figures on the dev questions.
+
+Usage: python benchmarks/bench_answer.py [--llm] [--questions N] [--home DIR] [--keep DIR]
+
+`../shared/eval/questions_dev_nuggets.jsonl` lists, for each dev question, the facts an expert
+answer must contain (`vital` or `okay`), each with regex `keys`; a nugget is present when every
+key matches (case-insensitive). What is scored is what the report *answers*: the top-level
+`answer` of report.json and its `figures` records (method, value, conditions and the quoted source
+sentence of each), never the appendix that lists every claim. `vital_recall_answer` scores the
+answer alone. Also printed: the share of claims whose paper is one of the question's relevant
+papers (`questions_dev.jsonl`), the claims the quality gates would reject (flattened table rows,
+hypotheticals, pronoun subjects, caption fragments: should be 0) and the wall time of each report
+(real CLI in a subprocess, warm index, `--measure off`, arXiv off). Targets (issue 14): extractive
+vital recall >= 0.60, on-topic claims >= 0.95, wall <= 60 s; with the 1.5B LM (`--llm`) recall >= 0.70,
+wall <= 300 s. Ends with one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+NUGGETS = SHARED / "eval" / "questions_dev_nuggets.jsonl"
+QUESTIONS = SHARED / "eval" / "questions_dev.jsonl"
+PAPERS = SHARED / "corpus" / "papers"
+
+
+def synth(*args: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "synth", *args], capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, proc
+
+
+def present(nugget: dict[str, Any], text: str) -> bool:
+    return all(re.search(key, text, re.I) for key in nugget["keys"])
+
+
+def figures_text(figures: list[dict[str, Any]]) -> str:
+    """What a reader of the figures table sees: every field but file paths and numbers kept as floats."""
+    skip = {"value", "low", "high", "doc_id", "claim"}
+    return "\n".join(
+        " ".join(str(v) for k, v in f.items() if k not in skip and v not in (None, "", [])) for f in figures
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm", action="store_true", help="LM extraction, judge and synthesis (the 1.5B GGUF).")
+    parser.add_argument("--questions", type=int, default=0, help="Only the first N questions (default: all).")
+    parser.add_argument("--home", type=Path, default=None, help="Data dir (default: the settings').")
+    parser.add_argument("--keep", type=Path, default=None, help="Keep the run directories here.")
+    args = parser.parse_args()
+
+    env = dict(os.environ)
+    if args.home:
+        env["SYNTH_HOME"] = str(args.home)
+    _, proc = synth("corpus", "add", str(PAPERS), "-q", env=env)  # warm index: unchanged files are skipped
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        return 1
+    rows = [json.loads(line) for line in NUGGETS.read_text().splitlines() if line.strip()]
+    relevant = {
+        r["question"]: set(r.get("relevant_ids", []))
+        for r in (json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip())
+    }
+    rows = rows[: args.questions] if args.questions else rows
+    out_root = args.keep or Path(tempfile.mkdtemp(prefix="bench-answer-"))
+    mode = ["--mode", "llm", "--judge"] if args.llm else ["--mode", "extractive", "--no-judge"]
+    from synth.claims.gates import claim_defect
+
+    results = []
+    for i, row in enumerate(rows):
+        run_dir = out_root / f"q{i}"
+        wall, proc = synth(
+            "report", row["question"], "--no-arxiv", "--measure", "off", "--format", "json,md,html",
+            "-o", str(run_dir), "-q", *mode, env=env,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            print(f"question {i} failed: {proc.stderr.strip()[-400:]}", file=sys.stderr)
+            return 1
+        report = json.loads((run_dir / "report.json").read_text())
+        answer, figures = report.get("answer", ""), report.get("figures", [])
+        vital = [n for n in row["nuggets"] if n["importance"] == "vital"]
+        scored = answer + "\n" + figures_text(figures)
+        hits = [n for n in vital if present(n, scored)]
+        hits_answer = [n for n in vital if present(n, answer)]
+        claims = report["claims"]
+        ids = relevant.get(row["question"], set())
+        on_topic = sum(1 for c in claims if c["claim"]["provenance"]["doc_id"] in ids)
+        defects = [d for c in claims if (d := claim_defect(c["claim"]["text"]))]
+        result = {
+            "question": row["question"][:70], "wall_s": round(wall, 1), "vital": len(vital),
+            "vital_found": len(hits), "vital_found_answer": len(hits_answer), "figures": len(figures),
+            "claims": len(claims), "claims_from_relevant": round(on_topic / max(1, len(claims)), 2),
+            "defective_claims": len(defects), "missed": [n["text"][:60] for n in vital if n not in hits],
+        }  # fmt: skip
+        results.append(result)
+        print(json.dumps(result))
+    vital_total = sum(r["vital"] for r in results)
+    walls = [r["wall_s"] for r in results]
+    claims_total = sum(r["claims"] for r in results)
+    recall = sum(r["vital_found"] for r in results) / max(1, vital_total)
+    on_topic = sum(r["claims_from_relevant"] * r["claims"] for r in results) / max(1, claims_total)
+    target_recall, target_wall = (0.70, 300.0) if args.llm else (0.60, 60.0)
+    summary = {
+        "mode": "llm" if args.llm else "extractive", "questions": len(results),
+        "vital_recall": round(recall, 3),
+        "vital_recall_answer": round(sum(r["vital_found_answer"] for r in results) / max(1, vital_total), 3),
+        "claims_from_relevant": round(on_topic, 3), "defective_claims": sum(r["defective_claims"] for r in results),
+        "wall_s_mean": round(sum(walls) / len(walls), 1), "wall_s_max": max(walls),
+        "load_average": round(os.getloadavg()[0], 2),
+        "targets": {
+            f"vital_recall>={target_recall}": recall >= target_recall, "claims_from_relevant>=0.95": on_topic >= 0.95,
+            "no_defective_claims": all(r["defective_claims"] == 0 for r in results),
+            f"wall<={target_wall:.0f}s": max(walls) <= target_wall,
+        },
+    }  # fmt: skip
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,378 @@
+"""The Answer: a few cited sentences that answer the question first, and the figures table behind them.
+
+A researcher reading a report wants "how much, under which conditions, at what
+cost, and where the papers disagree" before any list of quotes. Without an LM the
+answer is assembled from reported figures (`synth.report.figures`): each method's
+headline figures from its own paper, re-measurements by other papers labelled as
+such, disagreements, then the costs and quality findings of the verified claims,
+and finally what the question asks that no retrieved paper answers. Every sentence
+cites the claims or the pages it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from synth.claims.extract.extractive import reject_reason
+from synth.claims.extract.subject import system_name
+from synth.claims.gates import claim_defect
+from synth.claims.subject import subject_of
+from synth.corpus.tables import CELLS_MARKER
+from synth.report.figures import (
+    MethodSummary,
+    ReportedFigure,
+    Role,
+    SourceSentence,
+    by_method,
+    cross_check,
+    dedupe,
+    figures_in,
+    method_key,
+    span_text,
+)
+from synth.report.records import CitedSentence, PaperRef, ReportClaim, ReportRun
+from synth.report.themes import theme_of
+from synth.verify.align import is_cell, sentences_of
+
+MAX_METHODS = 6  # methods named in the headline sentence; the figures table has them all
+_CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)
+
+
+def short_title(paper: PaperRef) -> str:
+    """The paper's system name, else its title's head ("Unlocking Efficiency in Large Language…")."""
+    name = system_name(paper.title, " ".join(h.text for h in paper.passages[:1]))
+    if name:
+        return name
+    head = paper.title.split(":", 1)[0].strip()
+    words = head.split()
+    return " ".join(words[:5]) + ("…" if len(words) > 5 else "")
+
+
+def paper_systems(paper: PaperRef, claims: Sequence[ReportClaim]) -> tuple[str, ...]:
+    """The names a paper gives its own system: from its title and opening passage, and the subject most of its
+    claims open with (the extractor writes the system's name for "we"): FlexGen for "High-throughput Generative
+    Inference of Large Language Models with a Single GPU"."""
+    names = []
+    name = system_name(paper.title, " ".join(h.text for h in paper.passages[:1]))
+    if name:
+        names.append(name)
+    subjects = Counter(s for c in claims if (s := _subject(c.claim.text)))
+    if subjects:  # a survey's claims open with many systems: none is its own
+        top, count = subjects.most_common(1)[0]
+        if count >= 2 and count >= 0.6 * sum(subjects.values()):
+            names.append(top)
+    return tuple(dict.fromkeys(names))
+
+
+def _subject(text: str) -> str | None:
+    subject = subject_of(text)
+    if subject is None:
+        return None
+    start = text.lower().find(subject)
+    return text[start : start + len(subject)] if start >= 0 else None
+
+
+def _passage_sentences(text: str) -> list[str]:
+    """Prose sentences that could be claims, and a table chunk's cells (read with their row and column)."""
+    prose, _, cells = text.partition(CELLS_MARKER)
+    out = [s for s in sentences_of(prose) if not reject_reason(s) and not claim_defect(s)]
+    out += [s for s in sentences_of(cells) if is_cell(s)]
+    return out
+
+
+def source_sentences(run: ReportRun, usable: Sequence[ReportClaim]) -> list[SourceSentence]:
+    """The report's usable claims and the sentences of the passages retrieved for the question."""
+    assert run.retrieval is not None
+    papers = {p.doc_id: p for p in run.retrieval.papers}
+    systems = {d: paper_systems(p, [c for c in usable if c.claim.provenance and c.claim.provenance.doc_id == d])
+               for d, p in papers.items()}  # fmt: skip
+    names = {d: (systems[d][0] if systems[d] else short_title(p)) for d, p in papers.items()}
+    out: list[SourceSentence] = []
+    for c in usable:
+        prov = c.claim.provenance
+        if prov is None or prov.doc_id not in papers:
+            continue
+        paper = papers[prov.doc_id]
+        out.append(
+            SourceSentence(
+                c.claim.text, prov.doc_id, prov.page, systems[prov.doc_id], names[prov.doc_id], paper.arxiv_id,
+                paper.number, c.number,
+            )
+        )  # fmt: skip
+    for paper in run.retrieval.papers:
+        for hit in paper.passages:
+            for sentence in _passage_sentences(hit.text):
+                out.append(
+                    SourceSentence(
+                        sentence, paper.doc_id, hit.page_start, systems[paper.doc_id], names[paper.doc_id],
+                        paper.arxiv_id, paper.number,
+                    )
+                )  # fmt: skip
+    return out
+
+
+def collect_figures(run: ReportRun, usable: Sequence[ReportClaim]) -> list[ReportedFigure]:
+    """Every reported figure of the usable claims and retrieved passages, deduplicated and cross-checked."""
+    if run.retrieval is None:
+        return []
+    sentences = source_sentences(run, usable)
+    known = frozenset(method_key(n) for s in sentences for n in s.paper_systems)
+    figures = [f for s in sentences for f in figures_in(s, known)]
+    return cross_check(dedupe(figures))
+
+
+# ---------------------------------------------------------------- the answer's sentences
+
+
+def _where(f: ReportedFigure) -> str:
+    return f"R{f.paper}, p. {f.page}" if f.page else f"R{f.paper}"
+
+
+def _conditions(figures: Sequence[ReportedFigure], limit: int = 3) -> str:
+    terms: list[str] = []
+    for f in figures:
+        for t in [*f.models, *f.hardware, *f.setting, *f.dataset]:
+            if t not in terms:
+                terms.append(t)
+    return ", ".join(terms[:limit])
+
+
+def _method_phrase(m: MethodSummary, figures: Sequence[ReportedFigure]) -> str:
+    baseline = next((f.baseline for f in figures if f.baseline), None)
+    conditions = _conditions(figures)
+    where = "; ".join(dict.fromkeys(_where(f) for f in figures))
+    text = f"{m.method} {span_text(figures)}"
+    if baseline:
+        text += f" over {baseline}"
+    if conditions:
+        text += f" ({conditions})"
+    return f"{text} [{where}]"
+
+
+def _claims_of(figures: Sequence[ReportedFigure]) -> list[int]:
+    return sorted({f.claim for f in figures if f.claim is not None})
+
+
+def headline(figures: Sequence[ReportedFigure]) -> list[ReportedFigure]:
+    """A method's headline: the figures of its best sentence (a claim, then the earliest page), not a range
+    pooled over sentences that measure different things."""
+    best = min(figures, key=lambda f: (f.page != 1, f.claim is None, f.baseline is None, f.page or 10_000))
+    return [f for f in figures if f.quote == best.quote][:2]
+
+
+def _headline_phrase(m: MethodSummary, figures: Sequence[ReportedFigure]) -> str:
+    top = headline(figures)
+    values = " and ".join(f.shown() for f in top)
+    baseline = next((f.baseline for f in top if f.baseline), None)
+    text = f"{m.method} {values}" + (f" over {baseline}" if baseline else "")
+    conditions = _conditions(top)
+    if conditions:
+        text += f" ({conditions})"
+    return f"{text} [{_where(top[0])}]"
+
+
+def headline_sentence(summaries: Sequence[MethodSummary], noun: str) -> CitedSentence | None:
+    """Each method's own figures: 'Reported speed-ups, each from the method's own paper: EAGLE-3 up to 6.5x …'."""
+    own = [m for m in summaries if m.primary][:MAX_METHODS]
+    if not own:
+        return None
+    parts = [_headline_phrase(m, m.primary) for m in own]
+    used = [f for m in own for f in headline(m.primary)]
+    return CitedSentence(text=f"Reported {noun}, each from the method's own paper: " + "; ".join(parts) + ".",
+                         claims=_claims_of(used))  # fmt: skip
+
+
+def remeasured_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
+    """Figures other papers measured for a method ('EAGLE 1.8–2.4x, as measured by Unlocking Efficiency…')."""
+    rows = [m for m in summaries if m.secondary][:4]
+    if not rows:
+        return None
+    parts = []
+    for m in rows:
+        by = ", ".join(dict.fromkeys(f.source for f in m.secondary))
+        parts.append(f"{_method_phrase(m, m.secondary)} as measured by {by}")
+    used = [f for m in rows for f in m.secondary]
+    return CitedSentence(text="Re-measured by other papers: " + "; ".join(parts) + ".", claims=_claims_of(used))
+
+
+def disagreement_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
+    """Where a method's own figures and another paper's do not overlap."""
+    parts, used = [], []
+    for m in summaries:
+        if not (m.primary and m.secondary):
+            continue
+        own_high = max(f.span[1] for f in m.primary)
+        other_high = max(f.span[1] for f in m.secondary)
+        if other_high < 0.8 * own_high:
+            parts.append(
+                f"{m.method}'s own paper reports {span_text(m.primary)} while "
+                f"{', '.join(dict.fromkeys(f.source for f in m.secondary))} measures {span_text(m.secondary)}"
+            )
+            used += m.primary + m.secondary
+    if not parts:
+        return None
+    text = "Papers disagree: " + "; ".join(parts) + " (setups differ: compare the conditions in the figures table)."
+    return CitedSentence(text=text, claims=_claims_of(used))
+
+
+def _clip(text: str, words: int = 40) -> str:
+    tokens = text.split()
+    clipped = " ".join(tokens[:words]) + ("…" if len(tokens) > words else "")
+    return clipped.rstrip(".")
+
+
+def theme_sentence(claims: Sequence[ReportClaim], theme: str, lead: str, limit: int = 2) -> CitedSentence | None:
+    """The best verified claims of a theme, stated as they are, cited."""
+    members = [c for c in claims if theme_of(c.claim) == theme][:limit]
+    if not members:
+        return None
+    text = lead + " " + "; ".join(_clip(c.claim.text) for c in members) + "."
+    return CitedSentence(text=text, claims=[c.number for c in members])
+
+
+def conditions_sentence(claims: Sequence[ReportClaim], used: set[int]) -> CitedSentence | None:
+    """A verified claim about how the figures change with batch size, temperature or decoding."""
+    for c in claims:
+        if c.number not in used and _CONDITION.search(c.claim.text) and c.claim.numbers:
+            return CitedSentence(text=f"Conditions matter: {_clip(c.claim.text)}.", claims=[c.number])
+    return None
+
+
+_FACET_SPLIT = re.compile(r",|\band\b|\bor\b|/", re.I)
+_FACET_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "how",
+        "much",
+        "many",
+        "does",
+        "do",
+        "is",
+        "are",
+        "what",
+        "which",
+        "at",
+        "cost",
+        "costs",
+        "extra",
+    ]
+)
+
+
+def facets(question: str) -> list[str]:
+    """What the question lists in brackets or after 'at what cost': 'extra draft models or heads, training,
+    memory, output quality' → ['draft models', 'heads', 'training', 'memory', 'output quality']."""
+    inner = re.findall(r"\(([^)]*)\)", question)
+    out = []
+    for group in inner:
+        for part in _FACET_SPLIT.split(group):
+            words = [w for w in re.findall(r"[A-Za-z][\w-]*", part) if w.lower() not in _FACET_STOP]
+            if words:
+                out.append(" ".join(words))
+    return out
+
+
+def coverage_sentence(question: str, texts: Sequence[str]) -> CitedSentence | None:
+    """The facets of the question that no verified claim or figure mentions."""
+    corpus = " ".join(texts).lower()
+    missing = []
+    for facet in facets(question):
+        words = [w.lower().rstrip("s") for w in facet.split()]
+        if not any(w in corpus for w in words):
+            missing.append(facet)
+    if not missing:
+        return None
+    return CitedSentence(
+        text=f"Not answered by the retrieved papers: {', '.join(missing)} (no verified claim or figure mentions it).",
+        kind="meta",
+    )
+
+
+_FOCUS: list[tuple[re.Pattern[str], list[tuple[Role, str, str]]]] = [
+    (re.compile(r"\baccura|\bquality\b|\bscores?\b|pass@|\bfactual|\breasoning\b", re.I),
+     [("quality", "%", "scores"), ("gain", "%", "improvements")]),
+    (re.compile(r"\bspeed|\bfaster\b|\blatency\b|\bthroughput\b|tokens?/s", re.I),
+     [("gain", "x", "speed-ups"), ("gain", "%", "improvements")]),
+    (re.compile(r"\bmemory\b|\bcompute\b|\bcosts?\b|\bparameters\b|\bsav", re.I),
+     [("gain", "%", "savings and improvements"), ("cost", "%", "costs"), ("gain", "x", "speed-ups")]),
+]  # fmt: skip
+_DEFAULT_FOCUS: list[tuple[Role, str, str]] = [("gain", "x", "speed-ups"), ("gain", "%", "improvements"),
+                                               ("quality", "%", "scores")]  # fmt: skip
+
+
+def focus(question: str) -> list[tuple[Role, str, str]]:
+    """Which figures answer the question, in the order it asks for them: 'more accurate' wants scores first,
+    'how much faster' multipliers; every kind follows as a fallback."""
+    order: list[tuple[Role, str, str]] = []
+    hits = sorted((m.start(), kinds) for pattern, kinds in _FOCUS if (m := pattern.search(question)))
+    for _, kinds in hits:
+        order += [k for k in kinds if k not in order]
+    return order + [k for k in _DEFAULT_FOCUS if k not in order]
+
+
+def build_answer(
+    run: ReportRun, usable: Sequence[ReportClaim], figures: Sequence[ReportedFigure]
+) -> list[CitedSentence]:
+    """3–6 sentences that answer the question; empty only when nothing usable was found."""
+    if not usable and not figures:
+        return [
+            CitedSentence(
+                text="The corpus does not answer this question: no retrieved paper yielded a verified claim or a "
+                "reported figure about it.",
+                kind="meta",
+            )
+        ]
+    gains: list[MethodSummary] = []
+    noun = ""
+    for role, unit, label in focus(run.question):
+        gains = by_method([f for f in figures if unit != "x" or f.span[1] > 1.0], role, unit)
+        if gains:
+            noun = label
+            break
+    out = [
+        s
+        for s in (headline_sentence(gains, noun), remeasured_sentence(gains), disagreement_sentence(gains))
+        if s is not None
+    ]
+    used = {n for s in out for n in s.claims}
+    rest = [c for c in usable if c.number not in used]
+    for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):
+        sentence = theme_sentence(rest, theme, lead)
+        if sentence is not None:
+            out.append(sentence)
+            used |= set(sentence.claims)
+    condition = conditions_sentence(usable, used)
+    if condition is not None and len(out) < 5:
+        out.append(condition)
+    if len(out) < 3:
+        extra = theme_sentence([c for c in usable if c.number not in used], "gains", "Findings:", 3)
+        extra = extra or theme_sentence([c for c in usable if c.number not in used], "method", "How it works:")
+        if extra is not None:
+            out.append(extra)
+    coverage = coverage_sentence(run.question, [c.claim.text for c in usable] + [f.quote for f in figures])
+    if coverage is not None:
+        out.append(coverage)
+    return out[:6]
+
+
+def answer_markdown(sentences: Sequence[CitedSentence]) -> str:
+    """The answer as Markdown bullets, each with its claim citations ([3]) and page references ([R2, p. 4])."""
+    lines = []
+    for s in sentences:
+        text = " ".join(s.text.split())
+        marks = "".join(f"[{n}]" for n in s.claims if f"[{n}]" not in text)
+        if marks:
+            text = f"{text[:-1]} {marks}{text[-1]}" if text.endswith(".") else f"{text} {marks}"
+        lines.append(f"- {text}")
+    return "\n".join(lines)

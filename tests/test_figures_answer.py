@@ -1,0 +1,140 @@
+"""Reported figures, claim gates, the Answer and what a claim's check rests on: pure functions, no models,
+no ../shared (fast unit tier)."""
+
+from __future__ import annotations
+
+import json
+
+from synth.claims.gates import claim_defect
+from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
+from synth.report.answer import build_answer, facets, focus
+from synth.report.figures import SourceSentence, cross_check, figures_in, method_key
+from synth.report.records import ReportClaim
+from tests.report_fixtures import sample_run
+
+
+def _read(text: str, systems: tuple[str, ...] = (), doc: str = "d", page: int = 1, known: frozenset[str] = frozenset()):
+    return figures_in(SourceSentence(text, doc, page, systems, doc), known)
+
+
+def test_figure_is_attributed_to_its_method_with_baseline_and_conditions() -> None:
+    (f,) = _read(
+        "EAGLE-2 achieves speedup ratios of 3.05x-4.26x over vanilla decoding on Vicuna-7B with a batch size of 1 "
+        "on an A100.",
+        ("EAGLE-2",),
+    )
+    assert f.method == "EAGLE-2" and f.primary and f.role == "gain" and f.span == (3.05, 4.26)
+    assert f.baseline == "vanilla decoding" and "Vicuna-7B" in f.models and "A100" in f.hardware
+    assert any("batch size" in s for s in f.setting)
+
+
+def test_survey_figures_are_secondary_and_tilde_ranges_are_ranges() -> None:
+    (f,) = _read(
+        "Under greedy settings, EAGLE (Li et al., 2024) achieves the highest speedup ratio (1.8×∼2.4×) over "
+        "autoregressive decoding across most subtasks."
+    )
+    assert f.method == "EAGLE" and not f.primary and f.span == (1.8, 2.4) and "greedy" in f.setting
+
+
+def test_each_figure_takes_the_name_of_its_own_clause() -> None:
+    figures = _read(
+        "MEDUSA-1 can achieve over 2.2× speedup without compromising generation quality, while MEDUSA-2 further "
+        "improves the speedup to 2.3-2.8×.",
+        ("Medusa",),
+        known=frozenset({"medusa"}),
+    )
+    assert [(f.method, f.shown(), f.primary) for f in figures] == [
+        ("MEDUSA-1", "over 2.2x", True), ("MEDUSA-2", "2.3–2.8x", True),
+    ]  # fmt: skip
+
+
+def test_slowdowns_and_overheads_are_costs_not_speedups() -> None:
+    (slow,) = _read("The PagedAttention kernel is up to 2.8x slower than FlashAttention-2.", ("vAttention",))
+    assert slow.role == "cost"
+    (ttft,) = _read("LoongServe shows a TTFT increase of up to 12.3x under the long-prompt workload.")
+    assert ttft.role == "cost"
+
+
+def test_names_of_models_benchmarks_and_units_are_not_methods() -> None:
+    assert _read("Scattered reads reach 1.25 GiB/s versus 6.1 GiB/s for contiguous reads.") == []
+    (cell,) = _read("Llama3-8BINST HiSpec Speedup (vs. Vanilla) CNN/DM 2.08×.", ("HiSpec",))
+    assert cell.method == "HiSpec" and "CNN/DM" in cell.dataset
+
+
+def test_double_quantization_is_a_name_not_a_2x_figure() -> None:
+    from synth.core.quantities import extract_numbers
+
+    assert [n.text for n in extract_numbers("Double Quantization saves 0.37 bits per parameter.")] == ["0.37 bits"]
+    assert [n.value for n in extract_numbers("Bundling doubles the chunk size.")] == [2.0]
+
+
+def test_cross_check_corroborates_and_contradicts_across_papers_only() -> None:
+    own = _read("EAGLE achieves a 2.8x speedup over vanilla decoding on Vicuna-7B.", ("EAGLE",), doc="eagle")
+    agree = _read("EAGLE reaches 2.7x over vanilla decoding on Vicuna-7B.", doc="survey")
+    other = _read("EAGLE reaches only 1.6x over vanilla decoding on Vicuna-7B.", doc="bench")
+    same_paper = _read("EAGLE achieves a 1.2x speedup on Vicuna-7B.", ("EAGLE",), doc="eagle")
+    figures = cross_check(own + agree + other + same_paper)
+    assert figures[0].check == "mixed" and "survey" in figures[0].check_note
+    assert figures[1].check == "mixed" and figures[2].check == "contradicted"
+    pair = cross_check(own + agree)
+    assert [f.check for f in pair] == ["corroborated", "corroborated"]
+    elsewhere = cross_check(_read("EAGLE reaches 1.6x on LLaMA2-Chat 70B.", doc="x") + own)
+    assert elsewhere[0].check == "quoted"  # another model: not the same setting, nothing to compare
+    assert method_key("EAGLE-2") == method_key("Eagle 2")
+
+
+def test_claim_gates_name_the_defect() -> None:
+    assert claim_defect("7.4 58 1.41x Vicuna-7B Vicuna-68M CNN-DM 2.1x speedup.") == "flattened table row"
+    assert claim_defect("If the drafter forward latency is 6ms, then the speedup is 2.1x.") == (
+        "hypothetical or worked example"
+    )
+    assert claim_defect("It achieves a 2x speedup over autoregressive decoding.") == "pronoun subject"
+    assert claim_defect("The proposed method reduces latency by 40%.") == "unnamed subject ('the method')"
+    assert claim_defect("Figure 3: Speedup of EAGLE on MT-bench.") == "caption fragment"
+    assert claim_defect("EAGLE-2 achieves a 3.05x-4.26x speedup over vanilla decoding on MT-bench.") is None
+
+
+def test_focus_follows_the_question_and_facets_are_read_from_it() -> None:
+    assert focus("How much does speculative decoding speed up inference?")[0] == ("gain", "x", "speed-ups")
+    assert focus("Can RL make LLM reasoning more accurate, and at what cost?")[0][0] == "quality"
+    assert facets("at what cost (extra draft models or heads, training, memory, output quality)?") == [
+        "draft models", "heads", "training", "memory", "output quality",
+    ]  # fmt: skip
+
+
+def test_answer_says_so_when_nothing_answers_the_question() -> None:
+    run = sample_run()
+    (only,) = build_answer(run, [], [])
+    assert only.kind == "meta" and "does not answer" in only.text
+
+
+def test_answer_and_figures_are_top_level_in_report_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from synth.report.render import write_reports
+    from synth.report.synthesis import template_synthesis
+
+    run = sample_run()
+    run.synthesis = template_synthesis(run)
+    write_reports(run, tmp_path, ["json", "md"])
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["answer"].startswith("- ") and isinstance(data["figures"], list)
+    assert data["schema_version"] == 1 and data["claims"]
+    md = (tmp_path / "report.md").read_text()
+    assert md.index("## Answer") < md.index("## Abstract") < md.index("## 5 Claims")
+
+
+def _checked(extractor: str, evidence_doc: str, label: str = "SUPPORTED") -> ReportClaim:
+    claim = Claim(text="Medusa-1 reaches 2.2x.", provenance=Provenance(doc_id="medusa", page=3), extractor=extractor)
+    verdict = Verdict(claim_id=claim.claim_id, label=VerdictLabel(label), confidence=0.9,
+                      evidence=[Evidence(doc_id=evidence_doc, page=5, quote="Medusa-1 reaches 2.2x.")])  # fmt: skip
+    return ReportClaim(number=1, claim=claim, verdict=verdict)
+
+
+def test_a_sentence_matched_against_itself_is_quoted_not_verified() -> None:
+    quoted = _checked("extractive", "medusa")
+    assert quoted.checked == "quoted (p. 3)" and not quoted.independent
+    other = _checked("extractive", "survey")
+    assert other.checked == "corroborated by survey (p. 5)" and other.independent
+    against = _checked("extractive", "survey", "REFUTED")
+    assert against.checked.startswith("contradicted by survey")
+    paraphrase = _checked("llm:qwen:extract@3", "medusa")
+    assert paraphrase.checked == "checked against its source (p. 3)" and paraphrase.independent
