@@ -208,23 +208,23 @@ def method_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def _subject_name(sentence: str) -> str | None:
+def _subject_name(sentence: str, known: frozenset[str]) -> str | None:
     subject = subject_of(sentence)
     if subject is None:
         return None
     start = sentence.lower().find(subject)
     name = sentence[start : start + len(subject)] if start >= 0 else subject
-    return name if _is_method_name(name) else None
+    return name if _is_method_name(name, known) else None
 
 
 _CLAUSE_MARKS = (";", " while ", " whereas ", ", and ", ", but ", " respectively")
 
 
-def _blank(text: str) -> str:
+def _blank(text: str, known: frozenset[str] = frozenset()) -> str:
     """The text with model, hardware and benchmark names spaced out (same length): "CNN/DM" or "Vicuna-7B"
-    hold capitals but name no method."""
+    hold capitals but name no method, unless a paper of the run is about that model (DeepSeek-R1)."""
     for pattern in (_DATASET, _MODEL, _HARDWARE):
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+        text = pattern.sub(lambda m: m.group(0) if method_key(m.group(0)) in known else " " * len(m.group(0)), text)
     return text
 
 
@@ -233,18 +233,18 @@ def attribute(
 ) -> str | None:
     """The method a figure belongs to: the name nearest before it in its clause, else the sentence's subject,
     else the paper's own system when the sentence names it or names no other method; None when unknown."""
-    before = _blank(sentence[: number.start])
+    before = _blank(sentence[: number.start], known)
     clause_start = max(before.rfind(m) for m in _CLAUSE_MARKS)
     names = [t for t in _NAME.findall(before[max(0, clause_start) :]) if _is_method_name(t, known)]
     if names:
         return names[-1]
-    subject = _subject_name(sentence)
+    subject = _subject_name(sentence, known)
     if subject:
         return subject
     if paper_system:
         if paper_system.lower() in sentence.lower():
             return paper_system
-        if not any(_is_method_name(t, known) for t in _NAME.findall(_blank(sentence))):
+        if not any(_is_method_name(t, known) for t in _NAME.findall(_blank(sentence, known))):
             return paper_system
     return None
 
