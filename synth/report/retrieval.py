@@ -79,6 +79,8 @@ def retrieve(
         doc = by_id.get(found.doc_id)
         arxiv_id = getattr(doc, "arxiv_id", None)
         passages = [h for h in hits if h.doc_id == found.doc_id] or [found.best]
+        seen = {h.chunk_id for h in passages}
+        passages += [h for h in retriever.abstract_passages(found.doc_id) if h.chunk_id not in seen]
         from_arxiv = arxiv_id in arxiv_ids or getattr(doc, "source", "") == "arxiv"
         papers.append(
             PaperRef(

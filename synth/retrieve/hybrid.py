@@ -120,6 +120,15 @@ class HybridRetriever(Retriever):
                 break
         return hits
 
+    def abstract_passages(self, doc_id: str, limit: int = 2) -> list[Hit]:
+        """A paper's abstract (else its first body passage on page 1): where its headline results are stated,
+        whatever words the question used."""
+        chunks = self.index.catalog.chunks(doc_id)
+        chosen = [c for c in chunks if c.section == "abstract"][:limit]
+        if not chosen:
+            chosen = [c for c in chunks if c.page_start == 1 and c.section not in ("front", "references")][:1]
+        return self._hits([(c.chunk_id, 0.0) for c in chosen], Rankings(), limit)
+
     def search_documents(self, query: str, k: int = 10, mode: str | None = None) -> list[DocumentHit]:
         """Documents ranked by fusing four views: profile vectors, profile BM25, and the
         document order of the dense and BM25 passage rankings; each with its best passage."""
