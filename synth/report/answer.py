@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from synth.claims.extract.extractive import reject_reason
-from synth.claims.extract.subject import system_name
+from synth.claims.extract.subject import introduced_names, system_name
 from synth.claims.gates import claim_defect
 from synth.claims.subject import subject_of
 from synth.corpus.tables import CELLS_MARKER
@@ -36,7 +36,6 @@ from synth.report.records import CitedSentence, PaperRef, ReportClaim, ReportRun
 from synth.report.themes import theme_of
 from synth.verify.align import is_cell, sentences_of
 
-MAX_METHODS = 6  # methods named in the headline sentence; the figures table has them all
 _CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)
 
 
@@ -54,10 +53,11 @@ def paper_systems(paper: PaperRef, claims: Sequence[ReportClaim]) -> tuple[str, 
     """The names a paper gives its own system: from its title and opening passage, and the subject most of its
     claims open with (the extractor writes the system's name for "we"): FlexGen for "High-throughput Generative
     Inference of Large Language Models with a Single GPU"."""
-    names = []
-    name = system_name(paper.title, " ".join(h.text for h in paper.passages[:1]))
-    if name:
-        names.append(name)
+    abstract = " ".join(h.text for h in paper.passages if h.section == "abstract") or " ".join(
+        h.text for h in paper.passages[:1]
+    )
+    # The title's name, then the one the abstract introduces ("we build vLLM" for a PagedAttention title).
+    names = [n for n in (system_name(paper.title, abstract), *introduced_names(abstract)) if n]
     subjects = Counter(s for c in claims if (s := _subject(c.claim.text)))
     if subjects:  # a survey's claims open with many systems: none is its own
         top, count = subjects.most_common(1)[0]
@@ -155,33 +155,70 @@ def _claims_of(figures: Sequence[ReportedFigure]) -> list[int]:
     return sorted({f.claim for f in figures if f.claim is not None})
 
 
-def headline(figures: Sequence[ReportedFigure]) -> list[ReportedFigure]:
-    """A method's headline: the figures of its best sentence (a claim, then the earliest page), not a range
-    pooled over sentences that measure different things."""
-    best = min(figures, key=lambda f: (f.page != 1, f.claim is None, f.baseline is None, f.page or 10_000))
-    return [f for f in figures if f.quote == best.quote][:2]
+_METRIC_WORDS = {"speedup": "speed-up", "throughput": "throughput", "latency": "latency", "memory": "memory",
+                 "cost": "cost"}  # fmt: skip
 
 
-def _headline_phrase(m: MethodSummary, figures: Sequence[ReportedFigure]) -> str:
-    top = headline(figures)
-    values = " and ".join(f.shown() for f in top)
+def headline(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]] = ()) -> list[ReportedFigure]:
+    """A method's headline: the figures of its best sentence, not a range pooled over sentences that measure
+    different things. Best: on its first page (the abstract), stating what the question asks (`want`: role and
+    unit pairs), from a verified claim, with a baseline, with the most figures."""
+    wanted = set(want)
+
+    def key(f: ReportedFigure) -> tuple[bool, bool, bool, bool, int, int]:
+        same = [g for g in figures if g.quote == f.quote]
+        asked = any((g.role, g.unit) in wanted for g in same)
+        return (f.page != 1, not asked, f.claim is None, f.baseline is None, -len(same), f.page or 10_000)
+
+    best = min(figures, key=key)
+    return [f for f in figures if f.quote == best.quote][:3]
+
+
+def _figure_phrase(f: ReportedFigure) -> str:
+    word = _METRIC_WORDS.get(f.metric, "")
+    if f.role == "cost" and word:
+        word += " cost"
+    return f"{f.shown()} {word}".strip()
+
+
+def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]]) -> str:
+    top = headline(figures, want)
+    values = ", ".join(_figure_phrase(f) for f in top)
     baseline = next((f.baseline for f in top if f.baseline), None)
-    text = f"{m.method} {values}" + (f" over {baseline}" if baseline else "")
-    conditions = _conditions(top)
+    text = f"{method} {values}" + (f" over {baseline}" if baseline else "")
+    conditions = _conditions(top, limit=2)
     if conditions:
         text += f" ({conditions})"
     return f"{text} [{_where(top[0])}]"
 
 
-def headline_sentence(summaries: Sequence[MethodSummary], noun: str) -> CitedSentence | None:
-    """Each method's own figures: 'Reported speed-ups, each from the method's own paper: EAGLE-3 up to 6.5x …'."""
-    own = [m for m in summaries if m.primary][:MAX_METHODS]
-    if not own:
-        return None
-    parts = [_headline_phrase(m, m.primary) for m in own]
-    used = [f for m in own for f in headline(m.primary)]
-    return CitedSentence(text=f"Reported {noun}, each from the method's own paper: " + "; ".join(parts) + ".",
-                         claims=_claims_of(used))  # fmt: skip
+def own_figures(figures: Sequence[ReportedFigure]) -> list[tuple[str, list[ReportedFigure]]]:
+    """Each method's figures from its own paper, methods in the order their papers were retrieved."""
+    groups: dict[str, list[ReportedFigure]] = {}
+    names: dict[str, str] = {}
+    for f in figures:
+        if f.primary and not (f.unit == "x" and f.role == "gain" and f.span[1] <= 1.0):
+            key = method_key(f.method)
+            groups.setdefault(key, []).append(f)
+            names.setdefault(key, f.method)
+    ordered = sorted(groups.items(), key=lambda kv: min(f.paper or 10_000 for f in kv[1]))
+    return [(names[k], v) for k, v in ordered]
+
+
+def headline_sentences(
+    figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]], per_sentence: int = 4
+) -> list[CitedSentence]:
+    """'Headline results, each from the method's own paper: EAGLE-3 up to 6.5x speed-up over …; …', at most
+    two sentences of `per_sentence` methods."""
+    methods = own_figures(figures)[: 2 * per_sentence]
+    out = []
+    for i in range(0, len(methods), per_sentence):
+        part = methods[i : i + per_sentence]
+        lead = "Headline results, each from the method's own paper: " if i == 0 else "Also reported: "
+        text = lead + "; ".join(_headline_phrase(m, fs, want) for m, fs in part) + "."
+        used = [f for _, fs in part for f in headline(fs, want)]
+        out.append(CitedSentence(text=text, claims=_claims_of(used)))
+    return out
 
 
 def remeasured_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
@@ -224,8 +261,10 @@ def _clip(text: str, words: int = 40) -> str:
 
 
 def theme_sentence(claims: Sequence[ReportClaim], theme: str, lead: str, limit: int = 2) -> CitedSentence | None:
-    """The best verified claims of a theme, stated as they are, cited."""
-    members = [c for c in claims if theme_of(c.claim) == theme][:limit]
+    """The best verified claims of a theme, stated as they are, cited: those of the papers that match the
+    question best first (a passing remark of the tenth paper is not the answer's cost)."""
+    members = sorted((c for c in claims if theme_of(c.claim) == theme), key=lambda c: (c.paper or 10_000, c.number))
+    members = members[:limit]
     if not members:
         return None
     text = lead + " " + "; ".join(_clip(c.claim.text) for c in members) + "."
@@ -333,18 +372,14 @@ def build_answer(
                 kind="meta",
             )
         ]
+    want = [(role, unit) for role, unit, _ in focus(run.question)]
     gains: list[MethodSummary] = []
-    noun = ""
-    for role, unit, label in focus(run.question):
+    for role, unit in want:
         gains = by_method([f for f in figures if unit != "x" or f.span[1] > 1.0], role, unit)
         if gains:
-            noun = label
             break
-    out = [
-        s
-        for s in (headline_sentence(gains, noun), remeasured_sentence(gains), disagreement_sentence(gains))
-        if s is not None
-    ]
+    out = headline_sentences(figures, want[:2])
+    out += [s for s in (remeasured_sentence(gains), disagreement_sentence(gains)) if s is not None]
     used = {n for s in out for n in s.claims}
     rest = [c for c in usable if c.number not in used]
     for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):

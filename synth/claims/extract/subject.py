@@ -85,6 +85,22 @@ def _name_from_head(head: str) -> str | None:
     return None
 
 
+def introduced_names(abstract: str) -> list[str]:
+    """Every name the text introduces ("we propose PagedAttention …", "we build vLLM …"), in order."""
+    out: list[str] = []
+    for match in _INTRO_VERB.finditer(abstract):
+        following = abstract[match.end() :].split()[:_INTRO_SCAN_WORDS]
+        for word in following:
+            token = word.strip(".,;:()\"'")
+            if _is_system_token(token):
+                if token not in out:
+                    out.append(token)
+                break
+            if word.endswith("."):
+                break
+    return out
+
+
 def system_name(title: str | None, abstract: str = "") -> str | None:
     """The name a paper gives its system, method or model; None when it gives none.
 
@@ -102,14 +118,9 @@ def system_name(title: str | None, abstract: str = "") -> str | None:
         name = _name_from_head(head)
         if name:
             return _recase(name, abstract)
-    for match in _INTRO_VERB.finditer(abstract):
-        following = abstract[match.end() :].split()[:_INTRO_SCAN_WORDS]
-        for word in following:
-            token = word.strip(".,;:()\"'")
-            if _is_system_token(token):
-                return token
-            if word.endswith("."):
-                break
+    introduced = introduced_names(abstract)
+    if introduced:
+        return introduced[0]
     counts = Counter(t for t in _TOKEN.findall(abstract) if _is_system_token(t))
     if counts:
         name, n = counts.most_common(1)[0]
