@@ -138,3 +138,26 @@ def test_a_sentence_matched_against_itself_is_quoted_not_verified() -> None:
     assert against.checked.startswith("contradicted by survey")
     paraphrase = _checked("llm:qwen:extract@3", "medusa")
     assert paraphrase.checked == "checked against its source (p. 3)" and paraphrase.independent
+
+
+def test_subject_of_the_question_and_what_the_papers_lack() -> None:
+    from synth.report.topic import subject_phrases, uncovered
+
+    texts = ["EAGLE-3: speculative decoding with a draft head", "Medusa: Simple LLM inference acceleration"]
+    assert subject_phrases("How much does speculative decoding speed up inference?", texts) == ["speculative decoding"]
+    assert uncovered("How accurate is AlphaFold2 at predicting protein structures?", texts) == ["AlphaFold2"]
+    assert uncovered("What do papers report about FlashAttention-3 on H100 GPUs?", texts) == ["FlashAttention-3"]
+    both = "Can reinforcement learning or speculative decoding make reasoning cheaper?"
+    assert subject_phrases(both, texts) == ["reinforcement", "speculative decoding"]
+    assert uncovered(both, texts) == ["reinforcement"]
+
+
+def test_off_topic_question_gets_no_findings_from_unrelated_claims() -> None:
+    from synth.report.synthesis import template_synthesis
+
+    run = sample_run()
+    run.question = "How accurate is AlphaFold2 at predicting protein structures?"
+    s = template_synthesis(run)
+    assert len(s.answer) == 1 and s.answer[0].kind == "meta" and "does not cover" in s.answer[0].text
+    assert "AlphaFold2" in s.answer[0].text and s.figures == [] and s.results == []
+    assert not any(x.claims for x in s.abstract)  # no claim is cited as a finding

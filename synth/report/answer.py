@@ -34,6 +34,7 @@ from synth.report.figures import (
 )
 from synth.report.records import CitedSentence, PaperRef, ReportClaim, ReportRun
 from synth.report.themes import theme_of
+from synth.report.topic import subject_phrases, uncovered
 from synth.verify.align import is_cell, sentences_of
 
 _CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)
@@ -360,10 +361,37 @@ def focus(question: str) -> list[tuple[Role, str, str]]:
     return order + [k for k in _DEFAULT_FOCUS if k not in order]
 
 
+def coverage_of(run: ReportRun) -> tuple[list[str], list[str]]:
+    """(the question's subject phrases, those no retrieved paper names)."""
+    papers = run.retrieval.papers if run.retrieval else []
+    texts = [p.title + " " + " ".join(h.text for h in p.passages) for p in papers]
+    if not texts:
+        return [], []
+    return subject_phrases(run.question, texts), uncovered(run.question, texts)
+
+
+def off_topic(run: ReportRun) -> bool:
+    """No retrieved paper names anything the question is about."""
+    subject, missing = coverage_of(run)
+    return bool(subject) and len(missing) == len(subject)
+
+
 def build_answer(
     run: ReportRun, usable: Sequence[ReportClaim], figures: Sequence[ReportedFigure]
 ) -> list[CitedSentence]:
-    """3–6 sentences that answer the question; empty only when nothing usable was found."""
+    """3–6 sentences that answer the question; when no retrieved paper names what the question is about, one
+    sentence saying so (no claim about something else is presented as a finding)."""
+    subject, missing = coverage_of(run)
+    if subject and len(missing) == len(subject):
+        titles = "; ".join(p.title for p in (run.retrieval.papers if run.retrieval else [])[:3])
+        return [
+            CitedSentence(
+                text=f"The corpus does not cover this question: none of the retrieved papers names "
+                f"{' or '.join(missing)}; the closest papers are about other things ({titles}), so their claims "
+                "are listed below as retrieved, not as an answer.",
+                kind="meta",
+            )
+        ]
     if not usable and not figures:
         return [
             CitedSentence(
@@ -396,9 +424,12 @@ def build_answer(
         if extra is not None:
             out.append(extra)
     coverage = coverage_sentence(run.question, [c.claim.text for c in usable] + [f.quote for f in figures])
-    if coverage is not None:
+    if missing:
+        text = f"Only part of the question is covered: no retrieved paper names {' or '.join(missing)}."
+        out.append(CitedSentence(text=text, kind="meta"))
+    elif coverage is not None:
         out.append(coverage)
-    return out[:6]
+    return out[:5] + out[-1:] if len(out) > 6 else out
 
 
 def answer_markdown(sentences: Sequence[CitedSentence]) -> str:

@@ -251,11 +251,12 @@ def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | No
 
 
 def _synthesize(run: ReportRun, settings: Any, chat_model: Any | None) -> Any:
+    from synth.report.answer import off_topic
     from synth.report.synthesis import template_synthesis
 
     synthesis = template_synthesis(run)
-    if not _uses_lm(run):
-        return synthesis
+    if not _uses_lm(run) or off_topic(run):
+        return synthesis  # off topic: no prose from claims about something else
     from synth.report.llm_synthesis import llm_synthesis
 
     return llm_synthesis(run, synthesis, chat_model or _chat(settings))

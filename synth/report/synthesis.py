@@ -11,7 +11,7 @@ keeps this module's conflicts, lists and limitations.
 
 from __future__ import annotations
 
-from synth.report.answer import build_answer, collect_figures
+from synth.report.answer import build_answer, collect_figures, off_topic
 from synth.report.conflicts import find_conflicts
 from synth.report.limitations import LOW_CONFIDENCE, run_limitations
 from synth.report.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
@@ -60,14 +60,17 @@ def template_synthesis(run: ReportRun) -> Synthesis:
         leads[theme] = CitedSentence(text=as_sentence(members[0].claim.text), claims=[members[0].number])
         sentences = [CitedSentence(text=as_sentence(c.claim.text), claims=[c.number]) for c in members]
         results.append(Paragraph(heading=HEADINGS[theme], sentences=sentences))
-    figures = collect_figures(run, usable)
+    unrelated = off_topic(run)
+    if unrelated:  # the claims are about something else: listed in the claims table, never as findings
+        results, leads, numbers = [], {}, set()
+    figures = [] if unrelated else collect_figures(run, usable)
     conflicts = find_conflicts(run.claims, numbers)
     synthesis = Synthesis(
         method="template",
         title=title_for(run.question),
         answer=build_answer(run, usable, figures),
         figures=figures,
-        abstract=_abstract(run, usable, leads, len(conflicts)),
+        abstract=_abstract(run, [] if unrelated else usable, leads, len(conflicts)),
         introduction=_introduction(run),
         methodology=_methodology(run),
         results=results,
@@ -77,7 +80,15 @@ def template_synthesis(run: ReportRun) -> Synthesis:
         low_confidence=low,
     )
     synthesis.limitations = run_limitations(run, numbers)
-    if not usable:
+    if unrelated:
+        papers = len(run.retrieval.papers) if run.retrieval else 0
+        synthesis.abstract[0] = _meta(
+            f"This report was asked \u201c{' '.join(run.question.split())}\u201d; the {papers} closest papers of the "
+            f"corpus are about other subjects, so none of the {len(run.claims)} extracted claims is used as an answer"
+        )
+        synthesis.abstract.insert(1, synthesis.answer[0])
+        synthesis.notes.append("the corpus does not cover the question's subject: no claim is used as a finding")
+    elif not usable:
         synthesis.notes.append("no claim was verified with enough confidence to answer the question")
     return synthesis
 
