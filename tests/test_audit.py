@@ -122,7 +122,7 @@ def test_audit_of_a_seed_report_end_to_end(corpus_home: Path, tmp_path: Path) ->
     out = tmp_path / "audit.json"
     proc = run_cli(
         "--offline", "audit", str(SEEDS / "002_174f205853981076.txt"), "--format", "json", "-o", str(out), "--no-judge",
-        env={"SYNTH_HOME": str(corpus_home)},
+        "--measure-budget", "0", env={"SYNTH_HOME": str(corpus_home)},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
@@ -138,6 +138,10 @@ def test_audit_of_a_seed_report_end_to_end(corpus_home: Path, tmp_path: Path) ->
             )
     assert any(c["needs_measurement"] for c in report["claims"])
     assert sum(report["summary"][k] for k in ("agreements", "disagreements", "unverifiable", "no_mark")) == 11
+    # Audits measure by default, within the budget: with none left every planned spec is skipped, and says why.
+    measurement = report["measurement"]
+    assert measurement["mode"] == "auto" and measurement["run"] == 0
+    assert measurement["planned"] == 0 or any("--measure-budget" in s for s in measurement["skipped"])
 
 
 @pytest.mark.slow
@@ -148,7 +152,7 @@ def test_audit_markdown_finds_the_cited_paper_and_flags_the_bad_citation(corpus_
         "| vLLM improves the throughput of popular LLMs by 2-4x compared to FasterTransformer and Orca. | × | 0.3 |\n\n"
         "## References\n\n- https://arxiv.org/abs/2309.06180\n- https://doi.org/10.1000/unknown-paper\n"
     )
-    proc = run_cli("--offline", "audit", str(f), "--no-judge", env={"SYNTH_HOME": str(corpus_home)})
+    proc = run_cli("--offline", "audit", str(f), "--no-judge", "--measure", "off", env={"SYNTH_HOME": str(corpus_home)})
     assert proc.returncode == 0, proc.stderr
     md = proc.stdout
     assert "in local corpus" in md and "citation does not resolve" in md
@@ -169,7 +173,7 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
     out = tmp_path / "paper.json"
     proc = run_cli(
         "--offline", "audit", str(SEEDS / "004_ae027df4a1b65a0f.txt"), "--format", "json", "-o", str(out),
-        "--no-judge", env={"SYNTH_HOME": str(corpus_home), "SYNTH_EXTRACT__MODE": "extractive"},
+        "--no-judge", "--measure", "off", env={"SYNTH_HOME": str(corpus_home), "SYNTH_EXTRACT__MODE": "extractive"},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())

@@ -14,7 +14,7 @@ from synth.audit.inputs import AuditInput, InputKind
 from synth.audit.references import ResolvedSource, SourceStatus, reference_from_entry, resolve_references
 from synth.claims.measurable import measurable_tags
 from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
-from synth.empirical.records import EmpiricalCheck
+from synth.empirical.records import EmpiricalCheck, MeasurementStage
 from synth.hashing import sha256_file
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
 from synth.verify.verifier import Verifier, to_verdict
@@ -74,7 +74,10 @@ class AuditReport(BaseModel):
     seconds: float = 0.0
     settings_md5: str | None = None
     empirical: list[EmpiricalCheck] = Field(
-        default_factory=list, description="Benchmark checks of the measurable claims (`synth audit --measure`)."
+        default_factory=list, description="Benchmark checks of the measurable claims (`--measure auto|all`)."
+    )
+    measurement: MeasurementStage | None = Field(
+        None, description="What the measurement did: specs planned and run, the budget, what was skipped and why."
     )
 
 

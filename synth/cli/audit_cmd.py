@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from synth.empirical.records import MeasureMode
 
 err = Console(stderr=True)
 
@@ -21,8 +25,16 @@ def audit(
     question: Annotated[str | None, typer.Option("--question", help="Rank a paper's claims by this question.")] = None,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
     measure: Annotated[
-        bool, typer.Option("--measure", help="Also re-measure the measurable claims (`synth check-claims`; minutes).")
-    ] = False,
+        str,
+        typer.Option(
+            "--measure",
+            help="Re-measure the measurable claims with the benchmark runner: auto (within --measure-budget, as "
+            "`synth report` does), all, or off.",
+        ),
+    ] = "auto",
+    measure_budget: Annotated[
+        float, typer.Option("--measure-budget", min=0, help="Seconds the measurement may take (auto).")
+    ] = 600.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Check every claim of a report or paper against the corpus and compare with the report's own marks."""
@@ -32,6 +44,7 @@ def audit(
     from synth.audit.run import run_audit
     from synth.cli import settings_from
     from synth.cli.corpus_cmd import run_ingest
+    from synth.empirical.budget import measure_within_budget
     from synth.errors import UserError
     from synth.io import atomic_write_text
     from synth.retrieve import open_retriever
@@ -39,6 +52,8 @@ def audit(
 
     if fmt not in {"md", "json"}:
         raise UserError(f"unknown --format {fmt!r}: use md or json")
+    if measure not in {"auto", "all", "off"}:
+        raise UserError(f"unknown --measure {measure!r}: use auto, all or off")
     settings = settings_from(ctx)
     audit_input = read_audit_input(file)
     if question:
@@ -63,14 +78,19 @@ def audit(
             audit_input, settings, retriever, verifier, notes, fetch=fetch,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )  # fmt: skip
-    if measure:
-        from synth.empirical.run import check_claims
-
-        measurable = [c.text for c in report.claims if c.needs_measurement]
-        if not quiet:
-            err.print(f"measuring {len(measurable)} claim(s) with the benchmark runner", highlight=False)
-        checks = check_claims(measurable, settings, config=settings.empirical)
-        report.empirical = [c for c in checks if c.plan.specs or c.plan.inconclusive_reason]
+    measurable = list(dict.fromkeys(c.text for c in report.claims if c.needs_measurement))
+    if measurable and measure != "off" and not quiet:
+        err.print(
+            f"measuring {len(measurable)} claim(s) with the benchmark runner ({measure}, budget {measure_budget:.0f} s;"
+            " --measure off skips this)",
+            highlight=False,
+        )
+    with tempfile.TemporaryDirectory(prefix="synth-audit-bench-") as store:
+        done = measure_within_budget(measurable, settings, cast("MeasureMode", measure), measure_budget, Path(store))
+    report.measurement = done.stage
+    report.empirical = [
+        c for checks in done.checks.values() for c in checks if c.plan.specs or c.plan.inconclusive_reason
+    ]
     text = render(report, fmt)
     if output is not None:
         atomic_write_text(output, text)

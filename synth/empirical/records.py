@@ -187,3 +187,19 @@ class EmpiricalCheck(BaseModel):
     plan: ExperimentPlan
     results: list[BenchResult] = Field(default_factory=list)
     verdict: EmpiricalVerdict | None = Field(None, description="None in a dry run.")
+
+
+MeasureMode = Literal["auto", "off", "all"]
+
+
+class MeasurementStage(BaseModel):
+    """What a budgeted measurement did (`synth report`'s measure stage, `synth audit --measure`)."""
+
+    mode: MeasureMode
+    budget_s: float
+    spent_s: float = 0.0
+    planned: int = Field(0, description="Distinct benchmark specs the measurable claims need.")
+    run: int = Field(0, description="Specs run (or loaded from a resumed run).")
+    skipped: list[str] = Field(default_factory=list, description="What was not measured, and why.")
+    hardware: str = ""
+    notes: list[str] = Field(default_factory=list)

@@ -1,62 +1,19 @@
-"""Measure stage: the report's measurable claims become benchmark runs, within a wall-clock budget.
+"""Measure stage of `synth report`: the run's measurable claims measured within the budget.
 
-Every distinct spec runs once (claims share arms), each in its own process
-(synth.bench.launch), and each result is saved under RUNDIR/bench as soon as it
-exists, so a resumed run never repeats a measurement. Speed and memory specs go
-first: they take a minute or two each on 2 cores, while an accuracy (pass@k)
-run takes ten or more; with `auto` a spec starts only if the budget left can
-hold a rough estimate of it (`rough_seconds`), and its timeout is cut to what is left.
+The loop itself (`synth.empirical.budget`) is shared with `synth audit`; this stage
+keeps the results under RUNDIR/bench (a resumed run never repeats a measurement)
+and attaches each claim's checks to it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
-from synth.empirical.judge import judge, spec_key
-from synth.empirical.records import EmpiricalCheck
-from synth.empirical.run import plan_claims, unique_specs
-from synth.io import atomic_write_text
-from synth.report.records import MeasurementStage, MeasureMode, ReportClaim
+from synth.empirical.budget import Runner, measure_within_budget
+from synth.empirical.records import MeasurementStage, MeasureMode
+from synth.report.records import ReportClaim
 from synth.report.rundir import RunDir
-
-MIN_SPEC_SECONDS = 60.0  # less budget than this left: no new spec starts (model load alone takes ~10-20 s)
-Runner = Callable[[BenchSpec, float], BenchResult]
-
-
-def _file_key(spec: BenchSpec) -> str:
-    return hashlib.sha1(spec_key(spec).encode()).hexdigest()[:16]
-
-
-def _is_accuracy(spec: BenchSpec) -> bool:
-    return spec.prompts.kind != "synthetic"
-
-
-CPU_TOKENS_PER_S = 6.0  # a 0.5-1B model decoding on 2 cores (fp32); the budget check needs only the order
-
-
-def rough_seconds(spec: BenchSpec) -> float:
-    """A pessimistic guess of a spec's wall time on this class of machine, to decide whether it fits the budget."""
-    t = spec.technique
-    streams = t.n if t.name == "self_consistency" else 2 if t.name == "cad" else 1
-    if spec.prompts.kind == "synthetic":
-        prompts = len(spec.prompts.prompt_tokens) * spec.prompts.num_prompts
-        runs = spec.repetitions + spec.warmup
-    else:
-        prompts = (spec.prompts.limit or 164) * spec.sampling.samples_per_problem
-        runs = 1
-    tokens = prompts * runs * spec.generation.max_new_tokens * streams
-    return 20.0 + tokens / CPU_TOKENS_PER_S
-
-
-def _default_runner(settings: Any) -> Runner:
-    from synth.bench.launch import run_spec
-
-    return lambda spec, timeout: run_spec(spec, settings, timeout_s=timeout)
 
 
 def measure_claims(
@@ -71,66 +28,11 @@ def measure_claims(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> MeasurementStage:
     """Attach empirical checks to the claims (in place) and say what was measured and what was not."""
-    stage = MeasurementStage(mode=mode, budget_s=budget_s)
     measurable = [c for c in claims if c.measurable]
-    if mode == "off":
-        if measurable:
-            stage.skipped.append(f"{len(measurable)} measurable claim(s) not measured: --measure off")
-        return stage
-    if not measurable:
-        stage.notes.append("no claim states a throughput, latency, memory or quantization figure to re-measure")
-        return stage
-    from synth.empirical.availability import detect_availability
-
-    config = settings.empirical
-    available = available if available is not None else detect_availability(settings)
-    planned = plan_claims([c.claim.text for c in measurable], available, config)
-    specs = unique_specs([plan for _, _, plan in planned])
-    specs.sort(key=_is_accuracy)  # stable: speed and memory first, in first-needed order
-    stage.planned = len(specs)
-    runner = run or _default_runner(settings)
-    results: dict[str, BenchResult] = {}
-    started = time.perf_counter()
-    for i, spec in enumerate(specs):
-        path = rundir.bench / f"{_file_key(spec)}.json"
-        if path.is_file():
-            results[spec_key(spec)] = BenchResult.model_validate_json(path.read_text(encoding="utf-8"))
-            stage.run += 1
-            continue
-        left = budget_s - (time.perf_counter() - started)
-        timeout = spec.timeout_s
-        if mode == "auto":
-            if left < MIN_SPEC_SECONDS or rough_seconds(spec) > left:
-                stage.skipped.append(f"{_describe(spec)}: not run, {max(0.0, left):.0f} s of the "
-                                     f"{budget_s:.0f} s --measure-budget left")  # fmt: skip
-                continue
-            timeout = min(timeout, left)
-        if progress:
-            progress(i, len(specs), _describe(spec))
-        result = runner(spec, timeout)
-        atomic_write_text(path, result.model_dump_json(indent=1) + "\n")
-        results[spec_key(spec)] = result
-        stage.run += 1
-    stage.spent_s = round(time.perf_counter() - started, 1)
-    by_text: dict[str, list[EmpiricalCheck]] = {}
-    for text, part, plan in planned:
-        here = [results[spec_key(s)] for s in plan.specs if spec_key(s) in results]
-        verdict = judge(part, plan, here, config)
-        if not plan.inconclusive_reason and len(here) < len(plan.specs):
-            verdict = verdict.model_copy(update={"reason": "not measured: the --measure-budget ran out first"})
-        check = EmpiricalCheck(claim_text=text, claim_id="", claim_type=part, plan=plan, results=here, verdict=verdict)
-        by_text.setdefault(text, []).append(check)
+    texts = list(dict.fromkeys(c.claim.text for c in measurable))
+    done = measure_within_budget(
+        texts, settings, mode, budget_s, rundir.bench, run=run, available=available, progress=progress
+    )
     for c in measurable:
-        c.empirical = [ch.model_copy(update={"claim_id": c.claim.claim_id}) for ch in by_text.get(c.claim.text, [])]
-    hardware = next((r.environment.describe() for r in results.values() if r.environment is not None), "")
-    stage.hardware = hardware
-    unplanned = sum(1 for c in measurable if all(ch.plan.inconclusive_reason for ch in c.empirical))
-    if unplanned:
-        stage.notes.append(f"{unplanned} measurable claim(s) name setups the bundled runner cannot reproduce here")
-    return stage
-
-
-def _describe(spec: BenchSpec) -> str:
-    t = spec.technique
-    prompts = spec.prompts.kind if spec.prompts.kind != "synthetic" else "synthetic prompts"
-    return f"{spec.model.name} {spec.precision} {t.name} ({prompts})"
+        c.empirical = [ch.model_copy(update={"claim_id": c.claim.claim_id}) for ch in done.checks.get(c.claim.text, [])]
+    return done.stage

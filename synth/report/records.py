@@ -12,12 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
-from synth.empirical.records import EmpiricalCheck
+from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.report.figures import ReportedFigure
 from synth.retrieve.records import Hit
 
 SCHEMA_VERSION = 1
-MeasureMode = Literal["auto", "off", "all"]
 FORMATS = ("md", "html", "json", "txt")
 
 
@@ -124,17 +123,6 @@ class ReportClaim(BaseModel):
         if self.claim.extractor in (None, "extractive"):
             return f"quoted{where}"
         return f"checked against its source{where}"
-
-
-class MeasurementStage(BaseModel):
-    mode: MeasureMode
-    budget_s: float
-    spent_s: float = 0.0
-    planned: int = Field(0, description="Distinct benchmark specs the measurable claims need.")
-    run: int = Field(0, description="Specs run (or loaded from a resumed run).")
-    skipped: list[str] = Field(default_factory=list, description="What was not measured, and why.")
-    hardware: str = ""
-    notes: list[str] = Field(default_factory=list)
 
 
 class CitedSentence(BaseModel):
