@@ -9,7 +9,8 @@ key matches (case-insensitive). What is scored is what the report *answers*: the
 sentence of each), never the appendix that lists every claim. `vital_recall_answer` scores the
 answer alone. Also printed: the share of claims whose paper is one of the question's relevant
 papers (`questions_dev.jsonl`), the claims the quality gates would reject (flattened table rows,
-hypotheticals, pronoun subjects, caption fragments: should be 0) and the wall time of each report
+hypotheticals, pronoun subjects, caption fragments: should be 0), the answer-completeness reviewer's
+score and the panel's with their Spearman correlation with the recall, and the wall time of each report
 (real CLI in a subprocess, warm index, `--measure off`, arXiv off). Targets (issue 14): extractive
 vital recall >= 0.60, on-topic claims >= 0.95, wall <= 60 s; with the 1.5B LM (`--llm`) recall >= 0.70,
 wall <= 300 s. Ends with one JSON line.
@@ -51,6 +52,26 @@ def figures_text(figures: list[dict[str, Any]]) -> str:
     return "\n".join(
         " ".join(str(v) for k, v in f.items() if k not in skip and v not in (None, "", [])) for f in figures
     )
+
+
+def spearman(xs: list[float], ys: list[float]) -> float | None:
+    """Rank correlation (ties averaged); None under three points or with a constant side."""
+    import numpy as np
+
+    if len(xs) < 3 or len(set(xs)) < 2 or len(set(ys)) < 2:
+        return None
+
+    def ranks(values: list[float]) -> np.ndarray:
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        out = np.empty(len(values))
+        for v in set(values):
+            tied = [order.index(i) for i in range(len(values)) if values[i] == v]
+            for i in range(len(values)):
+                if values[i] == v:
+                    out[i] = sum(tied) / len(tied)
+        return out
+
+    return round(float(np.corrcoef(ranks(xs), ranks(ys))[0, 1]), 3)
 
 
 def main() -> int:
@@ -98,11 +119,13 @@ def main() -> int:
         ids = relevant.get(row["question"], set())
         on_topic = sum(1 for c in claims if c["claim"]["provenance"]["doc_id"] in ids)
         defects = [d for c in claims if (d := claim_defect(c["claim"]["text"]))]
+        reviews = {r["reviewer"]: r["score"] for r in report["review"]["reviews"]}
         result = {
             "question": row["question"][:70], "wall_s": round(wall, 1), "vital": len(vital),
             "vital_found": len(hits), "vital_found_answer": len(hits_answer), "figures": len(figures),
             "claims": len(claims), "claims_from_relevant": round(on_topic / max(1, len(claims)), 2),
-            "defective_claims": len(defects), "missed": [n["text"][:60] for n in vital if n not in hits],
+            "defective_claims": len(defects), "answer_review": reviews.get("answer"),
+            "panel": report["review"]["score"], "missed": [n["text"][:60] for n in vital if n not in hits],
         }  # fmt: skip
         results.append(result)
         print(json.dumps(result))
@@ -111,6 +134,7 @@ def main() -> int:
     claims_total = sum(r["claims"] for r in results)
     recall = sum(r["vital_found"] for r in results) / max(1, vital_total)
     on_topic = sum(r["claims_from_relevant"] * r["claims"] for r in results) / max(1, claims_total)
+    recalls = [r["vital_found"] / max(1, r["vital"]) for r in results]
     target_recall, target_wall = (0.70, 300.0) if args.llm else (0.60, 60.0)
     summary = {
         "mode": "llm" if args.llm else "extractive", "questions": len(results),
@@ -118,6 +142,8 @@ def main() -> int:
         "vital_recall_answer": round(sum(r["vital_found_answer"] for r in results) / max(1, vital_total), 3),
         "claims_from_relevant": round(on_topic, 3), "defective_claims": sum(r["defective_claims"] for r in results),
         "wall_s_mean": round(sum(walls) / len(walls), 1), "wall_s_max": max(walls),
+        "spearman_answer_review_vs_recall": spearman([r["answer_review"] or 0.0 for r in results], recalls),
+        "spearman_panel_vs_recall": spearman([r["panel"] for r in results], recalls),
         "load_average": round(os.getloadavg()[0], 2),
         "targets": {
             f"vital_recall>={target_recall}": recall >= target_recall, "claims_from_relevant>=0.95": on_topic >= 0.95,

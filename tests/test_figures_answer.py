@@ -161,3 +161,18 @@ def test_off_topic_question_gets_no_findings_from_unrelated_claims() -> None:
     assert len(s.answer) == 1 and s.answer[0].kind == "meta" and "does not cover" in s.answer[0].text
     assert "AlphaFold2" in s.answer[0].text and s.figures == [] and s.results == []
     assert not any(x.claims for x in s.abstract)  # no claim is cited as a finding
+
+
+def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic() -> None:
+    from synth.report.synthesis import template_synthesis
+    from synth.review.answer import review_answer
+
+    run = sample_run()
+    run.synthesis = template_synthesis(run)
+    review = review_answer(run)
+    assert review.score is not None and 0 <= review.score <= 10 and review.details
+    assert set(review.details) <= {"facets", "breadth", "on_topic"}
+    run.question = "How accurate is AlphaFold2 at predicting protein structures?"
+    run.synthesis = template_synthesis(run)
+    off = review_answer(run)
+    assert off.score == 0.0 and "does not cover" in off.rationale

@@ -79,8 +79,10 @@ def test_good_report_scores_every_aspect_with_counts_in_the_rationale() -> None:
     run = make_run()
     panel = review_report(run)
     reviews = by_name(panel.reviews)
-    assert list(reviews) == ["faithfulness", "relevance", "coverage", "grounding"]
-    assert all(r.kind == "metric" and r.score is not None and 0 <= r.score <= 10 for r in panel.reviews)
+    assert list(reviews) == ["faithfulness", "relevance", "coverage", "grounding", "answer"]
+    assert reviews["answer"].score is None  # this stored run predates the Answer section: not scored, said so
+    scored = [r for r in panel.reviews if r.reviewer != "answer"]
+    assert all(r.kind == "metric" and r.score is not None and 0 <= r.score <= 10 for r in scored)
     assert "9 of 9 prose sentences cite only SUPPORTED claims" in reviews["faithfulness"].rationale
     assert "mean confidence 0.84" in reviews["faithfulness"].rationale
     assert reviews["faithfulness"].score == pytest.approx(8.44, abs=0.01)  # mean over sentences of mean confidence
@@ -237,7 +239,7 @@ def test_panel_with_lm_judges_reports_their_agreement() -> None:
     assert panel.score == pytest.approx(statistics.fmean(r.score for r in panel.reviews if r.score is not None), 0.01)
     assert "unweighted mean of 6" in panel.method and "agreement" in panel.method
     broken = review_report(make_run(), chat_model=FakeListChatModel(responses=["not json"]))
-    assert broken.agreement is None and len(broken.reviews) == 6
+    assert broken.agreement is None and len(broken.reviews) == 7
     assert broken.score == pytest.approx(review_report(make_run()).score)  # the failed judges are left out
 
 

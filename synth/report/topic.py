@@ -72,3 +72,15 @@ def uncovered(question: str, texts: Sequence[str]) -> list[str]:
     """The subject phrases no text names: non-empty means the papers are about something else."""
     phrases = subject_phrases(question, texts)
     return [p for p in phrases if not any(_mentions(p, t) for t in texts)]
+
+
+def names_subject(phrases: Sequence[str], text: str) -> bool:
+    """Whether `text` names any subject phrase, or every longer word of one ("serving ... systems" for
+    "LLM serving systems": a paper need not use the question's exact wording)."""
+    for phrase in phrases:
+        if _mentions(phrase, text):
+            return True
+        words = [w for w in phrase.split() if len(w) >= 4]
+        if len(words) >= 2 and all(_mentions(w, text) for w in words):
+            return True
+    return False

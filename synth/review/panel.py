@@ -21,6 +21,7 @@ import statistics
 from typing import TYPE_CHECKING
 
 from synth.report.records import ReportRun, Review, ReviewPanel
+from synth.review.answer import review_answer
 from synth.review.coverage import review_coverage
 from synth.review.faithfulness import review_faithfulness
 from synth.review.grounding import review_grounding
@@ -75,6 +76,7 @@ def review_report(
         review_relevance(run, embedder=embedder),
         review_coverage(run),
         review_grounding(run),
+        review_answer(run),
     ]
     if chat_model is not None:
         reviews += review_rubrics(run, chat_model, rubrics)
