@@ -171,9 +171,11 @@ def test_first_run_then_nothing_new(setup) -> None:  # noqa: ANN001
     runner = FakeRunner()
     first = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
     assert first.status == "ran" and first.report.drift.first_run
-    assert {p.title for p in first.report.new_papers} == {"a", "b"} and len(first.report.drift.new) == 2
+    # The first run is the baseline: the corpus it scanned is not listed as new, its claims are.
+    assert first.report.new_papers == [] and first.report.papers_scanned == 2 and len(first.report.drift.new) == 2
     text = (first.run_dir / "digest.md").read_text()
-    assert "First run of this digest" in text and "[report.md](report.md)" in text
+    assert "First run of this digest: the 2 papers scanned form the baseline" in text
+    assert "[report.md](report.md)" in text
     assert json.loads((first.run_dir / "digest.json").read_text())["digest"] == "sd"
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     again = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
@@ -212,9 +214,23 @@ def test_second_run_reports_new_papers_claims_and_drift(setup) -> None:  # noqa:
     assert store.run_count("sd") == 3 and len(store.papers_seen("sd")) == 4
 
 
-def test_online_new_papers_are_unseen_arxiv_results(setup) -> None:  # noqa: ANN001
+def test_unreachable_arxiv_reruns_nothing_when_the_corpus_is_unchanged(setup, monkeypatch) -> None:  # noqa: ANN001
+    """Not in --offline mode but arXiv cannot be reached: an unchanged corpus is 'nothing new', no report rerun."""
+    _, store, spec, _ = setup
+    monkeypatch.setattr("synth.digest.run._arxiv_reachable", lambda settings: False)
+    settings = SynthSettings(offline=False)
+    spec = spec.model_copy(update={"arxiv": True})
+    runner = FakeRunner()
+    first = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
+    assert first.status == "ran" and not first.report.online
+    again = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
+    assert again.status == "unchanged" and runner.calls == 1
+
+
+def test_online_new_papers_are_unseen_arxiv_results(setup, monkeypatch) -> None:  # noqa: ANN001
     """Online, arXiv papers the report retrieved count as new once; a rerun with nothing new records no run."""
     _, store, spec, _ = setup
+    monkeypatch.setattr("synth.digest.run._arxiv_reachable", lambda settings: True)  # the live arXiv, stood in
     settings = SynthSettings(offline=False)
     spec = spec.model_copy(update={"arxiv": True})
     arxiv = [PaperRef(number=9, doc_id="2401.15077", title="EAGLE", arxiv_id="2401.15077", source="arxiv")]
@@ -227,7 +243,7 @@ def test_online_new_papers_are_unseen_arxiv_results(setup) -> None:  # noqa: ANN
 
     runner = OnlineRunner()
     first = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
-    assert first.report.online and {p.doc_id for p in first.report.new_papers if p.source == "arxiv"} == {"2401.15077"}
+    assert first.report.online and first.report.new_papers == [] and first.report.papers_scanned == 3  # baseline
     again = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
     assert runner.calls == 2 and again.status == "unchanged" and store.run_count("sd") == 1  # arXiv had to be asked
     arxiv.append(PaperRef(number=10, doc_id="2406.16858", title="EAGLE-2", arxiv_id="2406.16858", source="arxiv"))
@@ -395,7 +411,7 @@ def test_cli_add_list_run_cron_remove(cli, tmp_path: Path) -> None:  # noqa: ANN
 
     due = cli("digest", "run", "--due")
     assert due.exit_code == 0, due.output
-    assert "digest sd: first run: 1 new papers, 1 new claims" in due.output
+    assert "digest sd: first run: 1 papers as the baseline, 1 claims" in due.output
     assert "no digest is due" in cli("digest", "run", "--due").output
     again = cli("digest", "run", "sd")
     assert again.exit_code == 0 and "nothing new since" in again.output and cli.runner.calls == 1
@@ -504,7 +520,7 @@ def test_digest_over_the_real_report_pipeline(tmp_path: Path) -> None:
         )  # fmt: skip
         first = run_digest(spec, settings, store)
         assert first.status == "ran" and first.report.drift.first_run
-        assert len(first.report.new_papers) == 2
+        assert first.report.new_papers == [] and first.report.papers_scanned == 2
         assert (first.run_dir / "report.md").is_file() and (first.run_dir / "run.json").is_file()
         assert "[report.md](report.md)" in (first.run_dir / "digest.md").read_text()
         tracked = {c.text: c for c in store.claims_of(store.last_run("spec").id)}

@@ -389,7 +389,7 @@ def run_digest(
         options = spec.report_options()
         fp = fingerprint(spec.question, options, settings.settings_md5, papers)
         last = store.last_run(spec.name)
-        online = not settings.offline and spec.arxiv
+        online = not settings.offline and spec.arxiv and _arxiv_reachable(settings)
         if last is not None and last.corpus_fingerprint == fp and not online:
             store.set_checked(spec.name, started)
             return DigestOutcome(
@@ -414,10 +414,11 @@ def run_digest(
                 drift.reverified = len(again)
                 claims = claims + again  # still tracked: the next run compares them again
             step("reverified")
+            # The first run sets the baseline: the whole corpus is not "new" (later runs list what arrived).
             fresh = [
                 NewPaper(doc_id=p.doc_id, title=p.title, path=p.path, arxiv_id=p.arxiv_id, source=p.source, status=s)
                 for p, s in new_papers(seen, scanned)
-            ]
+            ] if last is not None else []  # fmt: skip
             runs_dir = base / "runs"
             final = _free_name(runs_dir, started.strftime("%Y%m%dT%H%M%SZ"))
             report = DigestReport(
@@ -449,6 +450,14 @@ def run_digest(
     return DigestOutcome(
         name=spec.name, status="ran", message=describe(report, final), run_id=run_id, run_dir=final, report=report
     )
+
+
+def _arxiv_reachable(settings: Any) -> bool:
+    """A 3 s probe: with arXiv unreachable a re-run with an unchanged corpus is 'nothing new' without recomputing
+    the report (it would find no arXiv result either)."""
+    from synth.report.retrieval import reachable
+
+    return reachable(settings.arxiv.query_url_format, timeout=min(3.0, settings.arxiv.timeout_seconds)) is None
 
 
 def _commit(
@@ -521,8 +530,10 @@ def _show_time(stamp: str) -> str:
 
 def describe(report: DigestReport, run_dir: Path) -> str:
     d = report.drift
-    head = "first run: " if d.first_run else ""
+    if d.first_run:
+        where = run_dir / "digest.md"
+        return f"first run: {report.papers_scanned} papers as the baseline, {len(d.new)} claims -> {where}"
     return (
-        f"{head}{len(report.new_papers)} new papers, {len(d.new)} new claims, {len(d.changed)} drifted, "
+        f"{len(report.new_papers)} new papers, {len(d.new)} new claims, {len(d.changed)} drifted, "
         f"{len(d.disappeared)} disappeared -> {run_dir / 'digest.md'}"
     )
