@@ -244,8 +244,8 @@ def attribute(
     if paper_system:
         if paper_system.lower() in sentence.lower():
             return paper_system
-        if not any(_is_method_name(t, known) for t in _NAME.findall(_blank(sentence, known))):
-            return paper_system
+        if not any(_is_method_name(t, known) for t in _NAME.findall(before)):
+            return paper_system  # no other method before the figure: names after it are what it is compared with
     return None
 
 
