@@ -169,6 +169,15 @@ class EmpiricalSettings(BaseModel):
     )
     speculative_max_new_tokens: int = Field(128, ge=8, description="Most tokens per completion of a speculative run.")
     speculative_draft_tokens: int = Field(10, ge=1, le=64, description="Prompt-lookup tokens proposed per step.")
+    speculative_target: str = Field(
+        "qwen2.5-coder-1.5b-instruct",
+        description="Target of the draft-model arm (registry name, HF folder needed) for claims about speculative "
+        "decoding in general.",
+    )
+    speculative_drafter: str = Field(
+        "qwen2.5-coder-0.5b-instruct", description="Drafter of the draft-model arm: same tokenizer as the target."
+    )
+    speculative_drafter_tokens: int = Field(5, ge=1, le=32, description="Draft-model tokens proposed per step.")
     accuracy_max_new_tokens: int = Field(256, ge=16, description="Room for a HumanEval completion.")
     timeout_s: float = Field(1200.0, gt=0, description="Per-spec limit of speed and memory runs.")
     accuracy_timeout_s: float = Field(3600.0, gt=0)

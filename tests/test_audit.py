@@ -191,3 +191,23 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
     assert "source not available offline" in statuses  # cited arXiv papers that are not in the local corpus
     assert statuses <= {"in local corpus", "source not available offline", "citation does not resolve"}
     assert "CAD" in text  # the paper is the one whose throughput claims the benchmark issue re-measures
+
+
+def test_audit_markdown_says_what_was_measured_and_what_the_budget_left_out() -> None:
+    from synth.audit.render import render_markdown
+    from synth.audit.run import AuditReport, AuditSummary
+    from synth.empirical.records import MeasurementStage
+
+    stage = MeasurementStage(
+        mode="auto", budget_s=400, spent_s=390, planned=5, run=2, hardware="CPU x",
+        skipped=["a spec: not run, 10 s of the 400 s --measure-budget left"],
+    )  # fmt: skip
+    report = AuditReport(
+        input_path="x", input_sha256="0" * 64, kind="paper", title="t", question=None, created="now", checks=[],
+        sources=[], claims=[], summary=AuditSummary(), measurement=stage,
+    )  # fmt: skip
+    md = render_markdown(report)
+    assert "## Measurement" in md and "2 of 5 benchmark spec(s) run in 390 s (budget 400 s) on CPU x" in md
+    assert "--measure-budget left" in md
+    off = render_markdown(report.model_copy(update={"measurement": MeasurementStage(mode="off", budget_s=0)}))
+    assert "Not measured (`--measure off`)" in off

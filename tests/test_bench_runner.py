@@ -128,6 +128,36 @@ def test_greedy_prompt_lookup_speculation_is_lossless(tiny_model) -> None:  # no
     assert len(plain.step_s) == 11 and len(spec.step_s) == 11  # one per token after the first, split evenly
 
 
+def test_greedy_draft_model_speculation_is_lossless_and_accepts_drafts(tiny_model) -> None:  # noqa: ANN001
+    """A drafter proposes, the target verifies: greedy output is the target's own, whatever the drafter; a
+    drafter identical to the target has every draft accepted (several tokens per target step)."""
+    import torch
+
+    from synth.bench import decode
+    from synth.bench.presets import build_random_model
+
+    model, tok = tiny_model
+    prompts = _prompts(tok, [12])
+    kw = dict(max_new_tokens=12, sampler=decode.Sampler(), pad_id=tok.pad_token_id, eos_ids=[], fixed_length=True)
+    plain = decode.speculative(model, prompts, "none", 4, **kw)
+    same = decode.speculative(model, prompts, "draft_model", 4, assistant=model, **kw)
+    other, _, _ = build_random_model(TINY, torch.float32, seed=1)
+    stranger = decode.speculative(model, prompts, "draft_model", 4, assistant=other, **kw)
+    assert same.answers == plain.answers == stranger.answers
+    assert same.forward_calls < plain.forward_calls  # drafts accepted: fewer target steps than tokens
+    with pytest.raises(ValueError, match="draft model"):
+        decode.speculative(model, prompts, "draft_model", 4, **kw)
+
+
+def test_draft_model_spec_needs_its_drafter() -> None:
+    from synth.bench.spec import Technique
+
+    with pytest.raises(ValueError, match="draft_model"):
+        Technique(name="speculative", speculation="draft_model")
+    t = Technique(name="speculative", speculation="draft_model", draft_model="qwen2.5-coder-0.5b-instruct")
+    assert t.draft_model is not None and t.draft_model.name == "qwen2.5-coder-0.5b-instruct"
+
+
 def test_cad_alpha_zero_equals_vanilla_and_batched_equals_naive(tiny_model) -> None:  # noqa: ANN001
     from synth.bench import decode
 

@@ -388,6 +388,23 @@ def test_speculative_claims_plan_prompt_lookup_on_real_weights() -> None:
     assert refused.specs == [] and "needs real weights" in (refused.inconclusive_reason or "")
 
 
+def test_speculative_decoding_itself_is_measured_with_a_draft_model_when_the_pair_is_installed() -> None:
+    generic = classify_claim("Speculative decoding doubles throughput over standard decoding.")
+    pair = Availability(presets=PRESETS, hf_models=["qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct"])
+    plan = plan_experiment(generic, pair)
+    assert plan.arm_a is not None and plan.arm_b is not None and plan.stand_in is None
+    assert (plan.arm_a.technique.speculation, plan.arm_b.technique.speculation) == ("none", "draft_model")
+    assert plan.arm_b.model.name == plan.arm_a.model.name == "qwen2.5-coder-1.5b-instruct"
+    assert plan.arm_b.technique.draft_model is not None
+    assert plan.arm_b.technique.draft_model.name == "qwen2.5-coder-0.5b-instruct"
+    assert any("drafting" in s for s in plan.substitutions)
+    lookup = plan_experiment(generic, HERE)  # the 0.5B only: prompt lookup, and the command that adds the drafter
+    assert lookup.arm_b is not None and lookup.arm_b.technique.speculation == "prompt_lookup"
+    assert any("synth models fetch qwen2.5-coder-1.5b-instruct" in s for s in lookup.substitutions)
+    named = plan_experiment(classify_claim("EAGLE achieves a 3× speedup over vanilla decoding."), pair)
+    assert named.stand_in and named.arm_b is not None and named.arm_b.technique.speculation == "prompt_lookup"
+
+
 def test_stand_in_measurement_is_context_either_way() -> None:
     """A measurement of another method than the one named can neither confirm nor contradict the claim."""
     named = _judge("EAGLE achieves a 3× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [4.0, 4.1, 3.9])

@@ -281,8 +281,10 @@ def speculative(
     eos_ids: Sequence[int] = (),
     fixed_length: bool = True,
     pad_id: int = 0,
+    assistant: torch.nn.Module | None = None,
 ) -> Trace:
-    """Prompt-lookup speculative decoding (or the same `generate` path without it), one prompt at a time.
+    """Prompt-lookup or draft-model speculative decoding (or the same `generate` path without it), one prompt at
+    a time. `assistant`: the draft model of `speculation="draft_model"` (transformers assisted generation).
 
     NOTE: speculation verifies several proposed tokens in one forward pass; it runs
     through transformers' `generate` (assisted decoding), which takes one sequence at a
@@ -310,6 +312,12 @@ def speculative(
             kw.update(temperature=sampler.temperature, top_p=sampler.top_p)
         if speculation == "prompt_lookup":
             kw["prompt_lookup_num_tokens"] = draft_tokens
+        elif speculation == "draft_model":
+            if assistant is None:
+                raise ValueError("speculation='draft_model' needs the draft model (assistant)")
+            kw["assistant_model"] = assistant
+            assistant.generation_config.num_assistant_tokens = draft_tokens
+            assistant.generation_config.num_assistant_tokens_schedule = "constant"
         start = time.perf_counter()
         with torch.no_grad():
             out = model.generate(ids, **kw)

@@ -19,7 +19,7 @@ FILLER_TEXT = (
     "def moving_average(values: list[float], window: int) -> list[float]:\n"
     '    """Return the moving averages of `values` over `window` consecutive items.\n'
     "    The first window - 1 positions have no average and are skipped. Raise ValueError when\n"
-    '    window is not positive or larger than the list.\n    >>> moving_average([1, 2, 3, 4], 2)\n'
+    "    window is not positive or larger than the list.\n    >>> moving_average([1, 2, 3, 4], 2)\n"
     '    [1.5, 2.5, 3.5]\n    """\n'
     "Throughput of a language model is the number of tokens it generates per second; memory-bound\n"
     "decoding reads every weight once per step, so batching several streams shares that read.\n"

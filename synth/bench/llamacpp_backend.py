@@ -47,9 +47,7 @@ def _chat_prompt(llm: Any, text: str) -> list[int]:
     return llm.tokenize(formatted.prompt.encode(), add_bos=False, special=True)
 
 
-def _generate(
-    llm: Any, prompt: list[int], spec: BenchSpec, sample_offset: int
-) -> Trace:
+def _generate(llm: Any, prompt: list[int], spec: BenchSpec, sample_offset: int) -> Trace:
     """One sequence, timed token by token; fixed length keeps going past EOS."""
     s = spec.sampling
     greedy = s.mode == "greedy"
@@ -82,9 +80,7 @@ def _generate(
     )  # fmt: skip
 
 
-def run_llamacpp(
-    spec: BenchSpec, resolved: Any, device: str, threads: int, settings: Any, result: BenchResult
-) -> None:
+def run_llamacpp(spec: BenchSpec, resolved: Any, device: str, threads: int, settings: Any, result: BenchResult) -> None:
     from synth.bench import inputs
     from synth.bench.memory import PeakMemory
 
@@ -92,7 +88,10 @@ def run_llamacpp(
     if t.name == "cad":
         raise Unsupported("CAD needs two decoding streams per step: use the transformers backend")
     if t.name == "speculative":
-        raise Unsupported("speculative decoding is measured with the transformers backend (prompt lookup)")
+        raise Unsupported(
+            "speculative decoding is measured with the transformers backend (prompt lookup or a draft model): "
+            "llama-cpp-python's Python API drafts only by prompt lookup, not with a draft model"
+        )
     if t.name == "self_consistency" and t.implementation == "batched":
         raise Unsupported("batched self-consistency needs batched decoding: use the transformers backend or naive")
     if spec.precision not in ("gguf", "fp32") and spec.precision != resolved.path.suffix:

@@ -96,6 +96,11 @@ class Measurements(BaseModel):
     problems: int | None = None
     samples_per_problem: int | None = None
     passed_samples: int | None = None
+    tokens_per_step: float | None = Field(
+        None,
+        description="Generated tokens per target decode step: 1 plus the mean accepted draft tokens of a "
+        "speculative arm (1.0 without speculation).",
+    )
 
 
 class BenchResult(BaseModel):

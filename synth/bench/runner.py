@@ -38,6 +38,7 @@ class RunStats:
     total_s: float = 0.0
     ttfts: list[float] = field(default_factory=list)
     steps: list[float] = field(default_factory=list)
+    forward_calls: int = 0  # target-model decode steps (speculation emits several tokens per step)
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -60,7 +61,13 @@ def measurements_from(runs: list[RunStats]) -> Measurements:
         token_latency_p95_s=_percentile(steps, 0.95),
         prompt_tokens=runs[-1].prompt_tokens if runs else None,
         generated_tokens=runs[-1].answer_tokens if runs else None,
+        tokens_per_step=_tokens_per_step(runs),
     )
+
+
+def _tokens_per_step(runs: list[RunStats]) -> float | None:
+    calls = sum(r.forward_calls for r in runs)
+    return round(sum(r.answer_tokens for r in runs) / calls, 3) if calls else None
 
 
 def add_traces(stats: RunStats, traces: list[Any], final_divisor: int = 1) -> None:
@@ -74,6 +81,7 @@ def add_traces(stats: RunStats, traces: list[Any], final_divisor: int = 1) -> No
         stats.decode_s += max(0.0, tr.total_s - tr.ttft_s)
         stats.total_s += tr.total_s
         stats.steps.extend(tr.step_s)
+        stats.forward_calls += tr.forward_calls
     stats.final_tokens += sum(sum(len(a) for a in tr.answers) for tr in traces) // max(1, final_divisor)
 
 
@@ -83,13 +91,14 @@ def generate_batch(model: Any, spec: BenchSpec, jobs: list[Any], kw: dict[str, A
 
     t = spec.technique
     prompts = [j.with_context for j in jobs]
+    assistant = kw.pop("assistant", None)  # the draft model of a draft_model speculative arm
     if t.name == "cad":
         nocontext = [j.without_context for j in jobs]
         return [decode.cad(model, prompts, nocontext, t.alpha, t.implementation == "batched", **kw)], 1
     if t.name == "self_consistency":
         return decode.self_consistency(model, prompts, t.n, t.implementation == "batched", **kw), t.n
     if t.name == "speculative":
-        return [decode.speculative(model, prompts, t.speculation, t.draft_tokens, **kw)], 1
+        return [decode.speculative(model, prompts, t.speculation, t.draft_tokens, assistant=assistant, **kw)], 1
     return [decode.vanilla(model, prompts, **kw)], 1
 
 
@@ -105,6 +114,7 @@ def _load_transformers(spec: BenchSpec, resolved: Any, device: str) -> tuple[Any
     import torch
 
     from synth.bench import precision as P
+
     notes: list[str] = []
     reason = P.check_precision(spec.precision, device, "transformers")
     if reason:
@@ -139,6 +149,22 @@ def _load_transformers(spec: BenchSpec, resolved: Any, device: str) -> tuple[Any
     return model, tokenizer, vocab, notes
 
 
+def _load_drafter(spec: BenchSpec, settings: Any, device: str, result: BenchResult) -> Any:
+    """The draft model of a draft_model arm, loaded like the target (same precision and device)."""
+    from synth.bench.loader import resolve_model
+
+    draft = spec.technique.draft_model
+    assert draft is not None
+    as_spec = spec.model_copy(update={"model": draft})
+    resolved = resolve_model(as_spec, settings.models_dir)
+    if resolved.kind == "gguf":
+        raise Unsupported("a draft model needs transformers weights: fetch it with `synth models fetch NAME --hf`")
+    model, _tokenizer, _vocab, notes = _load_transformers(as_spec, resolved, device)
+    result.notes.append(f"drafted by {draft.name} ({spec.technique.draft_tokens} tokens per step)")
+    result.notes.extend(f"drafter: {n}" for n in notes)
+    return model
+
+
 def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
     ids: set[int] = set()
     gen = getattr(model, "generation_config", None)
@@ -159,6 +185,7 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
 
     model, tokenizer, vocab, notes = _load_transformers(spec, resolved, device)
     result.notes.extend(notes)
+    assistant = _load_drafter(spec, settings, device, result) if spec.technique.draft_model is not None else None
     result.measurements = Measurements(model_memory_mb=model_memory_mb(model))
     pad_source = tokenizer if tokenizer is not None else model.generation_config
     pad_id = int(getattr(pad_source, "pad_token_id", None) or 0)
@@ -178,6 +205,8 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
         fixed_length=spec.generation.fixed_length,
         pad_id=pad_id,
     )
+    if assistant is not None:
+        kw["assistant"] = assistant
     if not code:
         for w in range(spec.warmup):
             for batch in groups:
@@ -208,7 +237,7 @@ def run_transformers(spec: BenchSpec, resolved: Any, device: str, settings: Any,
     if code:
         score_code(spec, [j.problem for j in jobs], [t for batch in texts for t in batch], result)
         result.notes.append(f"pass@k run: one generation of {len(jobs)} samples; throughput spread is over batches")
-    del model
+    del model, assistant
     if device == "cuda":
         torch.cuda.empty_cache()
 

@@ -57,18 +57,28 @@ class Technique(_Strict):
     alpha: float = Field(0.5, ge=0, description="CAD: softmax((1+a)·logits(context) − a·logits(no context)).")
     n: int = Field(5, ge=1, le=64, description="Self-consistency: samples per prompt.")
     rag_k: int = Field(3, ge=1, le=20, description="RAG: passages retrieved from the corpus per prompt.")
-    speculation: Literal["prompt_lookup", "none"] = Field(
+    speculation: Literal["prompt_lookup", "draft_model", "none"] = Field(
         "prompt_lookup",
         description="Speculative: prompt_lookup = draft tokens copied from the prompt's n-grams and verified in one "
-        "forward pass (transformers generate, prompt_lookup_num_tokens); none = the same generate() path without "
-        "speculation, the fair baseline of a speculative arm.",
+        "forward pass (transformers generate, prompt_lookup_num_tokens); draft_model = a smaller model with the "
+        "same tokenizer drafts (`draft_model`; transformers assisted generation); none = the same generate() path "
+        "without speculation, the fair baseline of a speculative arm.",
     )
     draft_tokens: int = Field(10, ge=1, le=64, description="Speculative: tokens proposed per verification step.")
+    draft_model: ModelRef | None = Field(
+        None, description="Speculative, draft_model: the drafter (same tokenizer as the model, e.g. a smaller size)."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _drafter(self) -> Technique:
+        if (self.speculation == "draft_model") != (self.draft_model is not None) and self.name == "speculative":
+            raise ValueError("speculation: draft_model needs technique.draft_model (and only it takes one)")
+        return self
 
 
 class PromptSet(_Strict):
@@ -159,6 +169,8 @@ class BenchSpec(_Strict):
         tech = t.name if t.name in ("vanilla", "cot", "rag") else f"{t.name}-{t.implementation}"
         if t.name == "speculative":
             tech = f"speculative-{t.speculation}" + (f"{t.draft_tokens}" if t.speculation != "none" else "")
+            if t.draft_model is not None:
+                tech += f"({t.draft_model.name})"
         return f"{Path(self.model.name).name}/{self.backend}/{self.precision}/{tech}/b{self.batch_size}"
 
 

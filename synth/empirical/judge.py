@@ -223,6 +223,9 @@ def judge(
         verdict, reason = _decide(claim_type, ratio[0], ratio[1], config)
         name = METRIC_NAMES.get(value_a[2], value_a[2])
         reason += f" ({name}: B {b[0]:.3g} vs A {a[0]:.3g}{'; time ratio = A/B' if plan.invert else ''})"
+        steps = [r.measurements.tokens_per_step for r in (res_a, res_b) if r.measurements is not None]
+        if plan.arm_b.technique.name == "speculative" and all(x is not None for x in steps) and len(steps) == 2:
+            reason += f"; tokens per target step: B {steps[1]:.2f}, A {steps[0]:.2f} (accepted drafts + 1)"
     if plan.stand_in:  # symmetric: a measurement of another method neither confirms nor contradicts this one
         verdict = VerdictLabel.INCONCLUSIVE
         reason = f"context only ({plan.stand_in}; it decides nothing about the named method): {reason}"

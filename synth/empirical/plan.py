@@ -361,9 +361,27 @@ def _plan_speculative(claim: ClaimType, available: Availability, config: Empiric
     # Generic only when the claim speaks of the technique itself; a paper's method named by its title
     # ('the method of "Faster Cascades via Speculative Decoding"') is a different method.
     generic = _GENERIC_SPECULATION.fullmatch(method.label.strip()) is not None and 'method of "' not in claim.text
-    stand_in = None if generic else f"prompt lookup decoding measured in place of {method.label}"
-    lookup = f"prompt lookup decoding ({config.speculative_draft_tokens} tokens proposed per step, no draft model)"
-    subs.append(lookup if generic else f"{method.label} → {lookup}")
+    drafted = generic and "prompt" not in method.label.lower() and "PLD" not in method.label
+    pair = (config.speculative_target, config.speculative_drafter)
+    technique = Technique(name="speculative", speculation="prompt_lookup", draft_tokens=config.speculative_draft_tokens)
+    stand_in = None
+    if drafted and all(m in available.hf_models for m in pair):
+        # Speculative decoding itself: a small model of the same family drafts for a larger one.
+        subject = config.speculative_target
+        technique = Technique(
+            name="speculative", speculation="draft_model", draft_tokens=config.speculative_drafter_tokens,
+            draft_model=ModelRef(name=config.speculative_drafter, kind="registry"),
+        )  # fmt: skip
+        drafter, n = config.speculative_drafter, config.speculative_drafter_tokens
+        subs.append(f"{drafter} drafting {n} tokens per step for {subject} (transformers assisted generation; the "
+                    "paper's models and hardware differ)")  # fmt: skip
+    else:
+        stand_in = None if generic else f"prompt lookup decoding measured in place of {method.label}"
+        lookup = f"prompt lookup decoding ({config.speculative_draft_tokens} tokens proposed per step, no draft model)"
+        subs.append(lookup if generic else f"{method.label} → {lookup}")
+        if drafted:
+            subs.append(f"no draft-model pair installed: `synth models fetch {pair[0]} {pair[1]} --hf` measures "
+                        "speculative decoding with a draft model")  # fmt: skip
     subs.append(f"on {subject} (real weights, transformers generate, greedy: both arms give the same tokens)")
     subs.append(f"HumanEval, first {config.speculative_problems} problems as prompts")
 
@@ -378,7 +396,7 @@ def _plan_speculative(claim: ClaimType, available: Availability, config: Empiric
         )  # fmt: skip
 
     plain = arm(Technique(name="speculative", speculation="none"))
-    spec = arm(Technique(name="speculative", speculation="prompt_lookup", draft_tokens=config.speculative_draft_tokens))
+    spec = arm(technique)
     metric: Metric = _speed_metric(claim) if claim.quantity == "memory" else "end_to_end_tokens_per_s"
     return ExperimentPlan(
         claim=claim, arm_a=plain if spec_is_b else spec, arm_b=spec if spec_is_b else plain, metric=metric,
