@@ -56,8 +56,15 @@ def test_conflicts_numeric_spread_and_counter_evidence_and_measurement() -> None
     b = _claim(2, "Medusa achieves a 1.5x speedup in the Spec-Bench evaluation.", doc="survey")
     c = _claim(3, "EAGLE achieves a 3x speedup.", doc="eagle")
     c.counter_evidence = [Evidence(doc_id="survey", page=7, quote="EAGLE reaches 2.1x on Spec-Bench.")]
-    kinds = {x.kind: x for x in find_conflicts([a, b, c], {1, 2, 3})}
-    assert kinds["numeric_spread"].claims == [1, 2] and "medusa" in kinds["numeric_spread"].description
+    from synth.report.figures import SourceSentence, cross_check, figures_in
+
+    def read(x: ReportClaim, systems: tuple[str, ...]) -> list:  # type: ignore[type-arg]
+        doc = x.claim.provenance.doc_id if x.claim.provenance else ""
+        return figures_in(SourceSentence(x.claim.text, doc, 1, systems, doc, claim=x.number), frozenset({"medusa"}))
+
+    figures = cross_check(read(a, ("Medusa",)) + read(b, ()))
+    kinds = {x.kind: x for x in find_conflicts([a, b, c], {1, 2, 3}, figures)}
+    assert kinds["numeric_spread"].claims == [1, 2] and "Medusa" in kinds["numeric_spread"].description
     assert "survey, p. 7" in kinds["contradiction"].description
     assert find_conflicts([a, b, c], {3}) == [kinds["contradiction"]]  # unusable claims raise no conflict
     run = sample_run()

@@ -3,22 +3,24 @@
 Three kinds, all read off the run's own records (pure functions):
 * `contradiction`: a claim its own paper supports, while another paper's page
   states a different figure for the same quantity (kept by the verify stage);
-* `numeric_spread`: claims from different papers about the same named system
-  whose speed-up figures do not overlap (Medusa 2.2x in its paper, 1.5x in a survey);
+* `numeric_spread`: figures from different papers for the same method and metric
+  that do not overlap in an overlapping setting (the figures table's cross-check:
+  Medusa 2.2x in its paper, 1.5x in a survey);
 * `measurement`: our own benchmark run disagrees with the claimed ratio.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
+from synth.report.figures import ReportedFigure, method_key
 from synth.report.records import Conflict, ReportClaim
-from synth.report.themes import multipliers, subject_of
-
-SPREAD_FACTOR = 1.25  # two figures this far apart (after their stated ranges) are in conflict
 
 
-def find_conflicts(claims: list[ReportClaim], usable: set[int]) -> list[Conflict]:
+def find_conflicts(
+    claims: list[ReportClaim], usable: set[int], figures: Sequence[ReportedFigure] = ()
+) -> list[Conflict]:
     out: list[Conflict] = []
     for c in claims:
         if c.number not in usable:
@@ -34,7 +36,7 @@ def find_conflicts(claims: list[ReportClaim], usable: set[int]) -> list[Conflict
                     f"different figure: \u201c{_short(ev.quote)}\u201d",
                 )
             )
-    out.extend(_spreads(claims, usable))
+    out.extend(_spreads(figures))
     for c in claims:
         for check in c.empirical:
             v = check.verdict
@@ -51,33 +53,27 @@ def find_conflicts(claims: list[ReportClaim], usable: set[int]) -> list[Conflict
     return out
 
 
-def _spreads(claims: list[ReportClaim], usable: set[int]) -> list[Conflict]:
-    by_subject: dict[str, list[tuple[ReportClaim, float, float]]] = defaultdict(list)
-    for c in claims:
-        if c.number not in usable:
-            continue
-        subject = subject_of(c.claim.text)
-        figures = multipliers(c.number, c.claim)
-        if subject and figures:
-            by_subject[subject].append((c, min(f.low for f in figures), max(f.high for f in figures)))
+def _spreads(figures: Sequence[ReportedFigure]) -> list[Conflict]:
+    """Figures of one method and metric that other papers contradict (the figures table's cross-check)."""
+    groups: dict[tuple[str, str, str, str], list[ReportedFigure]] = defaultdict(list)
+    for f in figures:
+        groups[(method_key(f.method), f.metric, f.unit, f.role)].append(f)
     out = []
-    for subject, rows in by_subject.items():
-        papers = {r[0].claim.provenance.doc_id if r[0].claim.provenance else r[0].number for r in rows}
-        if len(rows) < 2 or len(papers) < 2:
+    for rows in groups.values():
+        if not any(f.check in ("contradicted", "mixed") for f in rows) or len({f.doc_id for f in rows}) < 2:
             continue
-        lows = max(r[1] for r in rows)
-        highs = min(r[2] for r in rows)
-        if lows > highs * SPREAD_FACTOR:
-            listed = "; ".join(f"[{c.number}] {lo:g}x" + (f"–{hi:g}x" if hi != lo else "") for c, lo, hi in rows)
-            out.append(
-                Conflict(
-                    topic=subject,
-                    claims=[c.number for c, _, _ in rows],
-                    kind="numeric_spread",
-                    description=f"figures for {subject} differ between papers ({listed}): setups differ (models, "
-                    "hardware, tasks), so read each with its source",
-                )
+        listed = "; ".join(
+            f"{f.source or f.doc_id} p. {f.page}: {f.shown()}" + (f" [{f.claim}]" if f.claim else "") for f in rows
+        )
+        out.append(
+            Conflict(
+                topic=rows[0].method,
+                claims=sorted({f.claim for f in rows if f.claim is not None}),
+                kind="numeric_spread",
+                description=f"{rows[0].metric} figures for {rows[0].method} differ between papers ({listed}): setups "
+                "differ (models, hardware, tasks), so read each with its source",
             )
+        )
     return out
 
 

@@ -64,7 +64,7 @@ def template_synthesis(run: ReportRun) -> Synthesis:
     if unrelated:  # the claims are about something else: listed in the claims table, never as findings
         results, leads, numbers = [], {}, set()
     figures = [] if unrelated else collect_figures(run, usable)
-    conflicts = find_conflicts(run.claims, numbers)
+    conflicts = find_conflicts(run.claims, numbers, figures)
     synthesis = Synthesis(
         method="template",
         title=title_for(run.question),

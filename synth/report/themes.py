@@ -9,7 +9,6 @@ number with a quantity) and, without numbers, from its wording.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from synth.claims.records import Claim, ClaimKind, Quantity
 from synth.claims.subject import subject_of as subject_of  # moved down: verification reads it too
@@ -59,26 +58,3 @@ def theme_of(claim: Claim) -> str:
     if claim.kind is ClaimKind.METHOD:
         return "method"
     return "other"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A multiplier stated by a claim ('2.2x', '1.8x-2.4x'), for the range sentence of a theme."""
-
-    number: int  # claim number
-    low: float
-    high: float
-    text: str
-
-
-def multipliers(claim_number: int, claim: Claim) -> list[Figure]:
-    """The claim's 'x' figures on speed (speedup/throughput); the spans say what was read."""
-    out = []
-    for n in claim.numbers:
-        if n.unit != "x" or n.quantity not in _GAIN_QUANTITIES | {Quantity.OTHER}:
-            continue
-        low = n.low if n.low is not None else n.value
-        high = n.high if n.high is not None else n.value
-        if 1.0 < high < 100:  # a speedup below 1 or absurdly large is not a speedup figure
-            out.append(Figure(claim_number, low, high, n.text))
-    return out
