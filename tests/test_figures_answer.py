@@ -176,3 +176,25 @@ def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic
     run.synthesis = template_synthesis(run)
     off = review_answer(run)
     assert off.score == 0.0 and "does not cover" in off.rationale
+
+
+def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
+    from synth.report.records import PaperRef
+    from synth.report.retrieval import mark_off_topic
+    from synth.retrieve.records import Hit
+
+    def paper(n: int, title: str, text: str) -> PaperRef:
+        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
+                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
+        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
+
+    papers = [
+        paper(1, "EAGLE-2: Faster Inference", "Speculative decoding with dynamic draft trees reaches 3.05x."),
+        paper(2, "Medusa", "Medusa heads for speculative decoding."),
+        paper(3, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
+    ]
+    notes = mark_off_topic("How much does speculative decoding speed up LLM inference?", papers)
+    assert [p.on_topic for p in papers] == [True, True, False] and "LLM in a flash" in notes[0]
+    alone = [paper(1, "LLM in a flash", "flash memory"), paper(2, "GQA", "grouped-query attention")]
+    assert mark_off_topic("How much does speculative decoding speed up inference?", alone) == []
+    assert all(p.on_topic for p in alone)  # nobody names it: the Answer says the corpus lacks it, nothing marked

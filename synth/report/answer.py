@@ -103,6 +103,8 @@ def source_sentences(run: ReportRun, usable: Sequence[ReportClaim]) -> list[Sour
             )
         )  # fmt: skip
     for paper in run.retrieval.papers:
+        if not paper.on_topic:
+            continue
         for hit in paper.passages:
             for sentence in _passage_sentences(hit.text):
                 out.append(

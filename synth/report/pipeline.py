@@ -230,7 +230,8 @@ def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | No
     assert run.retrieval is not None
     local = settings.model_copy(deep=True)
     local.extract.max_claims = run.options.claims
-    hits = [h for p in run.retrieval.papers for h in p.passages]
+    papers = [p for p in run.retrieval.papers if p.on_topic]
+    hits = [h for p in papers for h in p.passages]
     chat = chat_model
     if run.options.mode != "extractive" and chat is None:
         from synth.claims.extract import resolve_mode
@@ -238,7 +239,7 @@ def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | No
         if resolve_mode(run.options.mode, local, None) == "llm":
             chat = _chat(local)
     result = extract_claims(
-        run.question, hits or [p.doc_id for p in run.retrieval.papers], retriever.index, local,
+        run.question, hits or [p.doc_id for p in papers], retriever.index, local,
         mode=run.options.mode, chat_model=chat,
     )  # fmt: skip
     paper_of = {p.doc_id: p.number for p in run.retrieval.papers}

@@ -49,6 +49,11 @@ class PaperRef(BaseModel):
     score: float = Field(0.0, description="Document-level retrieval score for the question.")
     source: Literal["local", "arxiv"] = "local"
     passages: list[Hit] = Field(default_factory=list, description="Passages retrieved for the question.")
+    on_topic: bool = Field(
+        True,
+        description="Names the question's subject (synth.report.topic); a paper that does not is listed, and no "
+        "claim is extracted from it.",
+    )
 
 
 class RetrievalResult(BaseModel):

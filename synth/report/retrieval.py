@@ -62,6 +62,31 @@ def search_arxiv_into_corpus(
     return f"searched arXiv for {query!r}: {len(papers)} result(s), {len(paths)} PDF(s) ingested", ids
 
 
+TOPIC_QUORUM = 0.4  # fewer papers than this share naming the subject: the subject reading is not trusted
+
+
+def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
+    """Mark the papers that do not name the question's subject ("LLM in a flash" for speculative decoding);
+    nothing is marked when too few papers name it (then the subject was read wrong, or the corpus lacks it, which
+    the Answer says)."""
+    from synth.report.topic import names_subject, subject_phrases
+
+    texts = [p.title + " " + " ".join(h.text for h in p.passages) for p in papers]
+    subject = subject_phrases(question, texts)
+    if not subject:
+        return []
+    named = [names_subject(subject, t) for t in texts]
+    if sum(named) < TOPIC_QUORUM * len(papers):
+        return []
+    off = [p for p, ok in zip(papers, named, strict=True) if not ok]
+    for p in off:
+        p.on_topic = False
+    if not off:
+        return []
+    listed = "; ".join(p.title[:60] for p in off)
+    return [f"{len(off)} retrieved paper(s) do not name {' or '.join(subject)}: listed, no claim taken ({listed})"]
+
+
 def retrieve(
     question: str, options: ReportOptions, settings: Any, retriever: Any, arxiv_ids: set[str], arxiv_note: str
 ) -> RetrievalResult:
@@ -94,6 +119,7 @@ def retrieve(
     notes = []
     if not papers:
         notes.append("the corpus returned no papers for the question")
+    notes += mark_off_topic(question, papers)
     return RetrievalResult(
         papers=papers, corpus_documents=len(by_id), arxiv=arxiv_note, notes=notes,
         seconds=round(time.perf_counter() - started, 3),

@@ -83,4 +83,7 @@ def names_subject(phrases: Sequence[str], text: str) -> bool:
         words = [w for w in phrase.split() if len(w) >= 4]
         if len(words) >= 2 and all(_mentions(w, text) for w in words):
             return True
+        head = phrase.rsplit("-", 1)[-1]  # "self-verification": a paper on chain-of-verification names its head
+        if " " not in phrase and "-" in phrase and len(head) >= 6 and _mentions(head, text):
+            return True
     return False
