@@ -471,10 +471,17 @@ def _draw_figures(data: tuple[tuple[str, tuple[tuple[float, float, bool, str, st
                                  facecolors="#1f4e79" if primary else "white")  # fmt: skip
                 dot.set_urls([link])
                 dot.set_gid(label)
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
         ax.axvline(1.0, color="#616161", linestyle="--", linewidth=0.8)
         ax.set_yticks(range(len(data)), [_short(m, 28) for m, _ in reversed(data)])
         ax.set_xscale("log")
-        ax.set_xlabel("reported multiplier (log scale; 1 = no change)")
+        top = max(h for _, points in data for _, h, *_ in points)
+        ticks = [t for t in (1, 1.5, 2, 3, 4, 6, 10, 15, 20, 30, 50, 100, 200) if t <= top * 1.3]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))  # plain labels: mathtext "10^0" is unreadable here
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("reported multiplier (log scale; 1x = no change)")
         ax.set_title(title, loc="left")
 
     return _render("plot-figures", title, (7.0, 0.9 + 0.32 * len(data)), draw)
