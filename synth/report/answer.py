@@ -213,7 +213,10 @@ def headline_sentences(
 ) -> list[CitedSentence]:
     """'Headline results, each from the method's own paper: EAGLE-3 up to 6.5x speed-up over …; …', at most
     two sentences of `per_sentence` methods."""
-    methods = own_figures(figures)[: 2 * per_sentence]
+    wanted = set(want)
+    # Methods with a figure of the kind the question asks for first, each group in retrieval order.
+    ranked = sorted(own_figures(figures), key=lambda mf: not any((f.role, f.unit) in wanted for f in mf[1]))
+    methods = ranked[: 2 * per_sentence]
     out = []
     for i in range(0, len(methods), per_sentence):
         part = methods[i : i + per_sentence]

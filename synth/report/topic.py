@@ -69,9 +69,10 @@ def subject_phrases(question: str, texts: Sequence[str], min_papers: int = 1) ->
 
 
 def uncovered(question: str, texts: Sequence[str]) -> list[str]:
-    """The subject phrases no text names: non-empty means the papers are about something else."""
+    """The subject phrases no text names (`names_subject`): all of them means the papers are about something
+    else, some of them that part of the question is not covered."""
     phrases = subject_phrases(question, texts)
-    return [p for p in phrases if not any(_mentions(p, t) for t in texts)]
+    return [p for p in phrases if not any(names_subject([p], t) for t in texts)]
 
 
 def names_subject(phrases: Sequence[str], text: str) -> bool:
