@@ -270,10 +270,13 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def _baseline(sentence: str, number: ClaimNumber) -> str | None:
-    match = _BASELINE.search(sentence, number.end, min(len(sentence), number.end + 90))
-    if not match:
+    match = _BASELINE.search(sentence, number.end)
+    if not match or match.start() - number.end > 30:  # the comparison word must follow the figure closely
         return None
-    what = _BASELINE_STOP.sub("", match.group("what")).strip()
+    what = match.group("what")
+    if match.end() < len(sentence) and sentence[match.end()].isalnum():  # cut mid-word at the length cap
+        what = what.rsplit(" ", 1)[0]
+    what = _BASELINE_STOP.sub("", what).strip()
     return what if len(what) >= 3 else None
 
 
