@@ -6,16 +6,19 @@ their own; they skip where this machine does not give those layers.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import synth
 from synth.bench import sandbox
 from synth.bench.sandbox import ExecResult, isolation_notes, run_many, run_program
 
@@ -24,6 +27,12 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 def _has(note_prefix: str, text: str) -> bool:
     return any(n.startswith(note_prefix) and text in n for n in isolation_notes())
+
+
+needs_minimal_root = pytest.mark.skipif(
+    not _has("filesystem:", "minimal read-only root"),
+    reason="no minimal root here (no mount namespace, or the kernel refused it): programs see the host read-only",
+)
 
 
 def _live_group_members(pgid: int) -> list[int]:
@@ -161,14 +170,112 @@ def test_scratch_files_inside_the_sandbox_still_work() -> None:
 
 @pytest.mark.skipif(not _has("filesystem:", "read-only"), reason="no mount namespace: the filesystem is writable")
 def test_filesystem_is_read_only_without_the_guard(canary: Path) -> None:
+    # In a minimal root the canary is not even there; what is there (the root, /tmp, the stdlib) is read-only.
+    hidden = "No such file or directory" if _has("filesystem:", "minimal read-only root") else "Read-only file system"
     programs = [
         f"import shutil\nshutil.rmtree({str(canary)!r})",
         f"import os\nos.remove({str(canary / 'keep.txt')!r})",
         f"open({str(canary / 'new.txt')!r}, 'w').write('x')",
     ]
-    for result in run_many(programs, workers=2, guard=False):
+    visible = ["open('/x', 'w')", "open('/tmp/x', 'w')", "import os\nopen(os.path.dirname(os.__file__) + '/x.py', 'w')"]
+    results = run_many(programs + visible, workers=2, guard=False)
+    for result in results[: len(programs)]:
+        assert result.status == "failed" and hidden in result.stderr_tail, result.stderr_tail
+    for result in results[len(programs) :]:
         assert result.status == "failed" and "Read-only file system" in result.stderr_tail, result.stderr_tail
     assert _canary_intact(canary) and sorted(p.name for p in canary.iterdir()) == ["keep.txt"]
+
+
+@needs_minimal_root
+def test_host_secrets_home_and_project_files_are_invisible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "synth-home"
+    home.mkdir()
+    (home / "secret.txt").write_text("s3cret")
+    monkeypatch.setenv("SYNTH_HOME", str(home))
+    package = Path(synth.__file__).resolve()
+    targets = ["/etc/shadow", str(home / "secret.txt"), str(package), str(package.parent.parent / "README.md")]
+    programs = [f"print(len(open({t!r}, 'rb').read()))" for t in targets]
+    programs += ["import os\nassert not os.path.exists('/etc/passwd')", "import synth"]
+    results = run_many(programs, workers=2, guard=False)  # the guard does not restrict reads: the view does
+    for target, result in zip(targets, results, strict=False):
+        assert result.status == "failed" and result.stdout_tail == "", (target, result.stdout_tail)
+        assert "FileNotFoundError" in result.stderr_tail or "PermissionError" in result.stderr_tail, result.stderr_tail
+    assert results[-2].status == "passed", results[-2].stderr_tail
+    assert results[-1].status == "failed" and "No module named 'synth'" in results[-1].stderr_tail
+
+
+@needs_minimal_root
+def test_minimal_root_shows_only_what_the_interpreter_needs() -> None:
+    code = (
+        "import json, os\n"
+        "mounts = [line.split()[4] for line in open('/proc/self/mountinfo')]\n"
+        "writable = [line.split()[4] for line in open('/proc/self/mountinfo') if 'rw' in line.split()[5].split(',')]\n"
+        "print(json.dumps({'root': os.listdir('/'), 'etc': os.listdir('/etc'), 'dev': os.listdir('/dev'),\n"
+        "    'tmp': os.listdir('/tmp'), 'mounts': mounts, 'writable': writable, 'cwd': os.getcwd(),\n"
+        "    'proc': sorted(int(p) for p in os.listdir('/proc') if p.isdigit())}))\n"
+        "open('/dev/null', 'w').write('x')\nassert len(open('/dev/urandom', 'rb').read(8)) == 8"
+    )
+    result = run_program(code, guard=False)
+    assert result.status == "passed", result.stderr_tail
+    seen = json.loads(result.stdout_tail)
+    tops = {Path(p).parts[1] for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir())}
+    assert {"dev", "proc", *tops} <= set(seen["root"]) <= {"dev", "etc", "lib", "lib64", "proc", "usr", *tops}
+    assert not {"home", "var", "srv", "boot", "sys", "run", "mnt", "media"} & set(seen["root"])
+    assert set(seen["etc"]) <= {"ld.so.cache", "localtime"}
+    assert set(seen["dev"]) == {"null", "zero", "random", "urandom", "fd", "stdin", "stdout", "stderr"}
+    assert len(seen["tmp"]) <= 1 and sandbox.OLD_ROOT_NAME not in seen["root"]
+    assert seen["writable"] == [seen["cwd"]]  # the sandbox directory is the one writable mount
+    assert "/" in seen["mounts"] and "/proc" in seen["mounts"] and seen["proc"] == [1, 2]
+
+
+@needs_minimal_root
+def test_synth_home_inside_the_python_installation_is_emptied(monkeypatch: pytest.MonkeyPatch) -> None:
+    import xmlrpc
+
+    inside = str(Path(xmlrpc.__file__).parent)  # a stdlib package the child never imports
+    monkeypatch.setenv("SYNTH_HOME", inside)
+    result = run_program(f"import os\nprint(os.listdir({inside!r}))\nimport xmlrpc.client")
+    assert result.status == "failed" and result.stdout_tail.strip() == "[]"
+    assert "No module named 'xmlrpc.client'" in result.stderr_tail  # the emptied directory is a namespace package
+    assert any(n.startswith("filesystem:") and f"emptied: {inside}" in n for n in result.isolation)
+
+
+def test_plan_binds_the_interpreter_but_not_hidden_paths(tmp_path: Path) -> None:
+    prefix, checkout, home = tmp_path / "python", tmp_path / "checkout", tmp_path / "python" / "home"
+    for directory in (prefix / "lib" / "stdlib", checkout / "synth", home):
+        directory.mkdir(parents=True)
+    (tmp_path / "lib").symlink_to("python/lib")  # as /lib -> usr/lib on a merged-/usr system
+    paths = [str(prefix), str(tmp_path / "lib" / "stdlib"), str(checkout), str(tmp_path / "missing")]
+    plan = sandbox._plan_minimal_root(paths, hidden=[str(checkout / "synth"), str(checkout), str(home)])
+    assert plan.binds == (str(prefix),)
+    assert plan.links == ((str(tmp_path / "lib"), "python/lib"),)
+    assert plan.masks == (str(home),)
+    assert sandbox._plan_minimal_root(["/"], hidden=[]).binds == ()
+
+
+@pytest.mark.skipif(not _has("filesystem:", "read-only"), reason="no mount namespace: the filesystem is writable")
+def test_minimal_root_failure_falls_back_to_the_read_only_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    command = sandbox._interpreter_command
+    monkeypatch.setattr(sandbox, "_interpreter_command", lambda c: command({**c, "new_root": "/nonexistent-root"}))
+    result = run_program("import os\nprint(os.path.exists('/etc'))\nopen('/etc/synth-x', 'w')", guard=False)
+    assert result.stdout_tail == "True\n" and "Read-only file system" in result.stderr_tail
+    notes = [n for n in result.isolation if n.startswith("filesystem:")]
+    assert len(notes) == 1 and notes[0].startswith("filesystem: the host's, read-only")
+    assert "minimal root failed: [Errno 2] mount /nonexistent-root: No such file or directory" in notes[0]
+
+
+def test_stdlib_and_scratch_files_work_in_the_sandbox() -> None:
+    code = (
+        "import math, re, heapq, collections, itertools, functools, hashlib, json, random, string, bisect\n"
+        "import fractions, decimal, statistics, datetime, typing, tempfile, os, unicodedata\n"
+        "assert hashlib.sha256(b'x').hexdigest().startswith('2d711642')\n"
+        "assert str(decimal.Decimal(1) / 8) == '0.125' and unicodedata.name('a') == 'LATIN SMALL LETTER A'\n"
+        "datetime.datetime.now().astimezone()\nrandom.seed(1); os.urandom(4)\n"
+        "with tempfile.NamedTemporaryFile('w') as f:\n    f.write('x')\n"
+        "print(os.path.expanduser('~') == os.getcwd())"
+    )
+    result = run_program(code)
+    assert result.status == "passed" and result.stdout_tail == "True\n", result.stderr_tail
 
 
 def test_output_flood_keeps_only_the_tail() -> None:
