@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from synth.claims.seed_report import Reference, SeedClaim, parse_reference, parse_seed_report
+from synth.claims.seed_report import Reference, SeedClaim, parse_claim_row, parse_reference, parse_seed_report
 from synth.errors import UserError
 
 _MD_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -34,6 +34,9 @@ class AuditInput(BaseModel):
     question: str | None = Field(None, description="The research question the report answers, when stated.")
     claims: list[SeedClaim] = Field(default_factory=list, description="The report's claims with its own marks.")
     references: list[Reference] = Field(default_factory=list)
+    problems: list[str] = Field(
+        default_factory=list, description="Malformed claims-table rows, each naming its line (see SeedReport.problems)."
+    )
 
 
 class AuditInputError(UserError):
@@ -49,8 +52,8 @@ def _question(text: str) -> str | None:
     return None
 
 
-def _markdown_claims(text: str) -> list[SeedClaim] | None:
-    """Rows of the first Markdown table whose header has a Claim column, or None without one."""
+def _markdown_claims(text: str) -> tuple[list[SeedClaim], list[str]] | None:
+    """Rows of the first Markdown table whose header has a Claim column, and the rows' problems; None without one."""
     lines = text.splitlines()
     for i, line in enumerate(lines[:-1]):
         header = _MD_ROW.match(line)
@@ -61,18 +64,23 @@ def _markdown_claims(text: str) -> list[SeedClaim] | None:
             continue
         order = [cols.index("claim")]
         order += [next((j for j, c in enumerate(cols) if c.startswith(name)), -1) for name in ("verified", "confid")]
-        from synth.claims.seed_report import _parse_row
-
         rows: list[SeedClaim] = []
-        for row_line in lines[i + 2 :]:
+        problems: list[str] = []
+        for number, row_line in enumerate(lines[i + 2 :], start=i + 3):
             row = _MD_ROW.match(row_line)
             if not row:
                 break
             cells = [c.strip() for c in row.group(1).split("|")]
+            if len(cells) < len(cols):
+                problems.append(f"line {number}: {len(cells)} of the header's {len(cols)} cells")
             picked = [cells[j] if 0 <= j < len(cells) else "" for j in order]
-            if picked[0]:
-                rows.append(_parse_row(picked, len(rows) + 1))
-        return rows
+            claim, row_problems = parse_claim_row(
+                picked, len(rows) + 1, number, mark_column=order[1] >= 0, confidence_column=order[2] >= 0
+            )
+            problems += row_problems
+            if claim is not None:
+                rows.append(claim)
+        return rows, problems
     return None
 
 
@@ -96,18 +104,19 @@ def read_audit_input(path: Path) -> AuditInput:
             raise AuditInputError(f"{path} is empty: nothing to audit")
         title = next(line.strip().lstrip("# ").strip() for line in text.splitlines() if line.strip())
         if suffix in {".md", ".markdown"}:
-            claims = _markdown_claims(text)
-            if claims is not None:
+            table = _markdown_claims(text)
+            if table is not None:
+                claims, problems = table
                 return AuditInput(
                     path=str(path), kind=InputKind.MARKDOWN, title=title, question=_question(text), claims=claims,
-                    references=_markdown_references(text),
+                    references=_markdown_references(text), problems=problems,
                 )  # fmt: skip
         else:
             report = parse_seed_report(text)
             if report.has_claims_table:
                 return AuditInput(
                     path=str(path), kind=InputKind.SEED, title=report.title, question=_question(text),
-                    claims=report.claims, references=report.references,
+                    claims=report.claims, references=report.references, problems=report.problems,
                 )  # fmt: skip
         return AuditInput(path=str(path), kind=InputKind.PAPER, title=title, question=_question(text))
     if suffix in {".pdf", ".tex"}:

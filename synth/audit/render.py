@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from synth.audit.run import AuditOutcome, AuditReport
+from synth.core.escape import markdown_environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 SECTIONS = [
@@ -16,9 +17,9 @@ SECTIONS = [
 
 
 def render_markdown(report: AuditReport, templates: Path = TEMPLATES_DIR) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, keep_trailing_newline=True)
+    """Every value the template prints is Markdown-escaped (synth.core.escape): the audited report's title,
+    question and claims, and the evidence quoted from papers, can add no HTML and no link."""
+    env = markdown_environment(templates)
     text = env.get_template("audit.md.j2").render(r=report, sections=SECTIONS)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 err = Console(stderr=True)
 
+DEFAULT_MAX_CLAIMS = 100  # = synth.audit.run.DEFAULT_MAX_CLAIMS (not imported here: `synth --help` stays fast)
+PROBLEMS_SHOWN = 20  # input problems printed on stderr; the output lists them all
+
 
 def audit(
     ctx: typer.Context,
@@ -35,18 +38,31 @@ def audit(
     measure_budget: Annotated[
         float, typer.Option("--measure-budget", min=0, help="Seconds the measurement may take (auto).")
     ] = 600.0,
+    max_claims: Annotated[
+        int,
+        typer.Option(
+            "--max-claims",
+            min=0,
+            help="Check at most this many claims: a report's first ones, a paper's top-ranked ones (0: all). About "
+            "4-5 s per claim on 2 CPU cores, so the default is minutes of work; the output says how many were left.",
+        ),
+    ] = DEFAULT_MAX_CLAIMS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
-    """Check every claim of a report or paper against the corpus and compare with the report's own marks."""
+    """Check the claims of a report or paper against the corpus and compare with the report's own marks.
+
+    Verdicts are saved as they are made under `<home>/audit/checkpoints/`: the same audit run again after an
+    interruption reuses them; the checkpoint is removed once the output is written.
+    """
     from synth.audit.inputs import read_audit_input
     from synth.audit.references import arxiv_fetcher
     from synth.audit.render import render
-    from synth.audit.run import run_audit
+    from synth.audit.run import AuditCheckpoint, run_audit
     from synth.cli import settings_from
     from synth.cli.corpus_cmd import run_ingest
     from synth.empirical.budget import measure_within_budget
     from synth.errors import UserError
-    from synth.io import atomic_write_text
+    from synth.io import atomic_write_text, check_output_path
     from synth.retrieve import open_retriever
     from synth.verify.factory import build_verifier
 
@@ -54,8 +70,21 @@ def audit(
         raise UserError(f"unknown --format {fmt!r}: use md or json")
     if measure not in {"auto", "all", "off"}:
         raise UserError(f"unknown --measure {measure!r}: use auto, all or off")
+    if output is not None:
+        check_output_path(output)
     settings = settings_from(ctx)
     audit_input = read_audit_input(file)
+    if audit_input.problems and not quiet:
+        err.print(
+            f"{file}: {len(audit_input.problems)} problem(s) in the claims table:",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        for problem in audit_input.problems[:PROBLEMS_SHOWN]:
+            err.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        if len(audit_input.problems) > PROBLEMS_SHOWN:
+            err.print(f"  ... and {len(audit_input.problems) - PROBLEMS_SHOWN} more, all listed in the output")
     if question:
         audit_input.question = question
     if corpus is not None:
@@ -74,10 +103,19 @@ def audit(
         console=err, disable=quiet, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("", total=None)
-        report = run_audit(
-            audit_input, settings, retriever, verifier, notes, fetch=fetch,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )  # fmt: skip
+        checkpoint = AuditCheckpoint(settings.home / "audit" / "checkpoints")
+        try:
+            report = run_audit(
+                audit_input, settings, retriever, verifier, notes, fetch=fetch,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                max_claims=max_claims or None, checkpoint=checkpoint,
+                say=lambda message: quiet or err.print(message, highlight=False, markup=False, soft_wrap=True),
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            if checkpoint.path is not None:
+                err.print(f"verdicts so far are saved in {checkpoint.path}: run the same command again to resume",
+                          highlight=False, markup=False, soft_wrap=True)  # fmt: skip
+            raise
     measurable = list(dict.fromkeys(c.text for c in report.claims if c.needs_measurement))
     if measurable and measure != "off" and not quiet:
         err.print(
@@ -96,10 +134,14 @@ def audit(
         atomic_write_text(output, text)
         if not quiet:
             s = report.summary
+            checked = (
+                f"{s.claims} of {s.claims_total} claims (--max-claims)" if s.skipped_by_cap else f"{s.claims} claims"
+            )
             err.print(
-                f"wrote {output}: {s.claims} claims, {s.supported} supported, {s.refuted} refuted, "
+                f"wrote {output}: {checked}, {s.supported} supported, {s.refuted} refuted, "
                 f"{s.disagreements} disagreements with the report, {s.needs_measurement} need a measurement",
                 highlight=False,
             )
     else:
         typer.echo(text, nl=False)
+    checkpoint.remove()

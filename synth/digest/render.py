@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synth.core.escape import markdown_environment
 from synth.digest.run import DigestReport
 from synth.digest.store import parse_iso
 
@@ -16,17 +17,11 @@ def _when(stamp: str | None) -> str:
     return parse_iso(stamp).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _cell(text: object) -> str:
-    """Safe inside a Markdown table cell: one line, no pipes."""
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def render_markdown(report: DigestReport, templates: Path = TEMPLATES_DIR) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, keep_trailing_newline=True)
+    """Every value the template prints is Markdown-escaped (synth.core.escape: `|` too, so table cells stay
+    whole); `cell` folds a value onto one line, `code` and `link` write code spans and links."""
+    env = markdown_environment(templates)
     env.filters["when"] = _when
-    env.filters["cell"] = _cell
     text = env.get_template("digest.md.j2").render(r=report, d=report.drift)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 

@@ -1,4 +1,7 @@
-"""Markdown report from a ReportRun (templates/report.md.j2)."""
+"""Markdown report from a ReportRun (templates/report.md.j2).
+
+Every value the template prints is Markdown-escaped unless a filter built it as `TrustedMarkdown`
+(synth.core.escape): a paper's title or text can add no HTML and no link to the report."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from synth.report.records import ReportRun
 
 
 def render_markdown(run: ReportRun) -> str:
-    text = template_env().get_template("report.md.j2").render(r=run, s=run.synthesis, date=date_of(run))
+    text = template_env(markdown=True).get_template("report.md.j2").render(r=run, s=run.synthesis, date=date_of(run))
     lines = [line.rstrip() for line in text.splitlines()]
     out: list[str] = []
     for line in lines:  # at most one blank line in a row

@@ -4,12 +4,21 @@ Written so that synth.claims.seed_report.parse_seed_report reads it back:
 numbered section headings on their own line, a tab-separated claims table,
 references as '- <url>' lines. No prose line may look like a heading ('12 Foo'),
 so such lines get a leading word.
+
+Paper text is copied as written except where it would be live if the file were
+rendered as Markdown (it is plain text, but gets pasted into Markdown viewers):
+`synth.core.escape.neutralise_text` turns a tag-like '<script>' into '‹script›'
+and breaks link syntax ('[x](y)' → '[x] (y)'), visibly, without backslashes that
+the seed parser would read back as part of a claim. A reference URL is written as
+'<url>' only when it is http(s) or file; any other ('javascript:…') is neutralised
+text, so the References line still parses (with no URL).
 """
 
 from __future__ import annotations
 
 import re
 
+from synth.core.escape import neutralise_text
 from synth.render.view import date_of, template_env
 from synth.report.records import ReportRun
 
@@ -21,7 +30,7 @@ def render_txt(run: ReportRun) -> str:
     out: list[str] = []
     in_body = False
     for line in text.splitlines():
-        line = line.rstrip()
+        line = neutralise_text(line.rstrip())
         if line == "Abstract":
             in_body = True
         if in_body and "\t" not in line and _LOOKS_LIKE_HEADING.match(line) and not _is_heading(line):

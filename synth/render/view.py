@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from synth.core.escape import TrustedMarkdown, escape_markdown, markdown_environment, one_line
 from synth.report.records import CitedSentence, ReportClaim, ReportRun
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -16,17 +17,30 @@ def uncited(sentence: CitedSentence) -> list[int]:
 
 
 def cite(sentence: CitedSentence, fmt: str = "md") -> str:
-    """The sentence with its citations before the final stop: 'Medusa reaches 2.2x [3][5].'"""
+    """The sentence with its citations before the final stop: 'Medusa reaches 2.2x [3][5].'
+
+    Markdown (`fmt="md"`): the sentence is paper text, so it is escaped; the citations are links to the claims
+    table (`[\\[3\\]](#claim-3)`), also where the sentence cites inline ('HiSpec 1.28x [1]'); the result is
+    `TrustedMarkdown`. Other formats get plain text."""
     text = " ".join(sentence.text.split())
     numbers = uncited(sentence)
+    stop = text[-1] if text.endswith((".", "!", "?")) else ""
+    body = text[: len(text) - len(stop)]
+    if fmt == "md":
+        escaped = escape_markdown(body)
+        for n in sentence.claims:
+            if n not in numbers:  # cited inline: escaped to '\\[n\\]', made the same link as an appended mark
+                escaped = escaped.replace(f"\\[{n}\\]", _claim_link(n))
+        marks = "".join(_claim_link(n) for n in numbers)
+        return TrustedMarkdown(f"{escaped} {marks}{stop}" if marks else escaped + stop)
     if not numbers:
         return text
     marks = "".join(f"[{n}]" for n in numbers)
-    if fmt == "md":
-        marks = "".join(f"[\\[{n}\\]](#claim-{n})" for n in numbers)
-    if text.endswith((".", "!", "?")):
-        return f"{text[:-1]} {marks}{text[-1]}"
-    return f"{text} {marks}"
+    return f"{body} {marks}{stop}" if stop else f"{text} {marks}"
+
+
+def _claim_link(n: int) -> str:
+    return f"[\\[{n}\\]](#claim-{n})"
 
 
 def support_probability(claim: ReportClaim) -> float:
@@ -63,20 +77,23 @@ def measured_cell(claim: ReportClaim) -> str:
 
 
 def md_cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One line, for a table cell or list item; escaping (`|` included) is the Markdown environment's finalize."""
+    return one_line(text)
 
 
-def one_line(text: str) -> str:
-    return " ".join(str(text).replace("\t", " ").split())
-
-
-def template_env(autoescape: bool = False) -> Any:
+def template_env(autoescape: bool = False, markdown: bool = False) -> Any:
+    """The report templates' environment; `markdown=True`: every `{{ … }}` value is Markdown-escaped unless it is
+    `TrustedMarkdown` (synth.core.escape), and `code` / `url` filters write code spans and autolinks."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined, keep_trailing_newline=True,
-        autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
-    )  # fmt: skip
+    options: dict[str, Any] = dict(autoescape=autoescape, trim_blocks=True, lstrip_blocks=True)
+    if markdown:
+        env = markdown_environment(TEMPLATES_DIR, **options)
+    else:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined, keep_trailing_newline=True,
+            **options,
+        )  # fmt: skip
     env.filters.update(
         cite=cite, md=md_cell, one_line=one_line, evidence=evidence_cell, measured=measured_cell,
         p_support=support_probability,

@@ -19,6 +19,7 @@ from synth.claims.extract.extractive import reject_reason
 from synth.claims.extract.subject import introduced_names, system_name
 from synth.claims.gates import claim_defect
 from synth.claims.subject import subject_of
+from synth.core.escape import escape_markdown
 from synth.corpus.tables import CELLS_MARKER
 from synth.report.figures import (
     MethodSummary,
@@ -438,12 +439,17 @@ def build_answer(
 
 
 def answer_markdown(sentences: Sequence[CitedSentence]) -> str:
-    """The answer as Markdown bullets, each with its claim citations ([3]) and page references ([R2, p. 4])."""
+    """The answer as Markdown bullets, each with its claim citations ([3]).
+
+    The sentences hold paper text, so it is Markdown-escaped (report.json's `answer` is rendered by whoever reads
+    it); only the claim marks synth put there stay live brackets."""
     lines = []
     for s in sentences:
         text = " ".join(s.text.split())
         marks = "".join(f"[{n}]" for n in s.claims if f"[{n}]" not in text)
-        if marks:
-            text = f"{text[:-1]} {marks}{text[-1]}" if text.endswith(".") else f"{text} {marks}"
-        lines.append(f"- {text}")
+        stop = text[-1] if text.endswith(".") else ""
+        body = escape_markdown(text[: len(text) - len(stop)])
+        for n in s.claims:
+            body = body.replace(f"\\[{n}\\]", f"[{n}]")
+        lines.append(f"- {body} {marks}{stop}" if marks else f"- {body}{stop}")
     return "\n".join(lines)
