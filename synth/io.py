@@ -20,6 +20,7 @@ from synth.errors import UserError
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _NOT_WRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM}
+_NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST}  # EEXIST: mkdir of a folder where a file is
 
 
 class StorageError(UserError):
@@ -33,10 +34,17 @@ def storage_error(exc: BaseException, path: Path | str) -> BaseException:
             f"no space left on the device to write {path}: free some space (or point SYNTH_HOME / -o at a disk "
             "with room) and run again; nothing was half-written"
         )
+    if isinstance(exc, OSError) and exc.errno in _NOT_A_FOLDER:
+        return StorageError(
+            f"cannot write {path}: a folder on its path is a file ({exc.filename}); choose another path"
+        )
     if isinstance(exc, OSError) and exc.errno in _NOT_WRITABLE:
         return StorageError(f"cannot write {path} ({os.strerror(exc.errno or 0).lower()}): choose a writable place")
+    text = str(exc).lower()
+    if not isinstance(exc, (OSError, sqlite3.Error)) and ("disk is full" in text or "no space left" in text):
+        # Engines with their own SQLite or files (chromadb's Rust core) report a full disk in their own types.
+        return StorageError(f"no space left to write {path} ({exc}): free some space and run again")
     if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
         if "disk is full" in text or "disk i/o error" in text:
             return StorageError(
                 f"no space left for the database {path} ({exc}): free some space and run again; "
@@ -106,7 +114,9 @@ def check_output_dir(output: Path, flag: str = "-o") -> None:
     creating the run's files, and unlike permission bits it also tells root about read-only file systems.
     """
     if os.path.lexists(output) and not output.is_dir():
-        raise UserError(f"{flag} {output} is a file, not a folder: pass a folder path (a new one is created)")
+        raise UserError(
+            f"{flag} {output} is a file, not a folder: pass a folder for the run (a missing one is created)"
+        )
     existing = output
     while not os.path.lexists(existing):
         existing = existing.parent

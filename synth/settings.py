@@ -10,13 +10,15 @@ Keeping a single tree (rather than per-command options) is what lets
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -35,7 +37,13 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path("~/.cache/synth").expanduser()
 
 
-class CorpusSettings(BaseModel):
+class _Section(BaseModel):
+    """A settings section: a misspelt key must fail loudly, not leave the default silently in force."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CorpusSettings(_Section):
     paths: list[Path] = Field(
         default_factory=list,
         description="Folders or files ingested by `synth corpus add` when it is given no PATH.",
@@ -52,9 +60,15 @@ class CorpusSettings(BaseModel):
         return [p.expanduser() for p in value]
 
     workers: int = Field(0, ge=0, description="Processes that parse files in parallel (0: one per core, at most 4).")
+    max_file_mb: float = Field(
+        64.0,
+        gt=0,
+        description="Files larger than this are skipped (and recorded, so they are not re-read until they change "
+        "or the limit is raised): a 64 MB text file is ~45,000 chunks, minutes of embedding on a CPU.",
+    )
 
 
-class ModelSettings(BaseModel):
+class ModelSettings(_Section):
     embedding: str = Field("all-minilm-l6-v2", description="Registry name of the embedding model.")
     chat: str = Field("qwen2.5-coder-1.5b-instruct", description="Registry name of the local chat model.")
     device: Literal["auto", "cpu", "cuda"] = Field(
@@ -72,7 +86,7 @@ class ModelSettings(BaseModel):
     )
 
 
-class RetrieveSettings(BaseModel):
+class RetrieveSettings(_Section):
     k: int = Field(10, ge=1, le=500, description="Hits returned by a search.")
     dense_k: int = Field(60, ge=1, description="Candidates taken from the vector store before fusion.")
     lexical_k: int = Field(60, ge=1, description="Candidates taken from BM25 before fusion.")
@@ -89,7 +103,7 @@ class RetrieveSettings(BaseModel):
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which rankers are fused.")
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Section):
     backend: Literal["llamacpp", "openai"] = Field(
         "llamacpp",
         description="`llamacpp`: the local GGUF `models.chat` in-process; `openai`: an OpenAI-compatible server "
@@ -105,7 +119,7 @@ class LLMSettings(BaseModel):
     timeout_seconds: float = Field(120.0, gt=0, description="Timeout of one request to the OpenAI-compatible server.")
 
 
-class ExtractSettings(BaseModel):
+class ExtractSettings(_Section):
     mode: Literal["auto", "llm", "extractive"] = Field(
         "extractive",
         description="Claim extraction: `extractive` (no LM; the default: on 2 CPU cores the 1.5B LM is slower and "
@@ -121,7 +135,7 @@ class ExtractSettings(BaseModel):
     min_relevance: float = Field(0.15, ge=-1, le=1, description="Claims less similar to the question are dropped.")
 
 
-class VerifySettings(BaseModel):
+class VerifySettings(_Section):
     judge: bool = Field(True, description="Use the LM judge (`models.chat` through llama.cpp) when it is installed.")
     judge_windows: int = Field(2, ge=1, description="Evidence windows per claim scored by the LM judge.")
     judge_stop_at: float = Field(
@@ -140,7 +154,7 @@ class VerifySettings(BaseModel):
     )
 
 
-class EmpiricalSettings(BaseModel):
+class EmpiricalSettings(_Section):
     """Knobs of `synth check-claims`: how claims are planned into experiments and judged.
 
     The default subject is the Llama 3.2 1B random-weight replica: at fixed-length
@@ -186,7 +200,7 @@ class EmpiricalSettings(BaseModel):
     noise_sigmas: float = Field(2.0, gt=0, description="Spread multiples that count as noise.")
 
 
-class ArxivSettings(BaseModel):
+class ArxivSettings(_Section):
     query_url_format: str = Field(
         "https://export.arxiv.org/api/query?{}",
         description="arXiv API endpoint; point it at a mirror or a local replay server.",
@@ -292,14 +306,152 @@ def load_settings(config: Path | None = None, **overrides: Any) -> SynthSettings
         target[parts[-1]] = value
     _CONFIG_FILE["path"] = path if path.is_file() else None
     try:
+        _check_unknown_keys(_CONFIG_FILE["path"])
         settings = _merge_with_lower_sources(nested)
+    except SettingsError:
+        raise
     except Exception as exc:  # pydantic ValidationError or TOML decode error
         where = f"{path}" if _CONFIG_FILE["path"] else "environment/flags"
+        extra = _extra_key_message(exc)
+        if extra is not None:  # the file passed the key check, so the unknown key came from env or flags
+            raise SettingsError(f"invalid settings (environment/flags): {extra}") from exc
         first = str(exc).strip().splitlines()
         raise SettingsError(f"invalid settings ({where}): {' '.join(first[:3])}") from exc
     finally:
         _CONFIG_FILE["path"] = None
+    _check_home(settings.home, _home_source(overrides, path if path.is_file() else None))
     return settings
+
+
+def _section_of(model: type[BaseModel], key: str) -> type[BaseModel] | None:
+    annotation = model.model_fields[key].annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _closest(key: str, valid: list[str]) -> str | None:
+    match = difflib.get_close_matches(key, valid, n=1)
+    return match[0] if match else None
+
+
+def _check_unknown_keys(toml_file: Path | None) -> None:
+    """Fail on a key no model field reads, in the TOML file or in a nested `SYNTH_A__B` variable.
+
+    pydantic-settings only looks up the variables a field asks for, so `SYNTH_RETRIEVE__KK=5` would be
+    ignored and the default silently used. Plain `SYNTH_X` variables are left alone: other tools and
+    tests use that namespace (SYNTH_FAULT, SYNTH_JUDGE_HOME, ...), and `home` and `offline` are read
+    from it by name.
+    """
+    if toml_file is not None:
+        try:
+            data = tomllib.loads(toml_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data = None  # the TOML source reports it, in the usual form
+        if data is not None:
+            problem = _unknown_in_table(SynthSettings, data, [])
+            if problem:
+                raise SettingsError(f"invalid settings ({toml_file}): {problem}")
+    prefix, delimiter = "SYNTH_", "__"
+    for name in sorted(os.environ):
+        rest = name[len(prefix) :] if name.upper().startswith(prefix) else ""
+        if delimiter not in rest:
+            continue
+        problem = _unknown_in_env(rest.lower().split(delimiter), prefix, delimiter)
+        if problem:
+            raise SettingsError(f"invalid settings (environment variable {name}): {problem}")
+
+
+def _unknown_in_table(model: type[BaseModel], data: dict[str, Any], trail: list[str]) -> str | None:
+    fields = list(model.model_fields)
+    where = f"[{'.'.join(trail)}] " if trail else ""
+    for key, value in data.items():
+        if key not in fields:
+            sections = [f for f in fields if _section_of(model, f)]
+            if isinstance(value, dict) and not trail:
+                hint = _closest(key, sections)
+                fix = f"did you mean [{hint}]?" if hint else f"sections: {', '.join(sections)}"
+                return f"unknown section [{key}] ({fix})"
+            hint = _closest(key, fields)
+            fix = f"did you mean {hint!r}?" if hint else f"valid keys: {', '.join(fields)}"
+            return f"{where}unknown key {key!r} ({fix})"
+        section = _section_of(model, key)
+        if section is not None and isinstance(value, dict):
+            problem = _unknown_in_table(section, value, [*trail, key])
+            if problem:
+                return problem
+    return None
+
+
+def _unknown_in_env(parts: list[str], prefix: str, delimiter: str) -> str | None:
+    model: type[BaseModel] = SynthSettings
+    for i, part in enumerate(parts):
+        fields = list(model.model_fields)
+        trail = parts[:i]
+        where = f"[{'.'.join(trail)}] " if trail else ""
+        if part not in fields:
+            if not trail:  # the name has sub-keys, so only a section fits here
+                fields = [f for f in fields if _section_of(model, f)]
+            hint = _closest(part, fields)
+            if hint is not None:
+                fix = f"did you mean {prefix}{delimiter.join([*trail, hint, *parts[i + 1 :]]).upper()}?"
+            else:
+                fix = f"{'valid keys' if trail else 'sections'}: {', '.join(fields)}"
+            kind = "key" if trail else "section"
+            return f"{where}unknown {kind} {part!r} ({fix})"
+        section = _section_of(model, part)
+        if section is None:
+            if i < len(parts) - 1:
+                name = prefix + delimiter.join(parts[: i + 1]).upper()
+                return f"{where}{part!r} is a single value, not a section: set {name} itself"
+            return None
+        model = section
+    return None
+
+
+def _extra_key_message(exc: BaseException) -> str | None:
+    """The unknown-key message for a section given as a JSON object (`SYNTH_VERIFY='{"jugde": 0}'`)."""
+    if not isinstance(exc, ValidationError):
+        return None
+    for error in exc.errors():
+        if error["type"] != "extra_forbidden":
+            continue
+        loc = [str(part) for part in error["loc"]]
+        model: type[BaseModel] = SynthSettings
+        for part in loc[:-1]:
+            section = _section_of(model, part) if part in model.model_fields else None
+            if section is None:
+                break
+            model = section
+        fields = list(model.model_fields)
+        hint = _closest(loc[-1], fields)
+        fix = f"did you mean {hint!r}?" if hint else f"valid keys: {', '.join(fields)}"
+        where = f"[{'.'.join(loc[:-1])}] " if len(loc) > 1 else ""
+        return f"{where}unknown key {loc[-1]!r} ({fix})"
+    return None
+
+
+def _home_source(overrides: dict[str, Any], toml_file: Path | None) -> str:
+    """Name the knob that set the data dir, so the error says what to change."""
+    if overrides.get("home") is not None:
+        return "--home"
+    if any(name.upper() == "SYNTH_HOME" for name in os.environ):
+        return "SYNTH_HOME"
+    if toml_file is not None:
+        return f"`home` in {toml_file}"
+    return "the default data dir"
+
+
+def _check_home(home: Path, source: str) -> None:
+    """A data dir that is (or lies under) a file fails here, not later as a NotADirectoryError traceback."""
+    for candidate in (home, *home.parents):
+        if not candidate.exists():
+            continue
+        if candidate.is_dir():
+            return
+        what = "a file" if candidate == home else f"inside {candidate}, which is a file"
+        knob = "SYNTH_HOME or --home" if source == "the default data dir" else source
+        raise SettingsError(
+            f"{source} points at {home}, {what}, not a folder: set {knob} to a folder (created when missing)"
+        )
 
 
 def _merge_with_lower_sources(nested: dict[str, Any]) -> SynthSettings:

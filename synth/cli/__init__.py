@@ -7,7 +7,9 @@ and llama.cpp are imported inside the commands that need them, which keeps
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,7 +55,13 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
     from synth.settings import load_settings
 
     obj = ctx.find_root().obj or {}
-    return load_settings(obj.get("config"), home=obj.get("home"), offline=obj.get("offline"), **overrides)
+    settings = load_settings(obj.get("config"), home=obj.get("home"), offline=obj.get("offline"), **overrides)
+    _LAST_HOME["home"] = settings.home
+    return settings
+
+
+# NOTE: the data dir of the running command, so that a full-disk error escaping to `main` can name it.
+_LAST_HOME: dict[str, Path] = {}
 
 
 def _register() -> None:
@@ -92,7 +100,7 @@ _register()
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    """Entry point: user errors and a full disk become one line on stderr and exit code 2, never a traceback."""
     from synth.errors import UserError
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -106,3 +114,35 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        full = _disk_full(exc)
+        if full is None:
+            raise
+        from synth.io import storage_error
+
+        home = _LAST_HOME.get("home")
+        data_dir = f"the data directory {home}" if home else "the data directory"
+        if isinstance(full, sqlite3.OperationalError):
+            where = f"in {data_dir}"
+        else:  # without a file name it was a write through an open file: any of these
+            where = getattr(full, "filename", None) or f"its output ({data_dir}, an -o file or stdout)"
+        typer.echo(f"error: {storage_error(full, where)}", err=True)
+        sys.exit(2)
+
+
+def _disk_full(exc: BaseException) -> BaseException | None:
+    """The full-disk error behind `exc`, if any: the last line of defence for writes no lower layer wrapped.
+
+    The cause chain is searched because a failed cleanup (a ROLLBACK after SQLite already rolled back,
+    a temp file that cannot be removed) often raises a second error that hides the real one.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return current
+        if isinstance(current, sqlite3.OperationalError) and "database or disk is full" in str(current).lower():
+            return current
+        current = current.__cause__ or current.__context__
+    return None

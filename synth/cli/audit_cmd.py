@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 if TYPE_CHECKING:
     from synth.empirical.records import MeasureMode
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
 DEFAULT_MAX_CLAIMS = 100  # = synth.audit.run.DEFAULT_MAX_CLAIMS (not imported here: `synth --help` stays fast)
 PROBLEMS_SHOWN = 20  # input problems printed on stderr; the output lists them all

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
 
 def check_claims(

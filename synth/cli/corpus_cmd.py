@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
 _STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "duplicate": "dim", "failed": "red"}
 
@@ -69,7 +69,13 @@ def add(
             "no PATH given and corpus.paths is empty: pass files or folders, e.g. `synth corpus add papers/`"
         )
     report = run_ingest(settings, targets, quiet=quiet)
-    if report.outcomes and report.count("failed") == len(report.outcomes):
+    failed = report.count("failed")
+    if failed:  # the request was not fully done: scripts and CI must see it, the good files are indexed all the same
+        err.print(
+            f"{failed} of {len(report.outcomes)} file(s) not indexed (listed above with the reason); the others are "
+            "indexed. Exit code 1.",
+            highlight=False,
+        )
         raise typer.Exit(1)
 
 
@@ -78,8 +84,10 @@ def list_docs(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
     """Indexed documents."""
     from synth.cli import settings_from
     from synth.corpus.catalog import Catalog
+    from synth.corpus.open import require_index
 
     settings = settings_from(ctx)
+    require_index(settings)  # a mistyped SYNTH_HOME is named, not turned into a new empty index
     catalog = Catalog(settings.index_dir / "catalog.sqlite")
     docs = catalog.documents()
     counts = dict(catalog.conn.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id").fetchall())
@@ -101,10 +109,12 @@ def remove(
 ) -> None:
     """Remove a document from the index (the file itself is left alone)."""
     from synth.cli import settings_from
-    from synth.corpus.open import open_index
+    from synth.corpus.open import open_index, require_index
     from synth.errors import UserError
 
-    index = open_index(settings_from(ctx))
+    settings = settings_from(ctx)
+    require_index(settings)
+    index = open_index(settings)
     try:
         if not index.remove(doc_id):
             raise UserError(f"no document {doc_id!r} in the index: see `synth corpus list`")
@@ -118,8 +128,10 @@ def stats(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
     """Counts of documents, pages, chunks and failed files."""
     from synth.cli import settings_from
     from synth.corpus.catalog import Catalog
+    from synth.corpus.open import require_index
 
     settings = settings_from(ctx)
+    require_index(settings)  # a mistyped SYNTH_HOME is named, not turned into a new empty index
     catalog = Catalog(settings.index_dir / "catalog.sqlite")
     data = catalog.stats() | {"index_dir": str(settings.index_dir)}
     failures = catalog.failures()

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
 MEASURE_MODES = ("off", "auto", "all")
 MODES = ("extractive", "llm", "auto")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def search(
@@ -29,7 +29,10 @@ def search(
     settings = settings_from(ctx, **{"retrieve.k": k, "retrieve.mode": mode, "retrieve.per_doc_cap": per_doc_cap})
     retriever = open_retriever(settings)
     if retriever.index.catalog.stats()["documents"] == 0:
-        raise UserError(f"the corpus at {settings.index_dir} is empty: add papers with `synth corpus add PATH`")
+        raise UserError(
+            f"the corpus at {settings.index_dir} is empty: add papers with `synth corpus add PATH` "
+            "(or check SYNTH_HOME / --home)"
+        )
     hits = retriever.retrieve(query)
     if as_json:
         for hit in hits:

@@ -9,11 +9,12 @@ killed midway through an ingest.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from synth.corpus.records import Chunk, Document, Page
+from synth.io import sqlite_transaction
 
 SCHEMA_VERSION = 1
 
@@ -65,15 +66,8 @@ class Catalog:
     def close(self) -> None:
         self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_transaction(self.conn, self.path)
 
     # --- meta -----------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:

@@ -88,6 +88,37 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
+def printable_path(path: Path) -> str:
+    """The path as text that can be stored and printed: undecodable bytes of a file name as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_problem(path: Path) -> str | None:
+    """Why a path cannot be indexed by name, or None.
+
+    The catalog keys documents by path in UTF-8; a name holding other bytes (say Latin-1
+    `caf\\xe9.md`) cannot be stored, so that one file is skipped with the fix, not the folder.
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8; rename it (e.g. `convmv -f latin1 -t utf8 --notest FILE`)"
+    return None
+
+
+SIZE_LIMIT_REASON = "larger than corpus.max_file_mb"
+
+
+def _size_problem(path: Path, max_mb: float) -> str | None:
+    size_mb = path.stat().st_size / (1024 * 1024)
+    if size_mb <= max_mb:
+        return None
+    return (
+        f"{SIZE_LIMIT_REASON} ({size_mb:.1f} MB > {max_mb:g} MB); raise it to index this file, e.g. "
+        f"SYNTH_CORPUS__MAX_FILE_MB={int(size_mb) + 1}"
+    )
+
+
 def doc_id_for(arxiv_id: str | None, content_hash: str) -> str:
     return arxiv_id.replace("/", "_") if arxiv_id else f"sha-{content_hash[:16]}"
 
@@ -183,6 +214,11 @@ def ingest(
             report.repaired = index.reconcile()
         todo: list[tuple[Path, str, str]] = []  # (path, hash, status if indexed)
         for path in files:
+            problem = _name_problem(path)
+            if problem is not None:  # not recorded: the catalog cannot store this name
+                _emit(report, FileOutcome(path=printable_path(path), status="failed", detail=problem),
+                      on_progress, len(files))  # fmt: skip
+                continue
             digest = file_sha256(path)
             known = index.catalog.doc_for_hash(digest)
             if known is not None and _outdated(index, known[0]):
@@ -199,8 +235,13 @@ def ingest(
                 _emit(report, FileOutcome(path=str(path), status=status, doc_id=doc_id, detail=detail),
                       on_progress, len(files))  # fmt: skip
                 continue
+            too_large = _size_problem(path, settings.max_file_mb)
+            if too_large is not None:
+                index.catalog.record_failure(str(path), digest, too_large)
+                _emit(report, FileOutcome(path=str(path), status="failed", detail=too_large), on_progress, len(files))
+                continue
             previous_failure = index.catalog.failure_for(str(path), digest)
-            if previous_failure is not None:
+            if previous_failure is not None and not previous_failure.startswith(SIZE_LIMIT_REASON):
                 _emit(report, FileOutcome(path=str(path), status="failed", detail=previous_failure),
                       on_progress, len(files))  # fmt: skip
                 continue

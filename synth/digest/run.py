@@ -470,17 +470,14 @@ def _commit(
 ) -> int:
     """One transaction: rows in, folder renamed into place, COMMIT; on any failure, folder out and ROLLBACK."""
     moved = False
-    store.conn.execute("BEGIN IMMEDIATE")
     try:
-        run_id = store.insert_run(store.conn, spec.name, report_dir=final, **row)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(staging, final)
-        moved = True
-        step("renamed")
-        store.conn.execute("COMMIT")
+        with store.transaction() as tx:
+            run_id = store.insert_run(tx, spec.name, report_dir=final, **row)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(staging, final)
+            moved = True
+            step("renamed")
     except BaseException:
-        if store.conn.in_transaction:
-            store.conn.execute("ROLLBACK")
         if moved:
             shutil.rmtree(final, ignore_errors=True)
         raise

@@ -11,14 +11,14 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from synth.errors import UserError
+from synth.io import sqlite_transaction
 from synth.report.records import ReportOptions
 
 SCHEMA_VERSION = 1
@@ -177,15 +177,8 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_transaction(self.conn, self.path)
 
     # --- digests --------------------------------------------------------------
     def add(self, spec: DigestSpec) -> DigestSpec:

@@ -26,8 +26,11 @@ def open_index(settings: SynthSettings | None = None) -> CorpusIndex:
 
 
 def open_retriever(settings: SynthSettings | None = None) -> HybridRetriever:
+    """Reading never creates an index: a mistyped data dir must be an error, not an empty corpus with no hits."""
+    from synth.corpus.open import require_index
     from synth.retrieve.hybrid import HybridRetriever
     from synth.settings import load_settings
 
     settings = settings or load_settings()
+    require_index(settings)
     return HybridRetriever(open_index(settings), settings.retrieve)

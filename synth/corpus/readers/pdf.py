@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,27 @@ from synth.corpus.text import normalize_page_text
 
 
 def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
+    """pypdf's warnings about malformed files it repairs ("incorrect startxref pointer", "Rotated text discovered")
+    are silenced: they went to stderr mid-progress, once per file, with no file name and nothing a user can do; a
+    file pypdf cannot read still fails with a reason."""
+    with _quiet_pypdf():
+        return _read_pdf(path, content_hash)
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _read_pdf(path: Path, content_hash: str) -> ParsedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -47,17 +71,11 @@ def _table_layouts(reader: Any, raw_pages: list[str]) -> dict[int, str]:
 
     A page layout mode cannot read is left to the plain text: tables are an extra, never a reason to fail."""
     out: dict[int, str] = {}
-    quiet = logging.getLogger("pypdf")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # "Rotated text discovered" on every rotated figure label
-    try:
-        for i, text in enumerate(raw_pages):
-            if not has_caption(text):
-                continue
-            try:
-                out[i + 1] = reader.pages[i].extract_text(extraction_mode="layout") or ""
-            except Exception:  # noqa: BLE001 - pypdf's layout mode raises many types on odd pages
-                continue
-    finally:
-        quiet.setLevel(level)
+    for i, text in enumerate(raw_pages):
+        if not has_caption(text):
+            continue
+        try:
+            out[i + 1] = reader.pages[i].extract_text(extraction_mode="layout") or ""
+        except Exception:  # noqa: BLE001 - pypdf's layout mode raises many types on odd pages
+            continue
     return out
