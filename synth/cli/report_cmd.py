@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
 
 class RichStages:
@@ -43,6 +43,9 @@ def _progress(quiet: bool) -> Progress:
     )  # fmt: skip
 
 
+DEFAULT_FORMATS = "md,html,json"
+
+
 def default_output(run_id: str) -> Path:
     return Path("reports") / run_id
 
@@ -60,7 +63,14 @@ def report(
     measure_budget: Annotated[
         float, typer.Option("--measure-budget", min=0, help="Seconds the measure stage may take (auto).")
     ] = 600.0,
-    fmt: Annotated[str, typer.Option("--format", help="Comma list of md,html,json,txt.")] = "md,html,json",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Comma list of md,html,json,txt (default md,html,json; with --resume, the formats the run was "
+            "started with, and --format writes these instead).",
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Run directory (default reports/<id>).")] = None,
     mode: Annotated[
         str | None, typer.Option("--mode", help="Claim extraction: extractive, llm or auto (default: settings).")
@@ -74,18 +84,16 @@ def report(
     """Answer a research question: retrieve, extract, verify, measure, review and render a report."""
     from synth.cli import settings_from
     from synth.errors import UserError
-    from synth.report.pipeline import new_run_id, run_report
+    from synth.io import check_output_dir
+    from synth.report.pipeline import missing_corpus, new_run_id, run_report
     from synth.report.records import ReportOptions
     from synth.report.render import parse_formats, write_reports
     from synth.report.rundir import RunDir
 
     settings = settings_from(ctx)
-    formats = parse_formats(fmt)
     if resume is not None:
-        run = RunDir(resume).load_run()
-        if question and " ".join(question.split()) != " ".join(run.question.split()):
-            raise UserError(f"--resume {resume} holds a run for {run.question!r}, not this question: drop QUESTION")
-        question, options, out = run.question, run.options, resume
+        question, options, out = _resume_run(resume, question)
+        formats = parse_formats(fmt) if fmt is not None else options.formats
     else:
         if not question or not question.strip():
             raise UserError('no question given: synth report "How much does speculative decoding speed up LLM ..."')
@@ -94,19 +102,59 @@ def report(
         chosen_mode = mode or settings.extract.mode
         if chosen_mode not in {"extractive", "llm", "auto"}:
             raise UserError(f"unknown --mode {chosen_mode!r}: use extractive, llm or auto")
+        formats = parse_formats(fmt if fmt is not None else DEFAULT_FORMATS)
+        sources = [str(p) for p in corpus or settings.corpus.paths]
+        missing = missing_corpus(sources)
+        if missing is not None:
+            where = "--corpus" if corpus else "corpus path (settings corpus.paths)"
+            raise UserError(f"{where} {missing} does not exist: pass a folder of PDFs, Markdown or text files")
         options = ReportOptions(
             question=question.strip(), papers=papers, claims=claims, measure=measure,  # type: ignore[arg-type]
-            measure_budget_s=measure_budget, formats=formats, arxiv=arxiv,
-            corpus=[str(p) for p in corpus or settings.corpus.paths], mode=chosen_mode,  # type: ignore[arg-type]
-            judge=settings.verify.judge if judge is None else judge,
+            measure_budget_s=measure_budget, formats=formats, arxiv=arxiv, corpus=sources,
+            mode=chosen_mode, judge=settings.verify.judge if judge is None else judge,  # type: ignore[arg-type]
         )  # fmt: skip
         out = output or default_output(new_run_id(question))
-        if RunDir(out).exists():
-            raise UserError(f"{out} already holds a run: pass --resume {out} to continue it, or a new -o folder")
+        check_output_dir(out, "-o")
+        _claim_folder(RunDir(out))
     with _progress(quiet) as progress:
         run = run_report(question, settings, options, out, progress=RichStages(progress))
     paths = write_reports(run, out, formats)
     _summary(run, paths, quiet)
+
+
+def _resume_run(resume: Path, question: str | None) -> tuple[str, Any, Path]:
+    """The saved run's question and options, checked before any work: the folder must still be writable,
+    and a run that has not retrieved yet needs its corpus paths (they were valid when it started)."""
+    from synth.errors import UserError
+    from synth.io import check_output_dir
+    from synth.report.pipeline import missing_corpus, unstarted
+    from synth.report.rundir import RunDir
+
+    run = RunDir(resume).load_run()
+    if question and " ".join(question.split()) != " ".join(run.question.split()):
+        raise UserError(f"--resume {resume} holds a run for {run.question!r}, not this question: drop QUESTION")
+    check_output_dir(resume, "--resume")
+    missing = missing_corpus(run.options.corpus) if unstarted(run) else None  # later stages never read it
+    if missing is not None:
+        raise UserError(
+            f"--resume {resume}: this run's corpus path {missing} does not exist: restore it, or (nothing was "
+            f"done yet) start again with `synth report QUESTION --corpus DIR -o {resume}`"
+        )
+    return run.question, run.options, resume
+
+
+def _claim_folder(rundir: Any) -> None:
+    """A folder that holds a run is only continued with --resume; one whose run never finished a stage is
+    taken over (an older synth saved `run.json` before retrieving, so a failed start blocked its own retry)."""
+    from synth.errors import UserError
+    from synth.report.pipeline import unstarted
+
+    if not rundir.exists():
+        return
+    if not unstarted(rundir.load_run()):
+        out = rundir.root
+        raise UserError(f"{out} already holds a run: pass --resume {out} to continue it, or a new -o folder")
+    rundir.manifest.unlink()
 
 
 def render(
@@ -119,11 +167,14 @@ def render(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Re-render a run's reports from its saved artefacts, without recomputing anything."""
+    from synth.io import check_output_dir
     from synth.report.render import parse_formats, write_reports
     from synth.report.rundir import RunDir
 
     run = RunDir(run_dir).load_run()
     formats = parse_formats(fmt or run.options.formats)
+    if output is not None:
+        check_output_dir(output, "-o")
     paths = write_reports(run, output or run_dir, formats)
     _summary(run, paths, quiet)
 

@@ -46,7 +46,12 @@ def environment() -> dict[str, str]:
 
 
 def start_run(question: str, settings: Any, options: ReportOptions, rundir: RunDir) -> ReportRun:
-    """The run saved in `rundir`, or a new one; a different question in the same folder is an error."""
+    """The run saved in `rundir`, or a new one; a different question in the same folder is an error.
+
+    A new run is saved only when its first stage is done: a run that fails or is killed before that (a bad
+    corpus, an empty index, a missing model) had nothing worth resuming, and a `run.json` left behind would
+    only make the retry with corrected arguments fail with "already holds a run".
+    """
     if rundir.exists():
         run = rundir.load_run()
         if " ".join(run.question.split()) != " ".join(question.split()):
@@ -61,8 +66,18 @@ def start_run(question: str, settings: Any, options: ReportOptions, rundir: RunD
         run_id=new_run_id(question, now), question=question, created=now.isoformat(timespec="seconds"),
         options=options, settings_md5=settings.settings_md5, environment=environment(),
     )  # fmt: skip
-    rundir.save_run(run)
     return run
+
+
+def unstarted(run: ReportRun) -> bool:
+    """No stage of `run` is done, so replacing it loses nothing (only a synth older than
+    `start_run`'s deferred save left such a `run.json` behind)."""
+    return run.retrieval is None and not run.timings
+
+
+def missing_corpus(paths: list[str]) -> str | None:
+    """The first corpus path that does not exist, checked before the run folder is touched."""
+    return next((p for p in paths if not Path(p).exists()), None)
 
 
 def run_report(
@@ -117,7 +132,8 @@ def run_report(
         done("retrieve", t, f"{len(run.retrieval.papers)} papers of {run.retrieval.corpus_documents}")
     if stop_after == "retrieve":
         return run
-    retriever = retriever or _open_retriever(settings)
+    if retriever is None and (run.extraction is None or run.verification is None or run.review is None):
+        retriever = _open_retriever(settings)  # NOTE: a finished run is re-rendered without loading the index
 
     if run.extraction is None:
         t = time.perf_counter()
@@ -217,9 +233,9 @@ def _retriever_after_ingest(settings: Any, options: ReportOptions) -> Any:
     from synth.errors import UserError
 
     if options.corpus:
-        missing = [p for p in options.corpus if not Path(p).exists()]
+        missing = missing_corpus(options.corpus)
         if missing:
-            raise UserError(f"--corpus {missing[0]} does not exist: pass a folder of PDFs, Markdown or text files")
+            raise UserError(f"--corpus {missing} does not exist: pass a folder of PDFs, Markdown or text files")
         _ingest(settings, [Path(p) for p in options.corpus])
     return _open_retriever(settings)
 
