@@ -35,6 +35,26 @@ def test_sentences_keep_abbreviations() -> None:
                                   "Li et al. (2024) agree."]  # fmt: skip
 
 
+def test_the_only_figure_of_its_kind_in_the_sentence_about_the_claim_is_its_slot() -> None:
+    """A changed figure whose context words are paraphrased (no two shared beside the number) is still found:
+    the on-topic sentence holds one figure of that unit and size. Both ways: the right figure is support."""
+    evidence = (
+        "We observe an additionaly 12% speedup due to an increase in acceptance rates for tokens reaching the "
+        "70B model compared to direct 1B-to-70B verification."
+    )
+    claim = (
+        "Adding an 8B intermediate verifier between the 1B drafter and the 70B model gives PipeSpec an extra "
+        "speedup of about {} over direct 1B-to-70B verification."
+    )
+    wrong, right = claim.format("25%"), claim.format("12%")
+    changed = align(wrong, [evidence]).checks
+    assert [c.outcome for c in changed] == ["changed"] and changed[0].evidence.text == "12%"
+    assert "only figure of that kind" in changed[0].detail
+    assert [c.outcome for c in align(right, [evidence]).checks] == ["agree"]
+    two = evidence.replace("verification.", "verification, with 30% fewer rejected drafts.")
+    assert [c.outcome for c in align(wrong, [two]).checks] == ["absent"]  # two candidates: the slot is not known
+
+
 def test_rounding_and_approximation() -> None:
     claim = figures_of("It reaches about 20% accuracy and roughly 2.7x speedup.", claim_side=True)
     evidence = figures_of("It reaches 20.4% accuracy and a 2.73× speedup.")

@@ -23,6 +23,8 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
     ("EAGLE-2 reaches a 2.54ˆ speedup.", [("2.54ˆ", 2.54, "x", {"direction": "higher"})]),
     ("It reaches a 2.54× speedup and 2.54x on MT-bench.", [("2.54×", 2.54, "x", {}), ("2.54x", 2.54, "x", {})]),
     ("It solves about 20% of the tasks.", [("20%", 20.0, "%", {"approx": True, "bound": "approx"})]),
+    ("We set the maximum generation length to 2048 tokens.", [("2048", 2048.0, "", {})]),  # a length, not a year
+    ("Released in 2023 with 1950 tokens of context.", [("1950", 1950.0, "", {})]),  # 2023 is a year, 1950 a count
     ("Accuracy is 20.4%.", [("20.4%", 20.4, "%", {"approx": False, "bound": None, "quantity": Quantity.ACCURACY})]),
     (
         "Speedups reach up to 4.43× and 1.50× respectively.",

@@ -377,10 +377,19 @@ def _figures(sentence: str) -> list[_Hit]:
     for m in _PLAIN.finditer(sentence) if digits else ():
         if free(m.start(), m.end()):
             value = _f(m.group(1))
-            if 1900 <= value <= 2100 and re.fullmatch(r"\d{4}", m.group(1)):
-                continue  # a year, not a measurement
+            year = 1900 <= value <= YEAR_MAX and re.fullmatch(r"\d{4}", m.group(1))
+            if year and not _COUNTED.match(sentence, m.end()):
+                continue  # a year, not a measurement ("2048 tokens" is a count)
             add(_Hit(m.start(), m.end(), value, ""))
     return sorted(hits, key=lambda h: h.start)
+
+
+YEAR_MAX = 2040  # 2048 (a power of two: a length, a batch, a dimension) is never a year in a paper
+_COUNTED = re.compile(
+    r"\s*(?:tokens?|steps?|samples?|examples?|sequences?|GPUs?|requests?|words?|dimensions?|"
+    r"characters?|queries|prompts?|problems?|images?|documents?|iterations?|layers?)\b",
+    re.I,
+)
 
 
 def _prefix(sentence: str, hit: _Hit) -> None:

@@ -718,6 +718,40 @@ def is_cell(sentence: str) -> bool:
     return len(sentence) <= 160 and bool(_CELL_END.search(sentence)) and len(sentence.split()) <= 16
 
 
+SOLE_SLOT_TOPIC = 0.4  # share of the claim's content words the sentence needs for its only figure to be the slot
+
+
+def _sole_slot(
+    cf: Figure,
+    claim_figures: Sequence[Figure],
+    by_sentence: dict[str, list[Figure]],
+    overlap_of: dict[str, float],
+    cells: set[str],
+    matches: dict[int, list[Figure]],
+) -> Figure | None:
+    """The figure the evidence gives in place of the claim's, when the context words alone do not say so: the
+    sentence most about the claim (sharing SOLE_SLOT_TOPIC of its words, not a table cell) holds exactly one
+    figure of the claim's unit and order of magnitude that no other figure of the claim matches ("activates
+    about 28 billion" against "38B parameters are activated"; "up to 6.5x" against "up to 4.64x").
+
+    It goes both ways: the figure equal to the claim's is support (found before this is asked), another
+    value in the same slot is a changed figure."""
+    topical = [s for s in by_sentence if s not in cells and overlap_of.get(s, 0.0) >= SOLE_SLOT_TOPIC]
+    if not topical:
+        return None
+    sentence = max(topical, key=lambda s: overlap_of.get(s, 0.0))
+    used = {id(ef) for o in claim_figures if o is not cf for ef in matches.get(id(o), [])}
+    candidates = [
+        ef
+        for ef in by_sentence[sentence]
+        if id(ef) not in used
+        and (ef.number.unit == cf.number.unit)
+        and 1 / MAX_CHANGE <= abs(ef.number.value) / max(1e-9, abs(cf.number.value)) <= MAX_CHANGE
+        and not any(abs(o.number.value - ef.number.value) < 1e-9 for o in claim_figures)
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def assign_parallel_names(claim: str, figures: Sequence[Figure]) -> None:
     """ "A beats B by 77% to 75%": figures listed apart from their subjects take the names in order."""
     bare = [f for f in figures if not {n for n in f.names if not n.isdigit()}]
@@ -851,11 +885,18 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 continue  # a table cell is the claim's slot only when the claim names its row and its column
             if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
+        sole = None if slots else _sole_slot(cf, claim_figures, by_sentence, overlap_of, cells, matches)
         if slots:
             ef = max(slots, key=lambda t: t[0])[1]
             result.checks.append(
                 FigureCheck(cf, Verdict.CHANGED, ef,
                             f"claim: {cf.text}; the evidence gives {ef.text} for it: \"{_clip(ef.sentence)}\"")
+            )  # fmt: skip
+        elif sole is not None:
+            result.checks.append(
+                FigureCheck(cf, Verdict.CHANGED, sole,
+                            f"claim: {cf.text}; the sentence most about the claim gives {sole.text} instead, its only "
+                            f"figure of that kind: \"{_clip(sole.sentence)}\"")
             )  # fmt: skip
         else:
             result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
