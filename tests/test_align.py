@@ -132,6 +132,19 @@ def test_hardware_condition_swapped() -> None:
     assert not align("The experiments ran on a node with four NVIDIA H100 GPUs.", [evidence]).name_swap
 
 
+def test_another_variant_of_a_named_family_is_a_condition_swap() -> None:
+    """The 2302.12246 case: the figure is stated, but for text-davinci-002, not code-davinci-002."""
+    evidence = (
+        "A larger improvement is observed with text-davinci-002, where Active-Prompt (D) improves over "
+        "self-consistency by 7.2%."
+    )
+    claim = "On arithmetic reasoning with {}, Active-Prompt (D) beats self-consistency by an average of about 7.2%."
+    assert align(claim.format("code-davinci-002"), [evidence]).name_swap
+    assert not align(claim.format("text-davinci-002"), [evidence]).name_swap
+    fuller = "Llama3-8B-Instruct reaches 2.0x over vanilla decoding."  # the same system, named more fully
+    assert not align("Llama3-8B reaches about 2.0x over vanilla decoding.", [fuller]).name_swap
+
+
 def test_units_and_scale() -> None:
     evidence = "The verification latency is 42.54 ms while generation takes 7.10 ms."
     a = align("Verification took about 42.5 seconds and generation about 7 seconds.", [evidence])

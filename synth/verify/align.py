@@ -592,7 +592,10 @@ def substitution(
             (n not in claim_keyed and not _abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
         )
     ]  # fmt: skip
-    missing = [n for n in claim.names if not n.isdigit() and n not in local]
+    missing = [
+        n for n in claim.names
+        if not n.isdigit() and n not in local and not any(_abbreviates(m, n) for m in ev.names if len(m) < len(n))
+    ]  # fmt: skip  # "DSv3" in the evidence names the claim's "DeepSeek-V3"
     return bool(foreign) and bool(missing)
 
 
@@ -697,6 +700,22 @@ def name_swapped(claim: str, sentence: str) -> bool:
         for b in only_e:
             letters_a, letters_b = re.sub(r"\d", "", a), re.sub(r"\d", "", b)
             if (letters_a and letters_a == letters_b) or (_shape(a) == _shape(b) and len(a) <= 6):
+                return True
+    return _variant_swapped(claim, sentence, c_keyed, e_keyed)
+
+
+def _variant_swapped(claim: str, sentence: str, c_keyed: str, e_keyed: str) -> bool:
+    """Two variants of one named family: "code-davinci-002" for "text-davinci-002", "Llama-2-Chat" for
+    "Llama-2-Base": compound names that share a part and each have a part the other lacks (a name that only
+    adds parts, "Llama3-8B" and "Llama3-8B-Instruct", is the same system said more or less fully)."""
+
+    def compounds(text: str, other_keyed: str) -> list[set[str]]:
+        names = {t.text for t in tokens(text) if t.name and "-" in t.text and _name_key(t.text) not in other_keyed}
+        return [{p for p in n.lower().split("-") if p} for n in names]
+
+    for a in compounds(claim, e_keyed):
+        for b in compounds(sentence, c_keyed):
+            if a & b and a - b and b - a and len(a | b) <= 5:
                 return True
     return False
 

@@ -132,7 +132,8 @@ def fit_label_model(
     calibration_gold: Sequence[str] | None = None,
     groups: Sequence[str] | None = None,
 ) -> LabelModel:
-    """Fit the softmax regression, then an isotonic map from its top probability to correctness.
+    """Fit the softmax regression (on standardised features), then an isotonic map from its top probability to
+    correctness.
 
     The isotonic map is fitted on `calibration_rows` when given (held out from the
     regression), else on cross-validated predictions of the fit rows; with `groups` (a claim's paper) the
@@ -141,21 +142,29 @@ def fit_label_model(
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     x = np.array([[r.get(f, 0.0) for f in features] for r in rows])
     y = np.array([labels.index(g) for g in gold])
-    lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    model = lr.fit(x, y)
+    lr = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced"))
+    lr.fit(x, y)
+    model, scaler = lr[-1], lr[0]
+    # The regression is fitted on standardised features, so its penalty weighs a count (al_numbers) and a share
+    # (al_agree) alike; the shipped coefficients are mapped back to raw features: w / s, b - sum(w * m / s).
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    raw_coef = model.coef_ / scale
+    raw_intercept = model.intercept_ - (model.coef_ * scaler.mean_ / scale).sum(axis=1)
     order = list(model.classes_)
     coef = [[0.0] * len(features) for _ in labels]
     intercept = [0.0] * len(labels)
-    if len(order) == 2 and model.coef_.shape[0] == 1:
-        coef[order[1]] = [float(v) for v in model.coef_[0]]
-        intercept[order[1]] = float(model.intercept_[0])
+    if len(order) == 2 and raw_coef.shape[0] == 1:
+        coef[order[1]] = [float(v) for v in raw_coef[0]]
+        intercept[order[1]] = float(raw_intercept[0])
     else:
         for row, cls in enumerate(order):
-            coef[cls] = [float(v) for v in model.coef_[row]]
-            intercept[cls] = float(model.intercept_[row])
+            coef[cls] = [float(v) for v in raw_coef[row]]
+            intercept[cls] = float(raw_intercept[row])
     aligned = any(f.startswith("al_") for f in features)
     requires = tuple(f for f in REFUTE_SIGNALS if f in features) if aligned else ()
     vetoes = tuple(f for f in SUPPORT_VETOES if f in features) if aligned else ()
