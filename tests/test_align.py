@@ -145,6 +145,31 @@ def test_another_variant_of_a_named_family_is_a_condition_swap() -> None:
     assert not align("Llama3-8B reaches about 2.0x over vanilla decoding.", [fuller]).name_swap
 
 
+def test_a_shared_subject_and_a_blended_abbreviation_are_not_another_system() -> None:
+    """False conflicts on correct claims: the subject named before every figure belongs to all of them, and
+    "SpecDecode" names "speculative decoding". A figure given to another system is still a conflict."""
+    evidence = (
+        "For example, our studies show that the average token acceptance rate is only 39.7% when using up to "
+        "Layer-10 as the draft. HiSpec increases the average token acceptance rate to 58.1% (46% improvement)."
+    )
+    claim = "HiSpec's intermediate verifier raises the average token acceptance rate from roughly 40% to about 58%."
+    assert [c.outcome for c in align(claim, [evidence]).checks] == ["agree", "agree"]
+    blended = "For example, with XSum, SpecDecode [Lossy] with γ = 3 matches the small model's quality at 0.64 latency."
+    stated = "On XSum, lossy speculative decoding with a block size of 3 matches the small model at about 0.64 latency."
+    assert "conflict" not in [c.outcome for c in align(stated, [blended]).checks]
+    swapped = "On XSum, EAGLE with a block size of 3 matches the small model at about 0.64 latency."
+    assert "conflict" in [c.outcome for c in align(swapped, [blended]).checks]
+    row = (
+        "Accuracy by Steps (GSM8K) All 2 Steps 3 Steps 4 steps ≥ 5 steps Least-to-Most 62.39 74.53 68.91 59.73 "
+        "45.23 Chain-of-Thought 60.87 76.68 67.29 59.39 39.07"
+    )
+    reversed_claim = (
+        "Least-to-most prompting also beats chain-of-thought on the easiest GSM8K problems, those requiring only "
+        "two reasoning steps, by roughly 77% to 75%."
+    )  # the names before both figures are paired with them, so the swap is still seen
+    assert [c.outcome for c in align(reversed_claim, [row]).checks] == ["conflict", "conflict"]
+
+
 def test_units_and_scale() -> None:
     evidence = "The verification latency is 42.54 ms while generation takes 7.10 ms."
     a = align("Verification took about 42.5 seconds and generation about 7 seconds.", [evidence])

@@ -15,6 +15,7 @@ window, is cheap, and is tested on the real sentences it must catch.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -276,6 +277,7 @@ class Figure:
     names: frozenset[str]  # name keys among them
     table: bool = False  # read from a flattened table row
     strong: frozenset[str] = frozenset()  # the names that cannot be ordinary capitalised words
+    paired: frozenset[str] = frozenset()  # names given to this figure by a parallel list ("A beats B by 77% to 75%")
 
     @property
     def text(self) -> str:
@@ -564,6 +566,22 @@ def _abbreviates(name: str, text: str) -> bool:
             name, "".join(q[0] for q in parts[i : i + 6]) + "".join(parts[i + 1 : i + 2])
         ):
             return True
+        if p[0] == name[0] and _prefix_blend(name, parts[i : i + 4]):
+            return True
+    return False
+
+
+def _prefix_blend(name: str, words: Sequence[str]) -> bool:
+    """ "specdecode" for "speculative decoding", "fastdecode" for "fast decoding": the name is the first three
+    or more letters of each of two or more consecutive words (the last may differ in its final letter)."""
+    rest, used = name, 0
+    for word in words:
+        common = len(os.path.commonprefix([rest, word]))
+        if common == len(rest) or (common >= 3 and len(rest) - common == 1 and used >= 1):
+            return used >= 1 and common >= 3
+        if common < 3:
+            return False
+        rest, used = rest[common:], used + 1
     return False
 
 
@@ -583,7 +601,11 @@ def substitution(
     capitalised label but a heading word."""
     claim_keyed = _name_key(claim.sentence)
     local = _name_key(" ".join(sorted(ev.context)))
-    elsewhere = {n for o in others for n in o.names} - claim.names
+    # A name the claim gives before all its figures is their shared subject ("HiSpec raises it from 40% to
+    # 58%"), not a name it attaches to another figure than this one.
+    first = min([claim.start, *(o.start for o in others if o.sentence == claim.sentence)])
+    subject = _names(claim.sentence[:first]) - {n for o in others for n in o.paired}
+    elsewhere = {n for o in others for n in o.names} - claim.names - subject
     candidates = ev.names if table else ev.strong | (ev.names & elsewhere)
     foreign = [
         n for n in candidates
@@ -784,6 +806,7 @@ def assign_parallel_names(claim: str, figures: Sequence[Figure]) -> None:
     ordered = sorted(figures, key=lambda f: f.start)
     for figure, name in zip(ordered, names[:2], strict=True):
         figure.names = figure.names | {name}
+        figure.paired = figure.paired | {name}
 
 
 def align(claim: str, windows: Sequence[str]) -> AlignResult:
