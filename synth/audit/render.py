@@ -1,4 +1,4 @@
-"""Render an AuditReport as Markdown (jinja2 template in `templates/`) or JSON."""
+"""Render an AuditReport as Markdown (jinja2 template in `synth/templates/`) or JSON."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 from synth.audit.run import AuditOutcome, AuditReport
 from synth.core.escape import markdown_environment
+from synth.render import TEMPLATES_DIR
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 SECTIONS = [
     ("Disagreements with the report", AuditOutcome.DISAGREEMENT),
     ("Agreements with the report", AuditOutcome.AGREEMENT),

@@ -189,7 +189,7 @@ def _signature(source: str, entry_point: str, *, with_imports: bool) -> str:
 
 
 def render_prompt(problem: Problem, style: PromptStyle = "plain", passages: list[str] | None = None) -> str:
-    """The request sent to the model, from the versioned prompts/bench_code*.j2 files."""
+    """The request sent to the model, from the versioned synth/prompts/bench_code*.j2 files."""
     if style not in PROMPT_FILES:
         raise ValueError(f"prompt style {style!r} is not one of {sorted(PROMPT_FILES)}")
     prompt = load_prompt(PROMPT_FILES[style])

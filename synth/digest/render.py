@@ -1,4 +1,4 @@
-"""Render a DigestReport as Markdown (jinja2 template `templates/digest.md.j2`) or JSON."""
+"""Render a DigestReport as Markdown (jinja2 template `synth/templates/digest.md.j2`) or JSON."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 from synth.core.escape import markdown_environment
 from synth.digest.run import DigestReport
 from synth.digest.store import parse_iso
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+from synth.render import TEMPLATES_DIR
 
 
 def _when(stamp: str | None) -> str:

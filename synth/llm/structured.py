@@ -117,7 +117,7 @@ def invoke_structured(
     """Call `chat`, parse its reply as `schema`; on bad output ask again (`retries` times) with the error.
 
     The retry shows the model its own reply and the reason it was rejected
-    (prompts/repair_json.j2). Exceptions from the call are caught and reported in
+    (synth/prompts/repair_json.j2). Exceptions from the call are caught and reported in
     `call_error`: the caller decides whether a dead server is fatal.
     """
     from langchain_core.messages import AIMessage, HumanMessage

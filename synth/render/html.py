@@ -1,4 +1,4 @@
-"""Render a `ReportRun` as one self-contained HTML page (jinja2 template `templates/report.html.j2`).
+"""Render a `ReportRun` as one self-contained HTML page (jinja2 template `synth/templates/report.html.j2`).
 
 The page loads nothing: CSS and the table-sorting script are inline, plots are
 inline SVG (`synth.render.plots`), and a Content-Security-Policy (`default-src
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synth.render import TEMPLATES_DIR
 from synth.render.plots import config_label, pass_at_1, throughput_of
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from synth.empirical.records import EmpiricalCheck
     from synth.report.records import ReportClaim, ReportRun
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 TEMPLATE = "report.html.j2"
 LABEL_TEXT = {
     "SUPPORTED": "supported",

@@ -1,4 +1,4 @@
-"""Markdown report from a ReportRun (templates/report.md.j2).
+"""Markdown report from a ReportRun (synth/templates/report.md.j2).
 
 Every value the template prints is Markdown-escaped unless a filter built it as `TrustedMarkdown`
 (synth.core.escape): a paper's title or text can add no HTML and no link to the report."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from synth.core.escape import TrustedMarkdown, escape_markdown, markdown_environment, one_line
+from synth.render import TEMPLATES_DIR
 from synth.report.records import CitedSentence, ReportClaim, ReportRun
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def uncited(sentence: CitedSentence) -> list[int]:

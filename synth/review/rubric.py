@@ -2,7 +2,7 @@
 
 The metric reviewers count what the run's records can show; how clear the
 prose is, and whether it answers every part of the question, needs a reader.
-Each judge is one versioned prompt (`prompts/review_<aspect>.j2`) sent to the
+Each judge is one versioned prompt (`synth/prompts/review_<aspect>.j2`) sent to the
 chat model the caller passes in; the reply is JSON, parsed and retried once by
 `invoke_structured`. A judge that still gets no usable reply, or cannot call
 the model at all, scores None and says why: a review never fails a report.

@@ -169,7 +169,7 @@ class ServedJudge:
         return p_yes_from_text(text)
 
     def ask(self, prompt_name: str, **variables: str) -> float:
-        """P(Yes) to any versioned Yes/No prompt in `prompts/` (e.g. `judge_relevance`)."""
+        """P(Yes) to any versioned Yes/No prompt in `synth/prompts/` (e.g. `judge_relevance`)."""
         return self._ask(load_prompt(prompt_name).render(**variables))
 
     def score(self, claim: str, document: str) -> JudgeScore:

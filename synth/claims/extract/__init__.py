@@ -1,7 +1,7 @@
 """Claim extraction: the sentences of retrieved papers that answer a question, as self-contained claims.
 
 Two modes (`extract.mode`): `llm` asks the configured chat model once per paper
-(prompts/extract_claims.j2), `extractive` scores the papers' own sentences
+(synth/prompts/extract_claims.j2), `extractive` scores the papers' own sentences
 without an LM. Both name the paper's system instead of "we", keep each
 claim's page span, rank by similarity to the question, drop near-duplicates
 and cap per paper and in total.

@@ -1,4 +1,4 @@
-"""Versioned prompt files (`prompts/*.j2`): loaded, checked and rendered in one place.
+"""Versioned prompt files (`synth/prompts/*.j2`, package data): loaded, checked and rendered in one place.
 
 Each file starts with `{# version: N #}`; outputs record the prompt's name,
 version and content hash so a changed prompt is never mistaken for the old one.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from synth.errors import UserError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent  # the .j2 files ship inside the package (wheel included)
 _VERSION = re.compile(r"^\{#\s*version:\s*(\d+)\s*#\}")
 
 
@@ -53,7 +53,7 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
 
     path = directory / f"{name}.j2"
     if not path.is_file():
-        raise PromptError(f"prompt file {path} not found: reinstall synth or restore prompts/{name}.j2")
+        raise PromptError(f"prompt file {path} not found: reinstall synth or restore synth/prompts/{name}.j2")
     text = path.read_text()
     version = _VERSION.match(text)
     if version is None:
