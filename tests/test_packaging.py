@@ -54,3 +54,29 @@ def test_a_wheel_install_carries_prompts_and_templates_and_renders_a_run(tmp_pat
     prompt = _run(python, "-c", "from synth.prompts import load_prompt; print(load_prompt('extract_claims').version)",
                   cwd=tmp_path)  # fmt: skip
     assert prompt.returncode == 0 and prompt.stdout.strip().isdigit(), prompt.stderr
+
+
+def test_every_package_synth_imports_is_declared() -> None:
+    """An import that only works because something else pulled the package in breaks on a clean install:
+    each third-party module synth imports maps to a declared dependency (or an extra, for optional ones)."""
+    import ast
+    import importlib.metadata as metadata
+    import re
+
+    imported: set[str] = set()
+    for path in (ROOT / "synth").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = sorted(m for m in imported if m not in sys.stdlib_module_names and m != "synth")
+    providers = {"llama_cpp": ["llama-cpp-python"], **metadata.packages_distributions()}  # an extra, maybe absent
+    declared = {
+        re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in metadata.requires("synth") or []
+    }
+    missing = [
+        m for m in third_party
+        if not {d.lower().replace("_", "-") for d in providers.get(m, [m])} & declared
+    ]  # fmt: skip
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
