@@ -315,12 +315,27 @@ def load_settings(config: Path | None = None, **overrides: Any) -> SynthSettings
         extra = _extra_key_message(exc)
         if extra is not None:  # the file passed the key check, so the unknown key came from env or flags
             raise SettingsError(f"invalid settings (environment/flags): {extra}") from exc
+        if isinstance(exc, ValidationError):
+            raise SettingsError(f"invalid settings ({where}): {_describe_errors(exc)}") from exc
         first = str(exc).strip().splitlines()
         raise SettingsError(f"invalid settings ({where}): {' '.join(first[:3])}") from exc
     finally:
         _CONFIG_FILE["path"] = None
     _check_home(settings.home, _home_source(overrides, path if path.is_file() else None))
     return settings
+
+
+def _describe_errors(exc: ValidationError) -> str:
+    """`retrieve.mode = 'fuzzy': input should be 'hybrid', 'dense' or 'lexical'`, one clause per bad value: the
+    key, what was given and what is allowed, without pydantic's type codes and documentation links."""
+    parts = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"])
+        given = error.get("input")
+        shown = repr(given) if isinstance(given, (str, int, float, bool)) or given is None else type(given).__name__
+        message = error["msg"][:1].lower() + error["msg"][1:]
+        parts.append(f"{key} = {shown}: {message}" if key else message)
+    return "; ".join(parts)
 
 
 def _section_of(model: type[BaseModel], key: str) -> type[BaseModel] | None:

@@ -275,3 +275,21 @@ def test_other_errors_are_not_swallowed() -> None:
         [sys.executable, "-c", _BOOM, "bug"], capture_output=True, text=True, timeout=120, env=dict(os.environ)
     )
     assert proc.returncode == 1 and "RuntimeError: a real bug" in proc.stderr
+
+
+def test_a_bad_value_names_the_key_the_value_and_what_is_allowed(tmp_path: Path) -> None:
+    """Not pydantic's dump ("1 validation error for SynthSettings … [type=literal_error, …]")."""
+    line = _one_line_error(run_cli("search", "kv cache", "--mode", "fuzzy"))
+    assert "retrieve.mode = 'fuzzy': input should be 'hybrid', 'dense' or 'lexical'" in line
+    assert "type=" not in line and "validation error" not in line and "pydantic" not in line
+    (tmp_path / "synth.toml").write_text('[retrieve]\nk = "many"\n')
+    line = _one_line_error(run_cli("config", "show"))
+    assert "invalid settings (synth.toml): retrieve.k = 'many': input should be a valid integer" in line
+
+
+def test_models_list_fits_80_columns_with_whole_names() -> None:
+    out = run_cli("models", "list", env={"COLUMNS": "80"}).stdout
+    table = [line for line in out.splitlines() if not line.startswith(("to install", "where "))]
+    assert max(len(line) for line in table) <= 80  # the hints below are whole commands, on one line each
+    for name in ("qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct", "all-minilm-l6-v2"):
+        assert name in out

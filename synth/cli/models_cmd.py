@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -72,14 +73,24 @@ def list_models(ctx: typer.Context) -> None:
     from synth.models.registry import load_registry, model_location
 
     settings = settings_from(ctx)
-    table = Table("name", "role", "format", "size", "installed", "path")
+    # Readable at 80 columns: the name is what a user types next, so it is never cut; paths are long, so they
+    # have their own command (`synth models path NAME`) and the table says what to run for a missing model.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("installed", no_wrap=True)
+    missing = []
     for name, spec in sorted(load_registry().items()):
         location = model_location(spec, settings.models_dir, settings.models.pip_target)
-        table.add_row(
-            name, spec.role, spec.format, f"{spec.size / 1e6:,.0f} MB",
-            "yes" if location else "no", str(location) if location else f"`{spec.fetch_command}`",
-        )  # fmt: skip
+        role = spec.role if spec.format == "sentence-transformers" else f"{spec.role} ({spec.format})"
+        table.add_row(name, role, f"{spec.size / 1e6:,.0f} MB", "yes" if location else "no")
+        if not location:
+            missing.append(f"to install {name}: {spec.fetch_command}")
     console.print(table)
+    for line in missing:
+        console.print(line, highlight=False, markup=False)
+    console.print("where an installed model lives: synth models path NAME", highlight=False)
 
 
 @app.command("verify")
