@@ -28,3 +28,31 @@ def test_every_command_has_help() -> None:
 
 def test_unknown_command_exits_non_zero() -> None:
     assert run_cli("frobnicate").returncode != 0
+
+
+def test_off_a_terminal_progress_is_one_timed_line_per_stage() -> None:
+    """Under cron or in CI a live bar draws nothing: each stage says when it ends, and a long one how far it is
+    at most every 30 s."""
+    import io
+
+    from rich.console import Console
+
+    from synth.cli.progress import LineStages, stage_progress
+
+    now = [0.0]
+    console = Console(file=io.StringIO(), width=40)
+    stages = LineStages(console, clock=lambda: now[0])
+    stages.start("verify", 20)
+    for done in range(1, 21):
+        now[0] += 4
+        stages.advance("verify", done, 20)
+    stages.finish("verify", "20 claims: 12 supported, 3 refuted, 5 not enough information")
+    assert console.file.getvalue().splitlines() == [
+        "verify     8/20 after 32 s",
+        "verify     16/20 after 64 s",
+        "verify     done in 80.0 s: 20 claims: 12 supported, 3 refuted, 5 not enough information",
+    ]  # one line each, never wrapped at the console's width
+    with stage_progress(console, quiet=False) as chosen:
+        assert isinstance(chosen, LineStages)  # a StringIO is not a terminal
+    with stage_progress(console, quiet=True) as chosen:
+        assert chosen is None

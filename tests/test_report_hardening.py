@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -227,8 +228,10 @@ def test_failed_start_retry_and_interrupted_resume_end_to_end(tmp_path: Path) ->
     _one_line_error(run_cli("report", QUESTION, "--corpus", str(tmp_path / "nope"), *FAST, "-o", str(out)), "nope")
     assert not out.exists()
 
-    proc = run_cli("report", QUESTION, "--corpus", str(docs), *FAST, "--format", "md,txt", "-o", str(out))
+    proc = run_cli("report", QUESTION, "--corpus", str(docs), *FAST[:-1], "--format", "md,txt", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
+    for stage in ("retrieve", "extract", "verify", "review"):  # stderr is a pipe: a timed line per stage, not a bar
+        assert re.search(rf"^{stage} +done in \d+\.\d s: ", proc.stderr, re.M), (stage, proc.stderr)
     assert sorted(p.name for p in out.glob("report.*")) == ["report.md", "report.txt"]
 
     run = RunDir(out).load_run()

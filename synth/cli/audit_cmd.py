@@ -60,6 +60,7 @@ def audit(
     from synth.audit.run import AuditCheckpoint, run_audit
     from synth.cli import settings_from
     from synth.cli.corpus_cmd import run_ingest
+    from synth.cli.progress import LineStages
     from synth.empirical.budget import measure_within_budget
     from synth.errors import UserError
     from synth.io import atomic_write_text, check_output_path
@@ -98,16 +99,23 @@ def audit(
         run_ingest(settings, paths, quiet=True, source="arxiv")
 
     fetch = arxiv_fetcher(settings, ingest, retriever.index.catalog, lambda m: err.print(m, highlight=False))
+    lines = None if quiet or err.is_terminal else LineStages(err)  # cron, CI, a pipe: timed lines, not a bar
     with Progress(
         TextColumn("[bold]audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=quiet, transient=True,
+        console=err, disable=quiet or lines is not None, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("", total=None)
+
+        def advance(done: int, total: int) -> None:
+            if lines is not None:
+                lines.advance("audit", done, total)
+            progress.update(task, completed=done, total=total)
+
         checkpoint = AuditCheckpoint(settings.home / "audit" / "checkpoints")
         try:
             report = run_audit(
                 audit_input, settings, retriever, verifier, notes, fetch=fetch,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                progress=advance,
                 max_claims=max_claims or None, checkpoint=checkpoint,
                 say=lambda message: quiet or err.print(message, highlight=False, markup=False, soft_wrap=True),
             )  # fmt: skip
@@ -116,6 +124,8 @@ def audit(
                 err.print(f"verdicts so far are saved in {checkpoint.path}: run the same command again to resume",
                           highlight=False, markup=False, soft_wrap=True)  # fmt: skip
             raise
+    if lines is not None:
+        lines.finish("audit", f"{len(report.claims)} claims checked")
     measurable = list(dict.fromkeys(c.text for c in report.claims if c.needs_measurement))
     if measurable and measure != "off" and not quiet:
         err.print(

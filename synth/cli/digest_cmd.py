@@ -198,25 +198,13 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Exact d
     console.print(f"removed digest {name} and its {runs} run(s)", highlight=False)
 
 
-class _StagePrinter:
-    """The report pipeline's progress, one line per finished stage on stderr."""
-
-    def start(self, stage: str, total: int | None = None) -> None:
-        return None
-
-    def advance(self, stage: str, completed: int, total: int | None = None) -> None:
-        return None
-
-    def finish(self, stage: str, summary: str) -> None:
-        err.print(f"[dim]{stage}[/]: {summary}", highlight=False)
-
-
 def _run_one(spec: Any, settings: Any, store: Any, quiet: bool) -> Any:
+    from synth.cli.progress import LineStages
     from synth.digest import run as digest_run
 
     outcome = digest_run.run_digest(
         spec, settings, store, runner=digest_run.pipeline_runner, scanner=digest_run.ingest_scanner,
-        progress=None if quiet else _StagePrinter(), log=None if quiet else lambda m: err.print(m, highlight=False),
+        progress=None if quiet else LineStages(err), log=None if quiet else lambda m: err.print(m, highlight=False),
     )  # fmt: skip
     if not quiet:
         console.print(f"digest {spec.name}: {outcome.message}", highlight=False)

@@ -7,40 +7,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
-
-
-class RichStages:
-    """One progress row per stage: a bar with counts while it runs, its summary when it ends."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.tasks: dict[str, TaskID] = {}
-
-    def start(self, stage: str, total: int | None = None) -> None:
-        self.tasks[stage] = self.progress.add_task(stage, total=total, summary="")
-
-    def advance(self, stage: str, completed: int, total: int | None = None) -> None:
-        if stage not in self.tasks:
-            self.start(stage, total)
-        self.progress.update(self.tasks[stage], completed=completed, total=total)
-
-    def finish(self, stage: str, summary: str) -> None:
-        if stage not in self.tasks:
-            self.start(stage, 1)
-        task = self.progress.tasks[self.tasks[stage]]
-        total = task.total if task.total else 1
-        self.progress.update(self.tasks[stage], total=total, completed=total, summary=summary)
-
-
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description:<10}"), BarColumn(bar_width=24), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("{task.fields[summary]}"), console=err, disable=quiet,
-    )  # fmt: skip
 
 
 DEFAULT_FORMATS = "md,html,json"
@@ -83,6 +52,7 @@ def report(
 ) -> None:
     """Answer a research question: retrieve, extract, verify, measure, review and render a report."""
     from synth.cli import settings_from
+    from synth.cli.progress import stage_progress
     from synth.errors import UserError
     from synth.io import check_output_dir
     from synth.report.pipeline import missing_corpus, new_run_id, run_report
@@ -116,8 +86,8 @@ def report(
         out = output or default_output(new_run_id(question))
         check_output_dir(out, "-o")
         _claim_folder(RunDir(out))
-    with _progress(quiet) as progress:
-        run = run_report(question, settings, options, out, progress=RichStages(progress))
+    with stage_progress(err, quiet) as stages:
+        run = run_report(question, settings, options, out, progress=stages)
     paths = write_reports(run, out, formats)
     _summary(run, paths, quiet)
 
