@@ -24,6 +24,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: literal brackets ("[values]", "[--format F ...]") survive, and flags show no "<bool>".
+    rich_markup_mode=None,
 )
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)  # help text is literal: "[values]" stays
 
 FORMAT_HELP = (
     "jsonl, scifact-rte, healthver, check-covid, check-covid-rationale (the marked sentences as evidence)"
