@@ -56,3 +56,10 @@ def test_off_a_terminal_progress_is_one_timed_line_per_stage() -> None:
         assert isinstance(chosen, LineStages)  # a StringIO is not a terminal
     with stage_progress(console, quiet=True) as chosen:
         assert chosen is None
+
+
+def test_help_keeps_literal_brackets_and_shows_no_bool_metavar() -> None:
+    out = run_cli("bench", "run", "--help", env={"COLUMNS": "200"}).stdout
+    assert "{dotted.key: [values]}" in out  # Rich markup used to eat "[values]"
+    report = run_cli("report", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--arxiv / --no-arxiv" in report and "<bool>" not in report
