@@ -13,6 +13,8 @@ import pytest
 
 from synth.verify.align import align, figures_of, normalise_text, sentences_of, value_matches
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 CLAIMS_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "claims_dev.jsonl"
 
 

@@ -13,6 +13,8 @@ from synth.bench import environment
 from synth.bench.environment import fingerprint
 from synth.bench.result import Environment
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def test_fingerprint_fills_the_cpu_fields_quickly() -> None:
     start = time.perf_counter()

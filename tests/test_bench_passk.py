@@ -6,6 +6,8 @@ import pytest
 
 from synth.bench.passk import aggregate_pass_at_k, pass_at_k
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 @pytest.mark.parametrize(
     ("n", "c", "k", "expected"),

@@ -19,6 +19,8 @@ from synth.bench.presets import build_random_model
 from synth.bench.spec import TORCH_PRECISIONS
 from synth.errors import UserError
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 NO_CUDA = not torch.cuda.is_available()
 
 

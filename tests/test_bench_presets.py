@@ -18,6 +18,8 @@ from synth.bench.presets import (
 from synth.bench.result import RANDOM_WEIGHTS_LABEL
 from synth.errors import UserError
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 TINY = ["tiny-llama", "tiny-gpt-bigcode", "tiny-moe"]
 REQUIRED = [
     "llama-3.2-1b", "llama-3.2-3b", "gemma-2-2b", "starcoder-1b", "qwen2.5-0.5b", "qwen2.5-1.5b",

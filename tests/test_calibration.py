@@ -7,6 +7,8 @@ import pytest
 from synth.verify.calibration import Calibrator, expected_calibration_error, fit_isotonic, fit_platt
 from synth.verify.metrics import verifier_metrics
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def _synthetic(n: int = 2000, seed: int = 0) -> tuple[list[float], list[bool]]:
     """Scores that are over-confident: true P(correct | s) = 0.25 + 0.5 * s."""

@@ -3,7 +3,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
 
 
 def test_help_imports_no_heavy_libraries() -> None:

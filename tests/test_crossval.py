@@ -11,6 +11,8 @@ from synth.eval.crossval import cross_validate, error_type_recall, group_folds
 from synth.eval.datasets import DatasetError, error_type_of, load_dataset
 from synth.eval.verify_eval import PairOutcome
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 CLAIMS_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "claims_dev.jsonl"
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from synth.claims.gates import claim_defect
 from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
 from synth.report.answer import build_answer, facets, focus
 from synth.report.figures import SourceSentence, cross_check, figures_in, method_key
 from synth.report.records import ReportClaim
 from tests.report_fixtures import sample_run
+
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
 
 
 def _read(text: str, systems: tuple[str, ...] = (), doc: str = "d", page: int = 1, known: frozenset[str] = frozenset()):

@@ -14,6 +14,8 @@ import pytest
 from synth.errors import UserError
 from synth.verify.nli import NLIChecker
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def _tiny_classifier(folder: Path, labels: dict[int, str]) -> Path:
     from tokenizers import Tokenizer, models, pre_tokenizers

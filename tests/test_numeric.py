@@ -5,6 +5,8 @@ import pytest
 from synth.claims.records import Quantity
 from synth.verify.numeric import NumericOutcome, check_numbers, extract_numbers
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def _n(sentence: str) -> list[tuple[str, float, str]]:
     return [(n.text, round(n.value, 6), n.unit) for n in extract_numbers(sentence)]

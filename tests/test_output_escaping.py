@@ -22,6 +22,8 @@ from synth.report.figures import ReportedFigure
 from synth.report.records import CitedSentence, Paragraph
 from tests.report_fixtures import sample_run
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 # One payload per way into HTML or a script link; `HOSTILE` is all of them in one string.
 PAYLOADS = [
     "<script>alert(1)</script>",

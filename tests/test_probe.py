@@ -15,6 +15,8 @@ from synth.verify.lm_judge import JudgeScore
 from synth.verify.probe import LinearProbe, fit_probe
 from synth.verify.verifier import Passage, Verifier
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 DIM = 32
 PROMPTS = ("judge_support@1", "judge_contradict@1")
 

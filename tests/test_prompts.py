@@ -6,6 +6,8 @@ import pytest
 
 from synth.prompts import PROMPTS_DIR, PromptError, load_prompt
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def test_every_prompt_file_is_versioned_and_renders() -> None:
     files = sorted(PROMPTS_DIR.glob("*.j2"))

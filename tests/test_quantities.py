@@ -9,6 +9,8 @@ from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, parse_
 from synth.empirical.cues import find_relations
 from synth.verify.numeric import extract_numbers as verify_extract_numbers
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 # sentence -> [(text, value, unit, extra fields that must hold)]
 GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
     ("CAD halves the latency of decoding.", [("halves", 0.5, "x", {"direction": "lower"})]),

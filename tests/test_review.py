@@ -37,6 +37,8 @@ from tests.review_fixtures import (
     with_unsupported_prose,
 )
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 @pytest.fixture(scope="module")
 def embedder():  # noqa: ANN201

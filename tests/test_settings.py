@@ -8,6 +8,8 @@ import pytest
 from synth.settings import SettingsError, load_settings
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 
 def test_defaults_are_offline_safe(tmp_path: Path) -> None:
     settings = load_settings()

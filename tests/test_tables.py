@@ -15,6 +15,8 @@ PAPERS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "papers"
 LAID_OUT = """Results.  We randomly sample words in Wiktionary to construct testing lists with lengths varying
 from 4 to 12.  For each given length, 500 lists are constructed.
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
                                                L = 4    L = 6    L = 8    L = 10    L = 12
                   Standard prompting             0.0          0.0          0.0           0.0            0.0
                    Chain-of-Thought             84.2        69.2        50.2         39.8          31.8

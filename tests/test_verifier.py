@@ -13,6 +13,8 @@ from synth.verify.numeric import check_numbers
 from synth.verify.verifier import Passage, Verifier, quote_sentences, to_verdict
 from synth.verify.windows import evidence_windows
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 PASSAGE = (
     "We evaluate vLLM on a range of models. Our evaluations show that vLLM improves the throughput of popular "
     "LLMs by 2-4x with the same level of latency compared to the state-of-the-art systems, such as "

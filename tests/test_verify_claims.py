@@ -11,6 +11,8 @@ import pytest
 from synth.verify.label_model import load_label_models
 from synth.verify.verifier import Passage, Verifier, to_verdict
 
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
 RESULTS = (
     "Table 3 reports the results. On HumanEval, FooCoder-7B reaches 61.2% pass@1, while BarCoder-7B reaches "
     "48.5% pass@1. FooCoder-7B decodes at 35.4 tokens per second on one A100 GPU, 1.8x faster than BarCoder-7B."
