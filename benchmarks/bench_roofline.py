@@ -73,8 +73,16 @@ def main() -> int:
 
     bandwidth = copy_bandwidth_gb_s()
     read_bw = read_bandwidth_gb_s()
-    spec = parse_specs({"model": args.model, "precision": "fp32", "prompts": {"prompt_tokens": [64]},
-                        "generation": {"max_new_tokens": args.new_tokens}, "repetitions": 3, "warmup": 1})[0]
+    spec = parse_specs(
+        {
+            "model": args.model,
+            "precision": "fp32",
+            "prompts": {"prompt_tokens": [64]},
+            "generation": {"max_new_tokens": args.new_tokens},
+            "repetitions": 3,
+            "warmup": 1,
+        }
+    )[0]
     result = run_spec(spec, load_settings())
     if result.status != "ok":
         print(json.dumps({"error": result.reason, "stderr": result.stderr_tail[-500:]}))

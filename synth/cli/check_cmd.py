@@ -74,8 +74,10 @@ def check_claims(
     if not all_claims:
         checks = [c for c in checks if c.claim_type.type != ClaimCategory.UNMEASURABLE]
     if not checks and not quiet:
-        console.print("no measurable claim found (throughput, latency, memory, quantization or a decoding technique "
-                      "compared with a baseline); --all lists the sentences that were read as unmeasurable")
+        console.print(
+            "no measurable claim found (throughput, latency, memory, quantization or a decoding technique "
+            "compared with a baseline); --all lists the sentences that were read as unmeasurable"
+        )
     text = render_json(checks) if fmt == "json" else render_markdown(checks, title=title)
     if output is not None:
         atomic_write_text(output, text if text.endswith("\n") else text + "\n")
