@@ -33,11 +33,11 @@ def check_claims(
     Verdicts: CONSISTENT / INCONSISTENT / INCONCLUSIVE with the claimed and the measured value, the
     tolerance and the reason; substitutions (e.g. a random-weight replica) are stated.
     """
+    from synth.audit.measurable import measurable_claims_from_file
     from synth.cli import settings_from
     from synth.empirical.records import ClaimCategory
     from synth.empirical.render import render_json, render_markdown
     from synth.empirical.run import check_claims as run_checks
-    from synth.empirical.sources import measurable_claims_from_file
     from synth.errors import UserError
     from synth.io import atomic_write_text
 

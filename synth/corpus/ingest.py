@@ -24,10 +24,10 @@ from synth.corpus.index import CorpusIndex, doc_profile, indexed_text
 from synth.corpus.readers import ReaderError, file_sha256, read_document, supported
 from synth.corpus.records import Chunk, Document, Page
 from synth.corpus.sections import detect_sections, split_bibliography
-from synth.corpus.sidecar import read_sidecar
 from synth.corpus.tables import page_tables
 from synth.errors import UserError
 from synth.settings import CorpusSettings
+from synth.sources.sidecar import read_sidecar
 
 
 class FileOutcome(BaseModel):

@@ -145,12 +145,17 @@ def shared_retriever(settings: Any) -> Any:
 
 def ingest_scanner(settings: Any, folders: list[Path]) -> list[CorpusPaper]:
     """Ingest the folders incrementally (unchanged files are skipped) and list the catalog documents in them."""
-    from synth.cli.corpus_cmd import run_ingest
     from synth.corpus.catalog import Catalog
+    from synth.corpus.ingest import ingest
+    from synth.corpus.open import open_index
 
     if not folders:
         return []
-    report = run_ingest(settings, folders, quiet=True)
+    index = open_index(settings)
+    try:
+        report = ingest(folders, index, settings.corpus)
+    finally:
+        index.close()
     ids = {o.doc_id for o in report.outcomes if o.doc_id and o.status != "failed"}
     roots = [f.resolve() for f in folders]
     catalog = Catalog(settings.index_dir / "catalog.sqlite")

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from synth.corpus.sidecar import sidecar_path
 from synth.errors import UserError
 from synth.settings import ArxivSettings
+from synth.sources.sidecar import sidecar_path
 
 
 class ArxivUnavailable(Exception):
