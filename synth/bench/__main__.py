@@ -12,9 +12,11 @@ import os
 import sys
 from pathlib import Path
 
+from synth.models.offline import stay_offline
+
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    stay_offline()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if len(argv) not in (2, 3):
         print("usage: python -m synth.bench SPEC.json RESULT.json [SETTINGS.json]", file=sys.stderr)

@@ -22,10 +22,11 @@ from typing import Any
 
 from synth.bench.result import BenchResult
 from synth.bench.spec import BenchSpec
+from synth.models.offline import OFFLINE_ENV
 
 STDERR_TAIL = 4000
 CHILD_ENV = {
-    "HF_HUB_OFFLINE": "1",
+    **OFFLINE_ENV,
     "TOKENIZERS_PARALLELISM": "false",
     # A fixed mmap threshold turns off glibc's dynamic one, under which freed tensors stay in the heap
     # and are reused without raising RSS: the peak-RSS delta would then miss the KV cache of the timed runs.

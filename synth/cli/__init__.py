@@ -104,9 +104,9 @@ _register()
 def main() -> None:
     """Entry point: user errors and a full disk become one line on stderr and exit code 2, never a traceback."""
     from synth.errors import UserError
+    from synth.models.offline import stay_offline
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    stay_offline()
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
         app()

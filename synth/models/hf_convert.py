@@ -7,13 +7,14 @@ halve the size against fp32.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
+from synth.models.offline import stay_offline
+
 
 def gguf_to_hf(gguf_path: Path, out_dir: Path, dtype: str = "bfloat16") -> Path:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    stay_offline()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

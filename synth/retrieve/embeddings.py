@@ -7,12 +7,13 @@ embedding function is never used (it downloads a model).
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from synth.models.offline import stay_offline
 
 
 def pick_device(requested: str) -> tuple[str, str | None]:
@@ -59,8 +60,7 @@ class Embedder:
 
     @cached_property
     def model(self) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        stay_offline()
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging

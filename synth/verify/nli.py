@@ -7,12 +7,12 @@ No NLI model ships with synth (none is on PyPI), so this checker is off unless
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from synth.errors import UserError
+from synth.models.offline import stay_offline
 
 
 class NLIChecker:
@@ -25,7 +25,7 @@ class NLIChecker:
 
     @cached_property
     def _model(self) -> tuple[Any, Any, int, int]:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        stay_offline()
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
