@@ -19,7 +19,7 @@ from synth.empirical.records import (
     MeasuredRatio,
     Relation,
 )
-from synth.empirical.records import VerdictLabel as Outcome
+from synth.empirical.records import MeasurementLabel as Outcome
 from synth.report.records import (
     CitedSentence,
     MeasurementStage,

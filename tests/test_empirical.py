@@ -16,7 +16,7 @@ from synth.empirical import (
     Availability,
     ClaimCategory,
     EmpiricalCheck,
-    VerdictLabel,
+    MeasurementLabel,
     check_claims,
     classify_claim,
     classify_claim_parts,
@@ -284,7 +284,7 @@ def _judge(text: str, a: list[float], b: list[float], extra: list[float] | None 
 
 def test_judge_consistent_ratio_with_spread_and_extra() -> None:
     v = _judge("CAD roughly halves throughput", [10.0, 10.2, 9.8], [5.1, 5.0, 4.9], extra=[9.4, 9.5, 9.6])
-    assert v.verdict == VerdictLabel.CONSISTENT
+    assert v.verdict == MeasurementLabel.CONSISTENT
     assert v.measured is not None and v.measured.ratio == pytest.approx(0.5, abs=0.01)
     assert v.measured.std is not None and 0 < v.measured.std < 0.05
     assert v.extras and v.extras[0].text.startswith("batched CAD: 0.95x")
@@ -294,46 +294,46 @@ def test_judge_consistent_ratio_with_spread_and_extra() -> None:
 
 def test_judge_inconsistent_ratio() -> None:
     v = _judge("SC reduces throughput by a factor of five", [10.0, 10.1, 9.9], [9.5, 9.6, 9.4])
-    assert v.verdict == VerdictLabel.INCONSISTENT
+    assert v.verdict == MeasurementLabel.INCONSISTENT
     assert "0.20x" in v.reason
 
 
 def test_judge_latency_claim_is_the_inverse_ratio() -> None:
     v = _judge("CAD is computationally twice as expensive as normal inference", [10.0, 10.0, 10.0], [5.0, 5.0, 5.0])
-    assert v.verdict == VerdictLabel.CONSISTENT
+    assert v.verdict == MeasurementLabel.CONSISTENT
     assert v.measured is not None and v.measured.ratio == pytest.approx(2.0)
 
 
 def test_judge_direction_needs_more_than_noise() -> None:
     noisy = _judge("8-bit inference is slower than 4-bit", [10.0, 11.0, 9.0], [9.8, 10.5, 9.6])
-    assert noisy.verdict == VerdictLabel.INCONCLUSIVE and "noise" in noisy.reason
+    assert noisy.verdict == MeasurementLabel.INCONCLUSIVE and "noise" in noisy.reason
     clear = _judge("8-bit inference is slower than 4-bit", [10.0, 10.1, 9.9], [6.0, 6.1, 5.9])
-    assert clear.verdict == VerdictLabel.CONSISTENT
+    assert clear.verdict == MeasurementLabel.CONSISTENT
     opposite = _judge("8-bit inference is slower than 4-bit", [6.0, 6.1, 5.9], [10.0, 10.1, 9.9])
-    assert opposite.verdict == VerdictLabel.INCONSISTENT
+    assert opposite.verdict == MeasurementLabel.INCONSISTENT
 
 
 def test_judge_failed_or_unsupported_arm_is_inconclusive() -> None:
     failed = _judge("CAD roughly halves throughput", [10.0] * 3, [5.0] * 3, status="failed", reason="out of memory")
-    assert failed.verdict == VerdictLabel.INCONCLUSIVE and "failed: out of memory" in failed.reason
+    assert failed.verdict == MeasurementLabel.INCONCLUSIVE and "failed: out of memory" in failed.reason
     unsupported = _judge(
         "int4 is 2x faster than fp16", [10.0] * 3, [20.0] * 3, status="unsupported", reason="int4 needs torchao"
     )
-    assert unsupported.verdict == VerdictLabel.INCONCLUSIVE
+    assert unsupported.verdict == MeasurementLabel.INCONCLUSIVE
     assert "unsupported: int4 needs torchao" in unsupported.reason
 
 
 def test_judge_plan_level_refusals() -> None:
     fp8 = classify_claim("FP8 (W8A8-FP) is effectively lossless across all model scales.")
     v = judge(fp8, plan_experiment(fp8, HERE), [])
-    assert v.verdict == VerdictLabel.INCONCLUSIVE and "fp8 is not a precision the runner supports" in v.reason
+    assert v.verdict == MeasurementLabel.INCONCLUSIVE and "fp8 is not a precision the runner supports" in v.reason
     absolute = classify_claim("Llama 3.2 1B reaches 58 tokens/s on an A100")
     v = judge(absolute, plan_experiment(absolute, HERE), [])
-    assert v.verdict == VerdictLabel.INCONCLUSIVE
+    assert v.verdict == MeasurementLabel.INCONCLUSIVE
     assert v.reason.startswith("absolute numbers on other hardware are not comparable")
     vague = classify_claim("The study evaluates the performance of five quantized code LLMs in Lua code generation.")
     v = judge(vague, plan_experiment(vague, HERE), [])
-    assert v.verdict == VerdictLabel.INCONCLUSIVE and v.reason == vague.reason
+    assert v.verdict == MeasurementLabel.INCONCLUSIVE and v.reason == vague.reason
 
 
 # ---------------------------------------------------------------- end to end with a fake runner
@@ -354,7 +354,7 @@ def test_check_claims_dedupes_shared_specs() -> None:
     techniques = sorted((s.technique.name, s.technique.implementation) for s in calls[0])
     assert len(calls[0]) == 7 and techniques.count(("vanilla", "batched")) == 1  # one vanilla serves four claims
     verdicts = [c.verdict.verdict for c in checks if c.verdict]
-    assert verdicts == [VerdictLabel.CONSISTENT] * 4 + [VerdictLabel.INCONCLUSIVE]
+    assert verdicts == [MeasurementLabel.CONSISTENT] * 4 + [MeasurementLabel.INCONCLUSIVE]
     vanilla_results = {id(c.results[0]) for c in checks[:4]}
     assert len(vanilla_results) == 1
 
@@ -408,10 +408,10 @@ def test_speculative_decoding_itself_is_measured_with_a_draft_model_when_the_pai
 def test_stand_in_measurement_is_context_either_way() -> None:
     """A measurement of another method than the one named can neither confirm nor contradict the claim."""
     named = _judge("EAGLE achieves a 3× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [4.0, 4.1, 3.9])
-    assert named.verdict == VerdictLabel.INCONCLUSIVE
+    assert named.verdict == MeasurementLabel.INCONCLUSIVE
     assert "measured in place of EAGLE" in named.reason and named.measured is not None
     assert named.measured.ratio == pytest.approx(0.667, abs=0.01)
     agreeing = _judge("EAGLE achieves a 2× speedup over vanilla decoding.", [6.0, 6.1, 5.9], [12.0, 12.1, 11.9])
-    assert agreeing.verdict == VerdictLabel.INCONCLUSIVE and "context only" in agreeing.reason
+    assert agreeing.verdict == MeasurementLabel.INCONCLUSIVE and "context only" in agreeing.reason
     generic = _judge("Speculative decoding achieves a 3× speedup over vanilla decoding.", [6.0, 6.1], [4.0, 4.1])
-    assert generic.verdict == VerdictLabel.INCONSISTENT
+    assert generic.verdict == MeasurementLabel.INCONSISTENT

@@ -15,13 +15,13 @@ from synth.empirical.records import (
     EmpiricalSettings,
     EmpiricalVerdict,
     ExperimentPlan,
-    VerdictLabel,
+    MeasurementLabel,
 )
 from synth.empirical.render import render_json, render_markdown
 from synth.empirical.run import check_claims, plan_claims, unique_specs
 
 __all__ = [
     "Availability", "ClaimCategory", "ClaimType", "EmpiricalCheck", "EmpiricalSettings", "EmpiricalVerdict",
-    "ExperimentPlan", "VerdictLabel", "check_claims", "classify_claim", "classify_claim_parts", "detect_availability",
-    "judge", "plan_claims", "plan_experiment", "render_json", "render_markdown", "unique_specs",
+    "ExperimentPlan", "MeasurementLabel", "check_claims", "classify_claim", "classify_claim_parts",
+    "detect_availability", "judge", "plan_claims", "plan_experiment", "render_json", "render_markdown", "unique_specs",
 ]  # fmt: skip

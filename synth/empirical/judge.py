@@ -22,7 +22,7 @@ from synth.empirical.records import (
     ExperimentPlan,
     ExtraMeasurement,
     MeasuredRatio,
-    VerdictLabel,
+    MeasurementLabel,
 )
 
 METRIC_NAMES = {
@@ -104,7 +104,7 @@ def _match(plan: ExperimentPlan, results: list[BenchResult]) -> list[BenchResult
 
 def _inconclusive(claim: ClaimType, plan: ExperimentPlan, reason: str, tol: float, **kw: object) -> EmpiricalVerdict:
     return EmpiricalVerdict(
-        verdict=VerdictLabel.INCONCLUSIVE, claimed=claim.claimed(), tolerance=tol, reason=reason,
+        verdict=MeasurementLabel.INCONCLUSIVE, claimed=claim.claimed(), tolerance=tol, reason=reason,
         substitutions=plan.substitutions, **kw,  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -123,7 +123,7 @@ def _failed(role: str, spec: BenchSpec, result: BenchResult | None) -> str | Non
 
 def _decide(
     claim: ClaimType, ratio: float, std: float, config: EmpiricalSettings
-) -> tuple[VerdictLabel, str]:  # fmt: skip
+) -> tuple[MeasurementLabel, str]:  # fmt: skip
     relation = claim.relation
     assert relation is not None
     tol, sig = config.tolerance, config.noise_sigmas
@@ -132,13 +132,13 @@ def _decide(
         low = (relation.low if relation.low is not None else relation.ratio) * (1 - tol)
         high = (relation.high if relation.high is not None else relation.ratio) * (1 + tol)
         if low <= ratio <= high:
-            return VerdictLabel.CONSISTENT, f"{measured}, within ±{tol:.0%} of the claimed {relation.describe()}"
+            return MeasurementLabel.CONSISTENT, f"{measured}, within ±{tol:.0%} of the claimed {relation.describe()}"
         gap = low - ratio if ratio < low else ratio - high
         if gap > sig * std:
-            return VerdictLabel.INCONSISTENT, (
+            return MeasurementLabel.INCONSISTENT, (
                 f"{measured}, outside ±{tol:.0%} of the claimed {relation.describe()} by more than the noise"
             )
-        return VerdictLabel.INCONCLUSIVE, (
+        return MeasurementLabel.INCONCLUSIVE, (
             f"{measured}: outside ±{tol:.0%} of the claimed {relation.describe()} but within {sig:g}σ of it"
         )
     noise = max(config.min_effect, sig * std / ratio if ratio > 0 else math.inf)
@@ -148,31 +148,32 @@ def _decide(
     if direction in ("higher", "lower"):
         agrees, disagrees = (above, below) if direction == "higher" else (below, above)
         if agrees:
-            return VerdictLabel.CONSISTENT, f"{measured} is {direction} than A beyond the noise ({band})"
+            return MeasurementLabel.CONSISTENT, f"{measured} is {direction} than A beyond the noise ({band})"
         if disagrees:
-            return VerdictLabel.INCONSISTENT, f"{measured}: the opposite of the claimed {direction}, beyond {band}"
-        return VerdictLabel.INCONCLUSIVE, f"{measured} is within the noise ({band}): no direction is shown"
+            return MeasurementLabel.INCONSISTENT, f"{measured}: the opposite of the claimed {direction}, beyond {band}"
+        return MeasurementLabel.INCONCLUSIVE, f"{measured} is within the noise ({band}): no direction is shown"
     if direction in ("not_higher", "not_lower"):
         violated = above if direction == "not_higher" else below
         if violated:
-            return VerdictLabel.INCONSISTENT, f"{measured}: {direction.replace('_', ' ')} is contradicted beyond {band}"
-        return VerdictLabel.CONSISTENT, f"{measured}: {direction.replace('_', ' ')}, as claimed (noise band {band})"
-    return VerdictLabel.INCONCLUSIVE, f"{measured}, but the claim states no ratio or direction to compare"
+            said = direction.replace("_", " ")
+            return MeasurementLabel.INCONSISTENT, f"{measured}: {said} is contradicted beyond {band}"
+        return MeasurementLabel.CONSISTENT, f"{measured}: {direction.replace('_', ' ')}, as claimed (noise band {band})"
+    return MeasurementLabel.INCONCLUSIVE, f"{measured}, but the claim states no ratio or direction to compare"
 
 
 def _decide_abs_diff(
     claim: ClaimType, a: tuple[float, float], b: tuple[float, float], config: EmpiricalSettings
-) -> tuple[VerdictLabel, str]:  # fmt: skip
+) -> tuple[MeasurementLabel, str]:  # fmt: skip
     """'Within 1 point': compare the difference B − A with the bound, noise included."""
     bound = claim.relation.max_abs_diff if claim.relation else None
     assert bound is not None
     diff, std = b[0] - a[0], math.hypot(a[1], b[1])
     text = f"measured B − A = {diff:+.3f} ± {std:.3f}"
     if abs(diff) <= bound:
-        return VerdictLabel.CONSISTENT, f"{text}, within the claimed ±{bound:g}"
+        return MeasurementLabel.CONSISTENT, f"{text}, within the claimed ±{bound:g}"
     if abs(diff) - bound > config.noise_sigmas * std:
-        return VerdictLabel.INCONSISTENT, f"{text}, beyond the claimed ±{bound:g} by more than the noise"
-    return VerdictLabel.INCONCLUSIVE, f"{text}: beyond ±{bound:g} but within the noise"
+        return MeasurementLabel.INCONSISTENT, f"{text}, beyond the claimed ±{bound:g} by more than the noise"
+    return MeasurementLabel.INCONCLUSIVE, f"{text}: beyond ±{bound:g} but within the noise"
 
 
 def judge(
@@ -227,7 +228,7 @@ def judge(
         if plan.arm_b.technique.name == "speculative" and all(x is not None for x in steps) and len(steps) == 2:
             reason += f"; tokens per target step: B {steps[1]:.2f}, A {steps[0]:.2f} (accepted drafts + 1)"
     if plan.stand_in:  # symmetric: a measurement of another method neither confirms nor contradicts this one
-        verdict = VerdictLabel.INCONCLUSIVE
+        verdict = MeasurementLabel.INCONCLUSIVE
         reason = f"context only ({plan.stand_in}; it decides nothing about the named method): {reason}"
     return EmpiricalVerdict(
         verdict=verdict, claimed=claim_type.claimed(), measured=measured, tolerance=tol, reason=reason,

@@ -140,7 +140,9 @@ class ExperimentPlan(BaseModel):
         return main + [e.spec for e in self.extras]
 
 
-class VerdictLabel(StrEnum):
+class MeasurementLabel(StrEnum):
+    """What a measurement says of a claim; not a literature verdict (`synth.claims.records.VerdictLabel`)."""
+
     CONSISTENT = "CONSISTENT"
     INCONSISTENT = "INCONSISTENT"
     INCONCLUSIVE = "INCONCLUSIVE"
@@ -169,7 +171,7 @@ class ExtraMeasurement(BaseModel):
 
 
 class EmpiricalVerdict(BaseModel):
-    verdict: VerdictLabel
+    verdict: MeasurementLabel
     claimed: str = Field(description="The claimed ratio or direction, as a table cell.")
     measured: MeasuredRatio | None = None
     tolerance: float

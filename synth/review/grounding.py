@@ -19,7 +19,7 @@ was off or never ran, or when no claim is measurable.
 from __future__ import annotations
 
 from synth.empirical.records import EmpiricalCheck
-from synth.empirical.records import VerdictLabel as Outcome
+from synth.empirical.records import MeasurementLabel as Outcome
 from synth.report.records import ReportClaim, ReportRun, Review
 
 ASPECT = "empirical grounding: measurable claims were measured here and the measurements agree"
