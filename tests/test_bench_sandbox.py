@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 import synth
-from synth.bench import sandbox
-from synth.bench.sandbox import ExecResult, isolation_notes, run_many, run_program
+from synth.bench.sandbox import ExecResult, child, isolation_notes, run_many, run_program, supervisor
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox runs on Linux only")
 
@@ -57,7 +56,7 @@ def _assert_no_leftovers(result: ExecResult) -> None:
     while _live_group_members(result.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _live_group_members(result.pid) == []
-    for parent in sandbox._pids_cgroup_parents():
+    for parent in supervisor._pids_cgroup_parents():
         assert not list(parent.glob(f"synth-sandbox-{os.getpid()}-*"))
 
 
@@ -223,7 +222,7 @@ def test_minimal_root_shows_only_what_the_interpreter_needs() -> None:
     assert not {"home", "var", "srv", "boot", "sys", "run", "mnt", "media"} & set(seen["root"])
     assert set(seen["etc"]) <= {"ld.so.cache", "localtime"}
     assert set(seen["dev"]) == {"null", "zero", "random", "urandom", "fd", "stdin", "stdout", "stderr"}
-    assert len(seen["tmp"]) <= 1 and sandbox.OLD_ROOT_NAME not in seen["root"]
+    assert len(seen["tmp"]) <= 1 and child.OLD_ROOT_NAME not in seen["root"]
     assert seen["writable"] == [seen["cwd"]]  # the sandbox directory is the one writable mount
     assert "/" in seen["mounts"] and "/proc" in seen["mounts"] and seen["proc"] == [1, 2]
 
@@ -246,17 +245,17 @@ def test_plan_binds_the_interpreter_but_not_hidden_paths(tmp_path: Path) -> None
         directory.mkdir(parents=True)
     (tmp_path / "lib").symlink_to("python/lib")  # as /lib -> usr/lib on a merged-/usr system
     paths = [str(prefix), str(tmp_path / "lib" / "stdlib"), str(checkout), str(tmp_path / "missing")]
-    plan = sandbox._plan_minimal_root(paths, hidden=[str(checkout / "synth"), str(checkout), str(home)])
+    plan = child._plan_minimal_root(paths, hidden=[str(checkout / "synth"), str(checkout), str(home)])
     assert plan.binds == (str(prefix),)
     assert plan.links == ((str(tmp_path / "lib"), "python/lib"),)
     assert plan.masks == (str(home),)
-    assert sandbox._plan_minimal_root(["/"], hidden=[]).binds == ()
+    assert child._plan_minimal_root(["/"], hidden=[]).binds == ()
 
 
 @pytest.mark.skipif(not _has("filesystem:", "read-only"), reason="no mount namespace: the filesystem is writable")
 def test_minimal_root_failure_falls_back_to_the_read_only_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    command = sandbox._interpreter_command
-    monkeypatch.setattr(sandbox, "_interpreter_command", lambda c: command({**c, "new_root": "/nonexistent-root"}))
+    command = supervisor._interpreter_command
+    monkeypatch.setattr(supervisor, "_interpreter_command", lambda c: command({**c, "new_root": "/nonexistent-root"}))
     result = run_program("import os\nprint(os.path.exists('/etc'))\nopen('/etc/synth-x', 'w')", guard=False)
     assert result.stdout_tail == "True\n" and "Read-only file system" in result.stderr_tail
     notes = [n for n in result.isolation if n.startswith("filesystem:")]
