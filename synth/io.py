@@ -27,6 +27,14 @@ class StorageError(UserError):
     """A file or database could not be written for a reason outside synth (disk full, read-only, locked)."""
 
 
+def disk_full(exc: BaseException) -> bool:
+    """ENOSPC / EDQUOT, or an engine's own words for it (SQLite, chromadb's Rust core: "database or disk is full")."""
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return True
+    text = str(exc).lower()
+    return "disk is full" in text or "no space left" in text
+
+
 def storage_error(exc: BaseException, path: Path | str) -> BaseException:
     """The one-line error for a failed write of `path`, or `exc` itself when it is not one a user can fix."""
     if isinstance(exc, OSError) and exc.errno in _FULL:
@@ -41,7 +49,7 @@ def storage_error(exc: BaseException, path: Path | str) -> BaseException:
     if isinstance(exc, OSError) and exc.errno in _NOT_WRITABLE:
         return StorageError(f"cannot write {path} ({os.strerror(exc.errno or 0).lower()}): choose a writable place")
     text = str(exc).lower()
-    if not isinstance(exc, (OSError, sqlite3.Error)) and ("disk is full" in text or "no space left" in text):
+    if not isinstance(exc, (OSError, sqlite3.Error)) and disk_full(exc):
         # Engines with their own SQLite or files (chromadb's Rust core) report a full disk in their own types.
         return StorageError(f"no space left to write {path} ({exc}): free some space and run again")
     if isinstance(exc, sqlite3.OperationalError):

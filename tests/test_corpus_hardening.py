@@ -245,6 +245,21 @@ def test_corpus_add_on_a_full_disk_fails_in_one_line_and_resumes_once_there_is_r
 
 
 @needs_tmpfs
+def test_a_vector_store_that_cannot_open_on_a_full_disk_fails_in_one_line(tmp_path: Path) -> None:
+    """chromadb reports a full disk in its own error type ("database or disk is full"), not an OSError."""
+    home = tmp_path / "home"
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "notes.md").write_text(PROSE)
+    proc = _in_tmpfs(home, "300k", f"{sys.executable} -m synth corpus add {papers} -q; echo rc=$?",
+                     env={"SYNTH_HOME": str(home)})  # fmt: skip
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip().endswith("rc=2")
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: no space left") and str(home) in lines[0]
+
+
+@needs_tmpfs
 def test_digest_add_on_a_full_disk_fails_in_one_line(tmp_path: Path) -> None:
     home = tmp_path / "home"
     script = (

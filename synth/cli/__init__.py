@@ -7,9 +7,7 @@ and llama.cpp are imported inside the commands that need them, which keeps
 
 from __future__ import annotations
 
-import errno
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -124,10 +122,10 @@ def main() -> None:
 
         home = _LAST_HOME.get("home")
         data_dir = f"the data directory {home}" if home else "the data directory"
-        if isinstance(full, sqlite3.OperationalError):
+        if isinstance(full, OSError):  # without a file name it was a write through an open file: any of these
+            where = full.filename or f"its output ({data_dir}, an -o file or stdout)"
+        else:
             where = f"in {data_dir}"
-        else:  # without a file name it was a write through an open file: any of these
-            where = getattr(full, "filename", None) or f"its output ({data_dir}, an -o file or stdout)"
         typer.echo(f"error: {storage_error(full, where)}", err=True)
         sys.exit(2)
 
@@ -138,13 +136,13 @@ def _disk_full(exc: BaseException) -> BaseException | None:
     The cause chain is searched because a failed cleanup (a ROLLBACK after SQLite already rolled back,
     a temp file that cannot be removed) often raises a second error that hides the real one.
     """
+    from synth.io import disk_full
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return current
-        if isinstance(current, sqlite3.OperationalError) and "database or disk is full" in str(current).lower():
+        if disk_full(current):
             return current
         current = current.__cause__ or current.__context__
     return None

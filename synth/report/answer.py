@@ -438,18 +438,21 @@ def build_answer(
     return out[:5] + out[-1:] if len(out) > 6 else out
 
 
-def answer_markdown(sentences: Sequence[CitedSentence]) -> str:
-    """The answer as Markdown bullets, each with its claim citations ([3]).
+def answer_bullets(sentences: Sequence[CitedSentence], markdown: bool = True) -> str:
+    """The answer as bullets, each with its claim citations ([3]).
 
-    The sentences hold paper text, so it is Markdown-escaped (report.json's `answer` is rendered by whoever reads
-    it); only the claim marks synth put there stay live brackets."""
+    `markdown=True` (report.json's `answer`, rendered by whoever reads it): the paper text is Markdown-escaped and
+    only the claim marks synth put there stay live brackets. `markdown=False`: the plain text, for reading it
+    (the answer reviewer matches words and citations in it)."""
     lines = []
     for s in sentences:
         text = " ".join(s.text.split())
         marks = "".join(f"[{n}]" for n in s.claims if f"[{n}]" not in text)
         stop = text[-1] if text.endswith(".") else ""
-        body = escape_markdown(text[: len(text) - len(stop)])
-        for n in s.claims:
-            body = body.replace(f"\\[{n}\\]", f"[{n}]")
+        body = text[: len(text) - len(stop)]
+        if markdown:
+            body = escape_markdown(body)
+            for n in s.claims:
+                body = body.replace(f"\\[{n}\\]", f"[{n}]")
         lines.append(f"- {body} {marks}{stop}" if marks else f"- {body}{stop}")
     return "\n".join(lines)

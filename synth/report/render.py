@@ -7,7 +7,7 @@ from pathlib import Path
 
 from synth.errors import UserError
 from synth.io import atomic_write_text
-from synth.report.answer import answer_markdown
+from synth.report.answer import answer_bullets
 from synth.report.records import FORMATS, ReportRun
 
 
@@ -35,7 +35,7 @@ def _json(run: ReportRun) -> str:
 
     s = run.synthesis
     top = {
-        "answer": answer_markdown(s.answer) if s is not None else "",
+        "answer": answer_bullets(s.answer) if s is not None else "",
         "figures": [f.model_dump(mode="json") for f in s.figures] if s is not None else [],
     }
     return json.dumps({**run.model_dump(mode="json"), **top}, indent=1, ensure_ascii=False) + "\n"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from synth.report.answer import answer_markdown, facets, off_topic
+from synth.report.answer import answer_bullets, facets, off_topic
 from synth.report.records import ReportRun, Review
 from synth.report.topic import names_subject, subject_phrases
 
@@ -40,7 +40,7 @@ def review_answer(run: ReportRun) -> Review:
             reviewer="answer", aspect=ASPECT, score=0.0,
             rationale="The Answer says the corpus does not cover the question: the report does not answer it.",
         )  # fmt: skip
-    text = answer_markdown(s.answer).lower()
+    text = answer_bullets(s.answer, markdown=False).lower()
     parts: dict[str, float] = {}
     asked = facets(run.question)
     if asked:
