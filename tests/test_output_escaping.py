@@ -85,6 +85,15 @@ def assert_inert(markdown: str) -> None:
     assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", rendered), "an event handler attribute"
 
 
+def table_widths(markdown: str) -> list[tuple[int, list[int]]]:
+    """Per rendered table: its header cell count and each body row's cell count (hostile `|` must add none)."""
+    out = []
+    for table in re.findall(r"<table>.*?</table>", renderer().render(markdown), re.S):
+        rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+        out.append((len(re.findall(r"<th[ >]", table)), [len(re.findall(r"<td[ >]", row)) for row in rows]))
+    return out
+
+
 def fold(text: str) -> str:
     return " ".join(text.split())
 
@@ -192,11 +201,8 @@ def test_report_markdown_has_no_html_or_script_link_from_data() -> None:
 def test_report_markdown_tables_keep_their_columns_with_hostile_cells() -> None:
     from synth.render.markdown import render_markdown
 
-    rendered = renderer().render(render_markdown(hostile_run()))
-    for table in re.findall(r"<table>.*?</table>", rendered, re.S):
-        header = len(re.findall(r"<th[ >]", table))
-        rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
-        assert rows and all(len(re.findall(r"<td[ >]", row)) == header for row in rows)
+    for header, rows in table_widths(render_markdown(hostile_run())):
+        assert rows and all(n == header for n in rows)
 
 
 def test_report_txt_is_inert_as_markdown_and_still_parses_as_a_seed_report() -> None:
@@ -244,11 +250,8 @@ def test_check_claims_markdown_is_inert() -> None:
     md = render_markdown([check], title=f"Checks of {HOSTILE}")
     assert_inert(md)
     assert visible(md).count(fold(HOSTILE)) >= 3  # title, table cell, details quote
-    rendered = renderer().render(md)
-    table = re.search(r"<table>.*?</table>", rendered, re.S)
-    assert table is not None
-    rows = re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)
-    assert all(len(re.findall(r"<t[dh][ >]", row)) == 7 for row in rows)
+    [(header, rows)] = table_widths(md)
+    assert header == 7 and rows and all(n == 7 for n in rows)
 
 
 def test_ordinary_report_renders_as_before() -> None:
@@ -326,10 +329,7 @@ def test_audit_markdown_has_no_html_or_script_link_from_data() -> None:
     assert seen.count(fold(HOSTILE)) >= 15
     assert fold(BLOCKS) in seen and "reports/`in` <script>alert(17)</script>.md" in seen
     assert not [t for t in tokens(md) if t.type == "link_open"]  # the audit links nothing
-    rendered = renderer().render(md)
-    for table in re.findall(r"<table>.*?</table>", rendered, re.S):
-        header = len(re.findall(r"<th[ >]", table))
-        assert all(len(re.findall(r"<td[ >]", r)) == header for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:])
+    assert all(n == header for header, rows in table_widths(md) for n in rows)
 
 
 # ---------------------------------------------------------------- the digest
@@ -373,7 +373,4 @@ def test_digest_markdown_has_no_html_or_script_link_from_data() -> None:
     # a file named like a javascript: URL is not linked; one named like a Markdown link is, as a relative file
     assert hrefs == ["report.md", "%5Bx%5D%28javascript%3Aalert%2819%29%29", "../20250609-070000/digest.md"]
     assert "[report.md](report.md)" in md and "[../20250609-070000/digest.md](../20250609-070000/digest.md)" in md
-    rendered = renderer().render(md)
-    for table in re.findall(r"<table>.*?</table>", rendered, re.S):
-        header = len(re.findall(r"<th[ >]", table))
-        assert all(len(re.findall(r"<td[ >]", r)) == header for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:])
+    assert all(n == header for header, rows in table_widths(md) for n in rows)
