@@ -202,3 +202,23 @@ def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
     alone = [paper(1, "LLM in a flash", "flash memory"), paper(2, "GQA", "grouped-query attention")]
     assert mark_off_topic("How much does speculative decoding speed up inference?", alone) == []
     assert all(p.on_topic for p in alone)  # nobody names it: the Answer says the corpus lacks it, nothing marked
+
+
+def test_a_multiple_of_something_else_is_not_a_speedup_and_does_not_contradict_one() -> None:
+    """Medusa p. 22: "44x FLOP/s" is a compute-utilisation figure; read as a speed-up it 'contradicted' the
+    1.48-2.42x other papers measure. It stays a figure, says what it multiplies, and is compared with nothing."""
+    from synth.report.figures import SourceSentence, cross_check, figures_in
+
+    flops = figures_in(SourceSentence(
+        "Compared to regular decoding, MEDUSA achieves 44× FLOP/s and 41× Operational Intensity under the setting "
+        "of batch size 16.", "2401.10774", 22, ("MEDUSA",), "Medusa", paper=5,
+    ))  # fmt: skip
+    assert [(f.shown(), f.metric) for f in flops] == [("44x FLOP/s", "other"), ("41x Operational Intensity", "other")]
+    measured = figures_in(SourceSentence(
+        "Medusa reaches a 2.42x speedup over autoregressive decoding.", "2401.07851", 16, ("Spec-Bench",), "Xia",
+        paper=1,
+    ))  # fmt: skip
+    assert [(f.metric, f.check) for f in cross_check(flops[:1] + measured)] == [
+        ("other", "quoted"),
+        ("speedup", "quoted"),
+    ]

@@ -291,7 +291,34 @@ def quantity_of(sentence: str, start: int, end: int, unit: str) -> Quantity:
                 best = (distance, quantity)
     if best is not None:
         return best[1]
+    if unit == "x" and multiplies_a_noun(sentence, end):
+        return Quantity.OTHER  # "44x FLOP/s", "41x Operational Intensity": a multiple of something, not a speed-up
     return Quantity.SPEEDUP if unit == "x" else Quantity.OTHER
+
+
+_AFTER_MULTIPLIER = re.compile(r"\s*([A-Za-z][\w/\-]*)((?:\s+[A-Z][\w/\-]*)*)")
+# Words that may follow a multiplier that is a speed-up: a comparison, a speed word, a connective.
+_SPEED_FOLLOWER_WORDS = """over than vs vs. versus compared relative faster speedup speedups speed-up speed-ups speed
+acceleration improvement higher lower better end-to-end wall-clock in on with for at when and or across under while
+from to of by the a an on-average average overall"""
+_SPEED_FOLLOWERS = frozenset(_SPEED_FOLLOWER_WORDS.split())
+_SPEED_NOUN = re.compile(r"(?:\s*[\w/\-]+){0,2}?\s*(?:speed|speed-?ups?|acceleration|throughput|latency)\b", re.I)
+
+
+def multiplied_noun(sentence: str, end: int) -> str | None:
+    """What a multiplier multiplies, when the words right after it name something other than speed ("MEDUSA
+    achieves 44x FLOP/s and 41x Operational Intensity" -> "FLOP/s", "Operational Intensity"); None for "2.7x
+    over vanilla decoding", "2x faster", "3x, and"."""
+    match = _AFTER_MULTIPLIER.match(sentence, end)
+    if not match or match.group(1).lower() in _SPEED_FOLLOWERS:
+        return None
+    if _SPEED_NOUN.match(sentence, end):
+        return None  # "1.91x generation speed", "2x decoding speedup": a speed after all
+    return (match.group(1) + match.group(2)).strip()
+
+
+def multiplies_a_noun(sentence: str, end: int) -> bool:
+    return multiplied_noun(sentence, end) is not None
 
 
 # ---------------------------------------------------------------- reading

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from synth.claims.subject import subject_of
-from synth.core.quantities import ClaimNumber, Quantity, extract_numbers
+from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
 
 Role = Literal["gain", "cost", "quality", "other"]
 Check = Literal["quoted", "corroborated", "contradicted", "mixed"]
@@ -39,6 +39,9 @@ class ReportedFigure(BaseModel):
     high: float | None = None
     unit: str = ""
     text: str = Field(description="The figure as written, with its bound words ('up to 6.5x').")
+    multiplies: str | None = Field(
+        None, description="What a multiplier multiplies when the paper names it and it is not speed ('FLOP/s')."
+    )
     bound: str | None = Field(None, description="le: 'up to'; ge: 'over', 'at least'; approx.")
     baseline: str | None = Field(None, description="What it is compared with ('vanilla autoregressive decoding').")
     models: list[str] = Field(default_factory=list, description="Models named with the figure (Vicuna-7B, ...).")
@@ -72,7 +75,7 @@ class ReportedFigure(BaseModel):
         unit = "x" if self.unit == "x" else (f" {self.unit}" if self.unit not in ("", "%") else self.unit)
         value = f"{low:g}–{high:g}{unit}" if low != high else f"{low:g}{unit}"
         prefix = {"le": "up to ", "ge": "over ", "approx": "about "}.get(self.bound or "", "")
-        return prefix + value
+        return prefix + value + (f" {self.multiplies}" if self.multiplies else "")
 
 
 @dataclass(frozen=True)
@@ -310,12 +313,15 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         primary = is_own(method, sentence.paper_systems)
         role = role_of(text, n)
         metric = n.quantity.value
+        noun = multiplied_noun(text, n.phrase_end) if n.unit == "x" else None
         if n.unit == "x" and n.quantity in (Quantity.SIZE, Quantity.OTHER):
-            metric = "speedup" if role == "gain" else "other"  # "2.7x over vanilla decoding" near "Vicuna-7B"
+            # "2.7x over vanilla decoding" near "Vicuna-7B" is a speedup; "44x FLOP/s" multiplies something else
+            metric = "speedup" if role == "gain" and noun is None else "other"
         out.append(
             ReportedFigure(
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
                 high=n.high, unit=n.unit, text=text[n.phrase_start : n.phrase_end], bound=n.bound,
+                multiplies=noun if metric == "other" else None,
                 baseline=_baseline(text, n), models=_unique(_MODEL.findall(text)),
                 hardware=_unique(h for h in _HARDWARE.findall(text) if h not in ("GPU", "GPUs", "CPU", "CPUs")),
                 setting=_unique(_SETTING.findall(text)), dataset=_unique(_DATASET.findall(text)),
@@ -353,11 +359,11 @@ def _same_setting(a: ReportedFigure, b: ReportedFigure) -> bool:
 
 
 def cross_check(figures: list[ReportedFigure]) -> list[ReportedFigure]:
-    """Mark each figure corroborated or contradicted by other papers' figures for the same method, metric,
-    unit and role in an overlapping setting; a figure no other paper reports stays 'quoted'."""
-    by_key: dict[tuple[str, str, str, str], list[ReportedFigure]] = {}
+    """Mark each figure corroborated or contradicted by other papers' figures for the same method, metric (and
+    multiplied quantity), unit and role in an overlapping setting; a figure no other paper reports stays 'quoted'."""
+    by_key: dict[tuple[str, str, str, str, str | None], list[ReportedFigure]] = {}
     for f in figures:
-        by_key.setdefault((method_key(f.method), f.metric, f.unit, f.role), []).append(f)
+        by_key.setdefault((method_key(f.method), f.metric, f.unit, f.role, f.multiplies), []).append(f)
     for group in by_key.values():
         for f in group:
             others = [g for g in group if g.doc_id != f.doc_id and _same_setting(f, g)]
