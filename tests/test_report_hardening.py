@@ -230,6 +230,7 @@ def test_failed_start_retry_and_interrupted_resume_end_to_end(tmp_path: Path) ->
 
     proc = run_cli("report", QUESTION, "--corpus", str(docs), *FAST[:-1], "--format", "md,txt", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
+    assert re.search(r"\d+ supported \(\d+ checked beyond their own page, \d+ quoted\)", proc.stderr), proc.stderr
     for stage in ("retrieve", "extract", "verify", "review"):  # stderr is a pipe: a timed line per stage, not a bar
         assert re.search(rf"^{stage} +done in \d+\.\d s: ", proc.stderr, re.M), (stage, proc.stderr)
     assert sorted(p.name for p in out.glob("report.*")) == ["report.md", "report.txt"]

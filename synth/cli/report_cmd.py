@@ -155,8 +155,12 @@ def _summary(run: Any, paths: list[Path], quiet: bool) -> None:
     if quiet:
         return
     supported = sum(1 for c in run.claims if c.supported)
+    independent = sum(1 for c in run.claims if c.supported and c.independent)
+    # A supported claim quoted from its own page was matched against itself: say how many were checked beyond it.
+    checked = f" ({independent} checked beyond their own page, {supported - independent} quoted)" if supported else ""
     score = f", quality {run.review.score:.1f}/10" if run.review else " (incomplete run: not reviewed)"
     err.print(
-        f"{len(run.claims)} claims, {supported} supported{score}; run directory {paths[0].parent if paths else ''}",
+        f"{len(run.claims)} claims, {supported} supported{checked}{score}; "
+        f"run directory {paths[0].parent if paths else ''}",
         highlight=False,
     )
