@@ -25,7 +25,7 @@ from synth.bench.spec import BenchSpec
 from synth.claims.records import Claim, ClaimKind, Evidence, Provenance, Verdict, VerdictLabel
 from synth.empirical.judge import judge
 from synth.empirical.records import Arm, ClaimCategory, ClaimType, EmpiricalCheck, ExperimentPlan, Relation
-from synth.report.records import (
+from synth.synthesize.records import (
     CitedSentence,
     Conflict,
     MeasurementStage,

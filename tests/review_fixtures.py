@@ -20,7 +20,7 @@ from synth.empirical.records import (
     Relation,
 )
 from synth.empirical.records import MeasurementLabel as Outcome
-from synth.report.records import (
+from synth.synthesize.records import (
     CitedSentence,
     MeasurementStage,
     PaperRef,

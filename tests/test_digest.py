@@ -28,8 +28,8 @@ from synth.digest.schedule import cron_trigger, is_due, next_fire, on_calendar, 
 from synth.digest.store import ClaimState, DigestSpec, SeenPaper, Store
 from synth.errors import UserError
 from synth.hashing import sha256_file
-from synth.report.records import PaperRef, ReportClaim, ReportOptions, ReportRun, RetrievalResult
 from synth.settings import SynthSettings
+from synth.synthesize.records import PaperRef, ReportClaim, ReportOptions, ReportRun, RetrievalResult
 from tests.conftest import PAPERS, ROOT
 
 QUESTION = "How much faster is speculative decoding?"

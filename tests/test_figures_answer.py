@@ -9,9 +9,9 @@ import pytest
 
 from synth.claims.gates import claim_defect
 from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
-from synth.report.answer import build_answer, facets, focus
-from synth.report.figures import SourceSentence, cross_check, figures_in, method_key
-from synth.report.records import ReportClaim
+from synth.synthesize.answer import build_answer, facets, focus
+from synth.synthesize.figures import SourceSentence, cross_check, figures_in, method_key
+from synth.synthesize.records import ReportClaim
 from tests.report_fixtures import sample_run
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
@@ -114,7 +114,7 @@ def test_answer_says_so_when_nothing_answers_the_question() -> None:
 
 def test_answer_and_figures_are_top_level_in_report_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from synth.report.render import write_reports
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     run.synthesis = template_synthesis(run)
@@ -145,7 +145,7 @@ def test_a_sentence_matched_against_itself_is_quoted_not_verified() -> None:
 
 
 def test_subject_of_the_question_and_what_the_papers_lack() -> None:
-    from synth.report.topic import subject_phrases, uncovered
+    from synth.synthesize.topic import subject_phrases, uncovered
 
     texts = ["EAGLE-3: speculative decoding with a draft head", "Medusa: Simple LLM inference acceleration"]
     assert subject_phrases("How much does speculative decoding speed up inference?", texts) == ["speculative decoding"]
@@ -157,7 +157,7 @@ def test_subject_of_the_question_and_what_the_papers_lack() -> None:
 
 
 def test_off_topic_question_gets_no_findings_from_unrelated_claims() -> None:
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     run.question = "How accurate is AlphaFold2 at predicting protein structures?"
@@ -168,8 +168,8 @@ def test_off_topic_question_gets_no_findings_from_unrelated_claims() -> None:
 
 
 def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic() -> None:
-    from synth.report.synthesis import template_synthesis
     from synth.review.answer import review_answer
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     run.synthesis = template_synthesis(run)
@@ -183,9 +183,9 @@ def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic
 
 
 def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
-    from synth.report.records import PaperRef
     from synth.report.retrieval import mark_off_topic
     from synth.retrieve.records import Hit
+    from synth.synthesize.records import PaperRef
 
     def paper(n: int, title: str, text: str) -> PaperRef:
         hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
@@ -207,7 +207,7 @@ def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
 def test_a_multiple_of_something_else_is_not_a_speedup_and_does_not_contradict_one() -> None:
     """Medusa p. 22: "44x FLOP/s" is a compute-utilisation figure; read as a speed-up it 'contradicted' the
     1.48-2.42x other papers measure. It stays a figure, says what it multiplies, and is compared with nothing."""
-    from synth.report.figures import SourceSentence, cross_check, figures_in
+    from synth.synthesize.figures import SourceSentence, cross_check, figures_in
 
     flops = figures_in(SourceSentence(
         "Compared to regular decoding, MEDUSA achieves 44× FLOP/s and 41× Operational Intensity under the setting "

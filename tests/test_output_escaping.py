@@ -18,8 +18,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from synth.claims.records import Evidence, Provenance, Verdict, VerdictLabel
-from synth.report.figures import ReportedFigure
-from synth.report.records import CitedSentence, Paragraph
+from synth.synthesize.figures import ReportedFigure
+from synth.synthesize.records import CitedSentence, Paragraph
 from tests.report_fixtures import sample_run
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`

@@ -11,7 +11,7 @@ import pytest
 from synth.bench.result import BenchResult
 from synth.render import plots
 from synth.render.html import render_html
-from synth.report.records import ReportOptions, ReportRun
+from synth.synthesize.records import ReportOptions, ReportRun
 from tests.report_fixtures import QUESTION, sample_run
 
 CHROMIUM = Path("/usr/bin/chromium")

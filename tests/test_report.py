@@ -21,7 +21,7 @@ ON_TOPIC = re.compile(r"speculat|draft|decod|speed|faster|latency|throughput|tok
 
 
 def _options(**kw):  # noqa: ANN003, ANN202
-    from synth.report.records import ReportOptions
+    from synth.synthesize.records import ReportOptions
 
     base = {"question": QUESTION, "measure": "off", "judge": False, "mode": "extractive", "arxiv": False,
             "formats": ["md", "json", "txt", "html"]}  # fmt: skip
@@ -69,7 +69,7 @@ def test_claims_answer_the_question_with_real_pages(report_run) -> None:  # noqa
 
 
 def test_prose_cites_only_usable_claims(report_run) -> None:  # noqa: ANN001
-    from synth.report.synthesis import CONFIDENCE_FLOOR
+    from synth.synthesize.synthesis import CONFIDENCE_FLOOR
 
     run, _, _ = report_run
     s = run.synthesis

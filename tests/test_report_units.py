@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
-from synth.report.records import ReportClaim
+from synth.synthesize.records import ReportClaim
 from synth.verify.numeric import extract_numbers
 from tests.report_fixtures import sample_run
 
@@ -21,7 +21,7 @@ def _claim(number: int, text: str, label: str = "SUPPORTED", confidence: float =
 
 
 def test_template_synthesis_uses_only_usable_claims() -> None:
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     run.synthesis = None
@@ -37,7 +37,7 @@ def test_template_synthesis_uses_only_usable_claims() -> None:
 
 
 def test_answer_comes_first_cites_and_never_pools_unrelated_figures() -> None:
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     run.synthesis = None
@@ -50,13 +50,13 @@ def test_answer_comes_first_cites_and_never_pools_unrelated_figures() -> None:
 
 
 def test_conflicts_numeric_spread_and_counter_evidence_and_measurement() -> None:
-    from synth.report.conflicts import find_conflicts
+    from synth.synthesize.conflicts import find_conflicts
 
     a = _claim(1, "Medusa achieves a 2.8x speedup on Vicuna-7B.", doc="medusa")
     b = _claim(2, "Medusa achieves a 1.5x speedup in the Spec-Bench evaluation.", doc="survey")
     c = _claim(3, "EAGLE achieves a 3x speedup.", doc="eagle")
     c.counter_evidence = [Evidence(doc_id="survey", page=7, quote="EAGLE reaches 2.1x on Spec-Bench.")]
-    from synth.report.figures import SourceSentence, cross_check, figures_in
+    from synth.synthesize.figures import SourceSentence, cross_check, figures_in
 
     def read(x: ReportClaim, systems: tuple[str, ...]) -> list:  # type: ignore[type-arg]
         doc = x.claim.provenance.doc_id if x.claim.provenance else ""
@@ -74,8 +74,8 @@ def test_conflicts_numeric_spread_and_counter_evidence_and_measurement() -> None
 def test_llm_synthesis_keeps_only_grounded_sentences() -> None:
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from synth.report.llm_synthesis import llm_synthesis
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.llm_synthesis import llm_synthesis
+    from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()
     template = template_synthesis(run)

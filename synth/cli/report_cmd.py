@@ -56,9 +56,9 @@ def report(
     from synth.errors import UserError
     from synth.io import check_output_dir
     from synth.report.pipeline import missing_corpus, new_run_id, run_report
-    from synth.report.records import ReportOptions
     from synth.report.render import parse_formats, write_reports
     from synth.report.rundir import RunDir
+    from synth.synthesize.records import ReportOptions
 
     settings = settings_from(ctx)
     if resume is not None:

@@ -36,7 +36,7 @@ from synth.digest.store import (
     utcnow,
 )
 from synth.errors import UserError
-from synth.report.records import ReportOptions, ReportRun
+from synth.synthesize.records import ReportOptions, ReportRun
 
 SCHEMA_VERSION = 1
 REPORT_FORMATS = ("md", "html", "json", "txt")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from synth.errors import UserError
 from synth.io import sqlite_transaction
-from synth.report.records import ReportOptions
+from synth.synthesize.records import ReportOptions
 
 SCHEMA_VERSION = 1
 DRIFT_THRESHOLD = 0.10

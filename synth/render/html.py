@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from synth.bench.spec import BenchSpec
     from synth.claims.records import Evidence
     from synth.empirical.records import EmpiricalCheck
-    from synth.report.records import ReportClaim, ReportRun
+    from synth.synthesize.records import ReportClaim, ReportRun
 
 TEMPLATE = "report.html.j2"
 LABEL_TEXT = {

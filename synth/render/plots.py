@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from synth.bench.result import RANDOM_WEIGHTS_LABEL, BenchResult, Stat
 
 if TYPE_CHECKING:
-    from synth.report.records import ReportRun
+    from synth.synthesize.records import ReportRun
 
 VERDICT_COLOURS = {
     "SUPPORTED": "#2e7d32",

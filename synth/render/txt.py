@@ -20,7 +20,7 @@ import re
 
 from synth.core.escape import neutralise_text
 from synth.render.view import date_of, template_env
-from synth.report.records import ReportRun
+from synth.synthesize.records import ReportRun
 
 _LOOKS_LIKE_HEADING = re.compile(r"^(\d{1,2})\s+([A-Z])")
 

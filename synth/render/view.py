@@ -6,7 +6,7 @@ from typing import Any
 
 from synth.core.escape import TrustedMarkdown, escape_markdown, markdown_environment, one_line
 from synth.render import TEMPLATES_DIR
-from synth.report.records import CitedSentence, ReportClaim, ReportRun
+from synth.synthesize.records import CitedSentence, ReportClaim, ReportRun
 
 
 def uncited(sentence: CitedSentence) -> list[int]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from synth.empirical.budget import Runner, measure_within_budget
 from synth.empirical.records import MeasurementStage, MeasureMode
-from synth.report.records import ReportClaim
 from synth.report.rundir import RunDir
+from synth.synthesize.records import ReportClaim
 
 
 def measure_claims(

@@ -20,8 +20,8 @@ from typing import Any
 
 from synth import __version__
 from synth.report.progress import NoProgress, StageProgress
-from synth.report.records import ReportClaim, ReportOptions, ReportRun
 from synth.report.rundir import RunDir, RunDirError
+from synth.synthesize.records import ReportClaim, ReportOptions, ReportRun
 
 STAGES = ("retrieve", "extract", "verify", "measure", "synthesize", "review")
 
@@ -268,12 +268,12 @@ def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | No
 
 
 def _synthesize(run: ReportRun, settings: Any, chat_model: Any | None) -> Any:
-    from synth.report.answer import off_topic
-    from synth.report.synthesis import template_synthesis
+    from synth.synthesize.answer import off_topic
+    from synth.synthesize.synthesis import template_synthesis
 
     synthesis = template_synthesis(run)
     if not _uses_lm(run) or off_topic(run):
         return synthesis  # off topic: no prose from claims about something else
-    from synth.report.llm_synthesis import llm_synthesis
+    from synth.synthesize.llm_synthesis import llm_synthesis
 
     return llm_synthesis(run, synthesis, chat_model or _chat(settings))

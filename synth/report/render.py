@@ -7,8 +7,8 @@ from pathlib import Path
 
 from synth.errors import UserError
 from synth.io import atomic_write_text
-from synth.report.answer import answer_bullets
-from synth.report.records import FORMATS, ReportRun
+from synth.synthesize.answer import answer_bullets
+from synth.synthesize.records import FORMATS, ReportRun
 
 
 def _html(run: ReportRun) -> str:

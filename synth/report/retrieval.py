@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from synth.report.records import PaperRef, ReportOptions, RetrievalResult
+from synth.synthesize.records import PaperRef, ReportOptions, RetrievalResult
 
 PASSAGES_PER_PAPER = 3
 _STOP_WORDS = (
@@ -69,7 +69,7 @@ def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
     """Mark the papers that do not name the question's subject ("LLM in a flash" for speculative decoding);
     nothing is marked when too few papers name it (then the subject was read wrong, or the corpus lacks it, which
     the Answer says)."""
-    from synth.report.topic import names_subject, subject_phrases
+    from synth.synthesize.topic import names_subject, subject_phrases
 
     texts = [p.title + " " + " ".join(h.text for h in p.passages) for p in papers]
     subject = subject_phrases(question, texts)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from synth.errors import UserError
 from synth.io import atomic_write_text
-from synth.report.records import ReportRun
+from synth.synthesize.records import ReportRun
 
 M = TypeVar("M", bound=BaseModel)
 MANIFEST = "run.json"

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from synth.claims.measurable import measurable_tags
 from synth.claims.records import Evidence, Verdict
 from synth.claims.subject import subject_of
-from synth.report.records import ReportClaim
 from synth.report.rundir import RunDir
+from synth.synthesize.records import ReportClaim
 from synth.verify.numeric import NumericOutcome
 from synth.verify.service import VerifyContext, claim_policy, verify_claim
 from synth.verify.verifier import Verifier, quote_sentences, to_verdict

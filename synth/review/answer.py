@@ -7,7 +7,7 @@ An expert reading the Answer asks three things, each measured from the run:
 - breadth: the share of retrieved papers about the question's subject that the
   Answer cites (a paper on the subject left out of the answer is a missing source);
 - on topic: the share of the report's claims taken from papers that name the
-  question's subject (`synth.report.topic`): claims about something else
+  question's subject (`synth.synthesize.topic`): claims about something else
   (flash-memory loading in a speculative decoding report) count against it.
 
 Score = 10 x the mean of the parts that apply. An Answer saying the corpus does
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-from synth.report.answer import answer_bullets, facets, off_topic
-from synth.report.records import ReportRun, Review
-from synth.report.topic import names_subject, subject_phrases
+from synth.synthesize.answer import answer_bullets, facets, off_topic
+from synth.synthesize.records import ReportRun, Review
+from synth.synthesize.topic import names_subject, subject_phrases
 
 ASPECT = "answer completeness: the question's facets, the primary papers' results, claims on the subject"
 

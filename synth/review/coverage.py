@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from synth.report.records import ReportRun, Review
 from synth.review.prose import claims_by_number, prose_sentences
+from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "coverage: the prose draws on the relevant retrieved papers, evenly"
 SHARE_WEIGHT = 0.6

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from synth.empirical.records import EmpiricalCheck
 from synth.empirical.records import MeasurementLabel as Outcome
-from synth.report.records import ReportClaim, ReportRun, Review
+from synth.synthesize.records import ReportClaim, ReportRun, Review
 
 ASPECT = "empirical grounding: measurable claims were measured here and the measurements agree"
 CREDIT = {Outcome.CONSISTENT: 1.0, Outcome.INCONCLUSIVE: 0.5, Outcome.INCONSISTENT: 0.0}

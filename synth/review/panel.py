@@ -20,13 +20,13 @@ import itertools
 import statistics
 from typing import TYPE_CHECKING
 
-from synth.report.records import ReportRun, Review, ReviewPanel
 from synth.review.answer import review_answer
 from synth.review.coverage import review_coverage
 from synth.review.faithfulness import review_faithfulness
 from synth.review.grounding import review_grounding
 from synth.review.relevance import TextEmbedder, review_relevance
 from synth.review.rubric import DEFAULT_RUBRICS, review_rubrics
+from synth.synthesize.records import ReportRun, Review, ReviewPanel
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

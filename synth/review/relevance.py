@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from synth.claims.records import Claim
-from synth.report.records import ReportRun, Review
+from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "relevance: the report's claims address the research question"
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, field_validator
 from synth.llm.chat import json_mode_kwargs, model_label
 from synth.llm.structured import invoke_structured
 from synth.prompts import load_prompt
-from synth.report.records import ReportRun, Review
 from synth.review.prose import report_text
+from synth.synthesize.records import ReportRun, Review
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

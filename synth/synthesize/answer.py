@@ -2,7 +2,7 @@
 
 A researcher reading a report wants "how much, under which conditions, at what
 cost, and where the papers disagree" before any list of quotes. Without an LM the
-answer is assembled from reported figures (`synth.report.figures`): each method's
+answer is assembled from reported figures (`synth.synthesize.figures`): each method's
 headline figures from its own paper, re-measurements by other papers labelled as
 such, disagreements, then the costs and quality findings of the verified claims,
 and finally what the question asks that no retrieved paper answers. Every sentence
@@ -21,7 +21,7 @@ from synth.claims.gates import claim_defect
 from synth.claims.subject import subject_of
 from synth.core.escape import escape_markdown
 from synth.corpus.tables import CELLS_MARKER
-from synth.report.figures import (
+from synth.synthesize.figures import (
     MethodSummary,
     ReportedFigure,
     Role,
@@ -33,9 +33,9 @@ from synth.report.figures import (
     method_key,
     span_text,
 )
-from synth.report.records import CitedSentence, PaperRef, ReportClaim, ReportRun
-from synth.report.themes import theme_of
-from synth.report.topic import subject_phrases, uncovered
+from synth.synthesize.records import CitedSentence, PaperRef, ReportClaim, ReportRun
+from synth.synthesize.themes import theme_of
+from synth.synthesize.topic import subject_phrases, uncovered
 from synth.verify.align import is_cell, sentences_of
 
 _CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth.report.records import ReportRun
+from synth.synthesize.records import ReportRun
 
 LOW_CONFIDENCE = 0.5
 

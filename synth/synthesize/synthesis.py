@@ -5,17 +5,17 @@ quality, method), opens the gains paragraph with the range of the figures the
 papers report, and states each claim as its own cited sentence: nothing is said
 that a SUPPORTED claim does not say. NOT_ENOUGH_INFO, REFUTED and low-confidence
 claims are listed apart and never cited as support. The LM mode
-(synth.report.llm_synthesis) rewrites the abstract and results in prose and
+(synth.synthesize.llm_synthesis) rewrites the abstract and results in prose and
 keeps this module's conflicts, lists and limitations.
 """
 
 from __future__ import annotations
 
-from synth.report.answer import build_answer, collect_figures, off_topic
-from synth.report.conflicts import find_conflicts
-from synth.report.limitations import LOW_CONFIDENCE, run_limitations
-from synth.report.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
-from synth.report.themes import HEADINGS, THEMES, theme_of
+from synth.synthesize.answer import build_answer, collect_figures, off_topic
+from synth.synthesize.conflicts import find_conflicts
+from synth.synthesize.limitations import LOW_CONFIDENCE, run_limitations
+from synth.synthesize.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
+from synth.synthesize.themes import HEADINGS, THEMES, theme_of
 
 CONFIDENCE_FLOOR = LOW_CONFIDENCE
 

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
 from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
-from synth.report.figures import ReportedFigure
 from synth.retrieve.records import Hit
+from synth.synthesize.figures import ReportedFigure
 
 SCHEMA_VERSION = 1
 FORMATS = ("md", "html", "json", "txt")
@@ -51,7 +51,7 @@ class PaperRef(BaseModel):
     passages: list[Hit] = Field(default_factory=list, description="Passages retrieved for the question.")
     on_topic: bool = Field(
         True,
-        description="Names the question's subject (synth.report.topic); a paper that does not is listed, and no "
+        description="Names the question's subject (synth.synthesize.topic); a paper that does not is listed, and no "
         "claim is extracted from it.",
     )
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from synth.report.records import CitedSentence, Paragraph, ReportRun, Synthesis
-from synth.report.synthesis import as_sentence, partition
+from synth.synthesize.records import CitedSentence, Paragraph, ReportRun, Synthesis
+from synth.synthesize.synthesis import as_sentence, partition
 
 PROMPT_NAME = "synthesize_report"
 MAX_CLAIMS_SHOWN = 20
