@@ -13,8 +13,9 @@ from typing import Any
 
 from synth.bench.decode import Trace
 from synth.bench.result import BenchResult, Measurements
-from synth.bench.runner import RunStats, Unsupported, add_traces, measurements_from
+from synth.bench.runner import Unsupported
 from synth.bench.spec import BenchSpec
+from synth.bench.timing import Generated, measure
 
 
 def _open(path: Any, spec: BenchSpec, device: str, threads: int, n_ctx: int) -> Any:
@@ -82,7 +83,6 @@ def _generate(llm: Any, prompt: list[int], spec: BenchSpec, sample_offset: int) 
 
 def run_llamacpp(spec: BenchSpec, resolved: Any, device: str, threads: int, settings: Any, result: BenchResult) -> None:
     from synth.bench import inputs
-    from synth.bench.memory import PeakMemory
 
     t = spec.technique
     if t.name == "cad":
@@ -102,6 +102,8 @@ def run_llamacpp(spec: BenchSpec, resolved: Any, device: str, threads: int, sett
     n_ctx = max(2048, max(spec.prompts.prompt_tokens) + spec.generation.max_new_tokens + 1024)
     llm = _open(resolved.path, spec, device, threads, n_ctx)
     result.notes.append(f"llama.cpp, {resolved.path.name}; n_gpu_layers={'all' if device == 'cuda' else 0}")
+    if device == "cuda":
+        result.notes.append("peak memory is the RSS delta: llama.cpp's CUDA allocations are not visible to torch")
     result.measurements = Measurements(model_memory_mb=resolved.path.stat().st_size / 2**20)
     prompts: list[list[int]] = []
     problems: list[Any] = []
@@ -129,36 +131,16 @@ def run_llamacpp(spec: BenchSpec, resolved: Any, device: str, threads: int, sett
         for length in spec.prompts.prompt_tokens:
             prompts += [head + filler[:length]] * spec.prompts.num_prompts
     n_samples = t.n if t.name == "self_consistency" else 1
-    if not code:
-        for w in range(spec.warmup):
-            for ids in prompts:
-                _generate(llm, ids, spec, 1000 + w)
-    runs: list[RunStats] = []
-    texts: list[str] = []
-    from synth.bench.consistency import picker_for
 
-    picker = picker_for(settings)
-    with PeakMemory("cpu") as peak:  # llama.cpp's allocations are invisible to torch.cuda even on a GPU
-        for rep in range(1 if code else spec.repetitions):
-            stats = RunStats()
-            for i, ids in enumerate(prompts):
-                traces = [_generate(llm, ids, spec, rep * 7919 + i * 31 + k) for k in range(n_samples)]
-                add_traces(stats, traces, n_samples)
-                if code:
-                    decoded = [llm.detokenize(t.answers[0]).decode("utf-8", errors="replace") for t in traces]
-                    texts.append(decoded[picker.pick(decoded)])
-                    runs.append(stats)
-                    stats = RunStats()
-            if not code:
-                runs.append(stats)
-    m = measurements_from(runs)
-    m.model_memory_mb = result.measurements.model_memory_mb
-    m.peak_memory_mb, m.peak_memory_kind = peak.peak_mb, "rss_delta"
-    result.measurements = m
-    if device == "cuda":
-        result.notes.append("peak memory is the RSS delta: llama.cpp's CUDA allocations are not visible to torch")
-    if code:
-        from synth.bench.runner import score_code
+    def generate(ids: list[int], offset: int) -> Generated:
+        return [_generate(llm, ids, spec, offset + k) for k in range(n_samples)], n_samples
 
-        score_code(spec, problems, texts, result)
-        result.notes.append(f"pass@k run: one generation of {len(prompts)} samples; the spread is over samples")
+    def decode(tokens: list[int]) -> str:
+        return llm.detokenize(tokens).decode("utf-8", errors="replace")
+
+    # llama.cpp's allocations are invisible to torch.cuda even on a GPU, so its peak is the RSS delta ("cpu");
+    # each prompt's n samples draw seeds offset + 0..n-1, hence 31 seeds between prompts.
+    measure(
+        spec, settings, result, prompts, generate,
+        decode=decode, problems=problems, memory_device="cpu", seeds_per_unit=31, unit_name="samples",
+    )  # fmt: skip
