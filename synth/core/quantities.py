@@ -187,7 +187,7 @@ class _Hit:
     approx: bool = False
     bound: str | None = None
     direction: str | None = None
-    role: str | None = None
+    role: Role | None = None
     phrase_start: int = -1
     phrase_end: int = -1
 
@@ -405,14 +405,14 @@ def _figures(sentence: str) -> list[_Hit]:
         if free(m.start(), m.end()):
             value = _f(m.group(1))
             year = 1900 <= value <= YEAR_MAX and re.fullmatch(r"\d{4}", m.group(1))
-            if year and not _COUNTED.match(sentence, m.end()):
+            if year and not _COUNTED_AFTER.match(sentence, m.end()):
                 continue  # a year, not a measurement ("2048 tokens" is a count)
             add(_Hit(m.start(), m.end(), value, ""))
     return sorted(hits, key=lambda h: h.start)
 
 
 YEAR_MAX = 2040  # 2048 (a power of two: a length, a batch, a dimension) is never a year in a paper
-_COUNTED = re.compile(
+_COUNTED_AFTER = re.compile(  # the count nouns after a four-digit figure (not `_COUNTED`: a params-regex fragment)
     r"\s*(?:tokens?|steps?|samples?|examples?|sequences?|GPUs?|requests?|words?|dimensions?|"
     r"characters?|queries|prompts?|problems?|images?|documents?|iterations?|layers?)\b",
     re.I,
@@ -536,7 +536,7 @@ def extract_numbers(sentence: str) -> list[ClaimNumber]:
                 approx=h.approx,
                 bound=bound,
                 direction=h.direction,
-                role=h.role,  # type: ignore[arg-type]
+                role=h.role,
                 phrase_start=h.phrase_start,
                 phrase_end=h.phrase_end,
             )  # fmt: skip

@@ -121,8 +121,8 @@ class ReportClaim(BaseModel):
             page = f" (p. {other.page})" if other.page else ""
             verb = "corroborated" if self.supported else "contradicted"
             return f"{verb} by {other.doc_id}{page}"
-        page = self.claim.provenance.page if self.claim.provenance else None
-        where = f" (p. {page})" if page else ""
+        own_page = self.claim.provenance.page if self.claim.provenance else None
+        where = f" (p. {own_page})" if own_page else ""
         if self.verdict is None:
             return "not checked"
         if self.claim.extractor in (None, "extractive"):

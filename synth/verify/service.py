@@ -115,7 +115,8 @@ def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) 
     )
     if not policy.source_missing:
         return GatheredEvidence(passages + found)
-    admitted, rejected = [], []
+    admitted: list[Passage] = []
+    rejected: list[Passage] = []
     for p in found:
         title = context.titles.get(p.doc_id, p.title)
         ok = p.doc_id in sources or about_same_system(claim, f"{title}\n{p.text}")
