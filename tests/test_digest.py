@@ -22,8 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 from synth.claims.records import Claim, Provenance, Verdict, VerdictLabel
-from synth.digest import run as digest_run
-from synth.digest.run import CorpusPaper, compute_drift, new_papers, run_digest
+from synth.digest import adapters
+from synth.digest.drift import compute_drift, new_papers
+from synth.digest.records import CorpusPaper
+from synth.digest.run import run_digest
 from synth.digest.schedule import cron_trigger, is_due, next_fire, on_calendar, serve, validate_cron
 from synth.digest.store import ClaimState, DigestSpec, SeenPaper, Store
 from synth.errors import UserError
@@ -217,7 +219,7 @@ def test_second_run_reports_new_papers_claims_and_drift(setup) -> None:  # noqa:
 def test_unreachable_arxiv_reruns_nothing_when_the_corpus_is_unchanged(setup, monkeypatch) -> None:  # noqa: ANN001
     """Not in --offline mode but arXiv cannot be reached: an unchanged corpus is 'nothing new', no report rerun."""
     _, store, spec, _ = setup
-    monkeypatch.setattr("synth.digest.run._arxiv_reachable", lambda settings: False)
+    monkeypatch.setattr(adapters, "arxiv_reachable", lambda settings: False)
     settings = SynthSettings(offline=False)
     spec = spec.model_copy(update={"arxiv": True})
     runner = FakeRunner()
@@ -230,7 +232,7 @@ def test_unreachable_arxiv_reruns_nothing_when_the_corpus_is_unchanged(setup, mo
 def test_online_new_papers_are_unseen_arxiv_results(setup, monkeypatch) -> None:  # noqa: ANN001
     """Online, arXiv papers the report retrieved count as new once; a rerun with nothing new records no run."""
     _, store, spec, _ = setup
-    monkeypatch.setattr("synth.digest.run._arxiv_reachable", lambda settings: True)  # the live arXiv, stood in
+    monkeypatch.setattr(adapters, "arxiv_reachable", lambda settings: True)  # the live arXiv, stood in
     settings = SynthSettings(offline=False)
     spec = spec.model_copy(update={"arxiv": True})
     arxiv = [PaperRef(number=9, doc_id="2401.15077", title="EAGLE", arxiv_id="2401.15077", source="arxiv")]
@@ -382,8 +384,8 @@ def cli(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     from synth.cli import app
 
     runner = FakeRunner()
-    monkeypatch.setattr(digest_run, "pipeline_runner", runner)
-    monkeypatch.setattr(digest_run, "ingest_scanner", file_scanner)
+    monkeypatch.setattr(adapters, "pipeline_runner", runner)
+    monkeypatch.setattr(adapters, "ingest_scanner", file_scanner)
 
     def invoke(*args: str):  # noqa: ANN202
         return CliRunner().invoke(app, ["--offline", *args])

@@ -336,7 +336,8 @@ def test_audit_markdown_has_no_html_or_script_link_from_data() -> None:
 
 
 def hostile_digest():  # noqa: ANN201
-    from synth.digest.run import ClaimChange, DigestReport, Drift, NewPaper
+    from synth.digest.drift import ClaimChange, Drift
+    from synth.digest.records import DigestReport, NewPaper
     from synth.digest.store import ClaimState
 
     def state(i: int, label: str = "SUPPORTED", confidence: float = 0.8) -> ClaimState:

@@ -200,11 +200,11 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Exact d
 
 def _run_one(spec: Any, settings: Any, store: Any, quiet: bool) -> Any:
     from synth.cli.progress import LineStages
-    from synth.digest import run as digest_run
+    from synth.digest.run import run_digest
 
-    outcome = digest_run.run_digest(
-        spec, settings, store, runner=digest_run.pipeline_runner, scanner=digest_run.ingest_scanner,
-        progress=None if quiet else LineStages(err), log=None if quiet else lambda m: err.print(m, highlight=False),
+    outcome = run_digest(
+        spec, settings, store, progress=None if quiet else LineStages(err),
+        log=None if quiet else lambda m: err.print(m, highlight=False),
     )  # fmt: skip
     if not quiet:
         console.print(f"digest {spec.name}: {outcome.message}", highlight=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from synth.core.escape import markdown_environment
-from synth.digest.run import DigestReport
+from synth.digest.records import DigestReport
 from synth.digest.store import parse_iso
 from synth.render import TEMPLATES_DIR
 

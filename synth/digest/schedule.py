@@ -233,12 +233,10 @@ def serve(
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from synth.digest import run as digest_run
+    from synth.digest.run import run_digest
     from synth.digest.store import Store, digests_root, utcnow
 
     root = digests_root(settings)
-    runner = runner or digest_run.pipeline_runner
-    scanner = scanner or digest_run.ingest_scanner
     stop = stop or threading.Event()
     wake = threading.Event()
     done = {"runs": 0, "signal": ""}
@@ -250,7 +248,7 @@ def serve(
             spec = store.get(name)
             if spec is None:
                 return
-            outcome = digest_run.run_digest(spec, settings, store, runner=runner, scanner=scanner)
+            outcome = run_digest(spec, settings, store, runner=runner, scanner=scanner)
             with lock:
                 done["runs"] += 1
             out(f"{name}: {outcome.message}")
