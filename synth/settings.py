@@ -101,6 +101,37 @@ class RetrieveSettings(_Section):
     )
     per_doc_cap: int = Field(3, ge=0, description="At most this many hits per document (0: no cap).")
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which rankers are fused.")
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (`http://HOST:PORT`, e.g. `chroma run --host HOST --port PORT`) that holds "
+        "the vectors instead of the embedded store, for a team running one server; each data dir gets its own "
+        "collection there (named in `index/chroma-server.json`), and the catalog and BM25 stay local under `home`. "
+        "Unset: the embedded store under `home`.",
+    )
+
+    @field_validator("chroma_url", mode="after")
+    @classmethod
+    def _check_chroma_url(cls, value: str | None) -> str | None:
+        """Normalized to `scheme://host:port`, so a typo fails when settings load, not at the first search, and
+        the store gets host, port and TLS from it (chromadb's client takes no path or credentials)."""
+        from urllib.parse import urlsplit
+
+        if value is None or not value.strip():  # "" in the environment unsets a value from the TOML file
+            return None
+        shape = "should look like http://HOST:PORT (https://HOST:PORT for TLS)"
+        parts = urlsplit(value.strip())
+        try:
+            port = parts.port
+            if port == 0:
+                raise ValueError("port 0")
+        except ValueError as exc:
+            raise ValueError(f"the port is not a number from 1 to 65535; {shape}") from exc
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(shape)
+        if parts.username is not None or parts.path not in {"", "/"} or parts.query or parts.fragment:
+            raise ValueError(f"only scheme, host and port are read (no user, path or query); {shape}")
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        return f"{parts.scheme}://{host}:{port or (443 if parts.scheme == 'https' else 80)}"
 
 
 class LLMSettings(_Section):

@@ -1,6 +1,7 @@
 """The corpus index on disk: catalog (truth) + chroma vectors + BM25, kept consistent.
 
-Layout under `<home>/index/`: `catalog.sqlite`, `chroma/`, `bm25/gen-N/`, `.lock`.
+Layout under `<home>/index/`: `catalog.sqlite`, `chroma/` (or `chroma-server.json`, naming the collection on
+the Chroma server of `retrieve.chroma_url`), `bm25/gen-N/`, `.lock`.
 Vectors and BM25 are derived data; `reconcile` repairs them after a crash.
 """
 
@@ -33,8 +34,11 @@ class IndexMismatchError(UserError):
 
 
 class CorpusIndex:
-    def __init__(self, root: Path, embedder_factory: Callable[[], Embedder], embedding_key: str) -> None:
+    def __init__(
+        self, root: Path, embedder_factory: Callable[[], Embedder], embedding_key: str, chroma_url: str | None = None
+    ) -> None:
         self.root = root
+        self.chroma_url = chroma_url
         root.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(root / "catalog.sqlite")
         self._embedder_factory = embedder_factory
@@ -50,9 +54,9 @@ class CorpusIndex:
     # --- components, created lazily so warm paths never pay for them --------------
     @cached_property
     def dense(self) -> DenseStore:
-        from synth.retrieve.dense import DenseStore
+        from synth.retrieve.dense import open_dense_store
 
-        return DenseStore(self.root / "chroma")
+        return open_dense_store(self.root / "chroma", self.chroma_url)
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -35,4 +35,4 @@ def open_index(settings: SynthSettings | None = None) -> CorpusIndex:
         path = require_model(name, settings.models_dir, settings.models.pip_target)
         return Embedder(path, settings.models.device, settings.models.embed_batch_size, settings.models.embed_dtype)
 
-    return CorpusIndex(settings.index_dir, factory, embedding_key=name)
+    return CorpusIndex(settings.index_dir, factory, embedding_key=name, chroma_url=settings.retrieve.chroma_url)
