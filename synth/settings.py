@@ -246,6 +246,41 @@ class ArxivSettings(_Section):
     )
 
 
+class DigestSettings(_Section):
+    """Policy of `synth digest`: what counts as drift, what a new digest's runs compute, how `serve` schedules them.
+
+    `synth digest add` stores a digest's threshold and report options with it, so a change here applies to
+    digests added afterwards; the `serve` knobs apply at once.
+    """
+
+    drift_threshold: float = Field(
+        0.10,
+        gt=0,
+        le=1,
+        description="A claim drifts when its verdict confidence moves by at least this much between two runs "
+        "(`synth digest add --drift-threshold`): confidences are calibrated, and run-to-run noise from a changed "
+        "evidence ranking is a few hundredths.",
+    )
+    measure: Literal["off", "auto", "all"] = Field(
+        "off",
+        description="Measurement in a digest's runs (`synth digest add --measure`): off, since measuring runs "
+        "benchmarks for minutes on every scheduled run and run-to-run hardware noise would show up as claim drift.",
+    )
+    formats: list[Literal["md", "html", "json", "txt"]] = Field(
+        default_factory=lambda: ["md", "html"], min_length=1, description="Report files each run writes."
+    )
+    workers: int = Field(1, ge=1, description="Digests `synth digest serve` runs at the same time (`--workers`).")
+    reload_seconds: float = Field(
+        60.0, ge=1, description="`synth digest serve` re-reads the digest list this often (`--reload-seconds`)."
+    )
+    misfire_grace_s: int = Field(
+        3600,
+        ge=1,
+        description="`synth digest serve` still runs a fire time missed by up to this long (the machine slept or "
+        "every worker was busy); an older one waits for the next.",
+    )
+
+
 class SynthSettings(BaseSettings):
     """Root of the settings tree; see the README's settings table."""
 
@@ -266,6 +301,7 @@ class SynthSettings(BaseSettings):
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     verify: VerifySettings = Field(default_factory=VerifySettings)
     empirical: EmpiricalSettings = Field(default_factory=EmpiricalSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
 
     @field_validator("home", mode="after")
     @classmethod

@@ -99,7 +99,8 @@ def setup(tmp_path: Path):  # noqa: ANN201
     (folder / "b.txt").write_text("paper b")
     settings = SynthSettings(offline=True)
     store = Store.for_settings(settings)
-    spec = store.add(DigestSpec(name="sd", question=QUESTION, cron="0 7 * * 1", corpus=[str(folder)], arxiv=False))
+    options = ReportOptions(question=QUESTION, corpus=[str(folder)], arxiv=False, measure="off", formats=["md", "html"])
+    spec = store.add(DigestSpec(name="sd", cron="0 7 * * 1", options=options))
     yield settings, store, spec, folder
     store.close()
 
@@ -221,7 +222,7 @@ def test_unreachable_arxiv_reruns_nothing_when_the_corpus_is_unchanged(setup, mo
     _, store, spec, _ = setup
     monkeypatch.setattr(adapters, "arxiv_reachable", lambda settings: False)
     settings = SynthSettings(offline=False)
-    spec = spec.model_copy(update={"arxiv": True})
+    spec = spec.model_copy(update={"options": spec.options.model_copy(update={"arxiv": True})})
     runner = FakeRunner()
     first = run_digest(spec, settings, store, runner=runner, scanner=file_scanner)
     assert first.status == "ran" and not first.report.online
@@ -234,7 +235,7 @@ def test_online_new_papers_are_unseen_arxiv_results(setup, monkeypatch) -> None:
     _, store, spec, _ = setup
     monkeypatch.setattr(adapters, "arxiv_reachable", lambda settings: True)  # the live arXiv, stood in
     settings = SynthSettings(offline=False)
-    spec = spec.model_copy(update={"arxiv": True})
+    spec = spec.model_copy(update={"options": spec.options.model_copy(update={"arxiv": True})})
     arxiv = [PaperRef(number=9, doc_id="2401.15077", title="EAGLE", arxiv_id="2401.15077", source="arxiv")]
 
     class OnlineRunner(FakeRunner):
@@ -253,6 +254,35 @@ def test_online_new_papers_are_unseen_arxiv_results(setup, monkeypatch) -> None:
     assert [p.arxiv_id for p in third.report.new_papers] == ["2406.16858"] and store.run_count("sd") == 2
     assert "https://arxiv.org/abs/2406.16858" in (third.run_dir / "digest.md").read_text()
     assert not list((store.root / "sd").glob(".staging/*"))
+
+
+OLD_ROW = {  # `digests.options` as stored before DigestSpec held a ReportOptions: the options flat, no question
+    "corpus": ["/papers"], "papers": 3, "claims": 8, "measure": "all", "arxiv": False, "judge": False,
+    "mode": "llm", "formats": ["md"], "drift_threshold": 0.25,
+}  # fmt: skip
+
+
+def test_a_digest_stored_in_the_old_flat_shape_still_reads_and_runs(setup) -> None:  # noqa: ANN001
+    settings, store, _, folder = setup
+    with store.transaction() as tx:
+        tx.execute(
+            "INSERT INTO digests(name, question, cron, options, created) VALUES (?, ?, ?, ?, ?)",
+            ("old", QUESTION, "0 7 * * 1", json.dumps(OLD_ROW | {"corpus": [str(folder)]}), "2025-01-01"),
+        )
+    spec = store.require("old")
+    assert spec.drift_threshold == 0.25 and spec.created == "2025-01-01"
+    assert spec.options == ReportOptions(
+        question=QUESTION, corpus=[str(folder)], papers=3, claims=8, measure="all", arxiv=False, judge=False,
+        mode="llm", formats=["md"],
+    )  # fmt: skip
+    # written back in the new shape (question in its own column only), it reads the same
+    stored = json.loads(spec.options_json())
+    assert set(stored) == {"options", "drift_threshold"} and "question" not in stored["options"]
+    assert store.add(spec.model_copy(update={"name": "new"})).options == spec.options == store.require("new").options
+    # flat fields left out take the digest's defaults (digest.measure, digest.formats), not the report's
+    bare = DigestSpec(name="bare", question=QUESTION, cron="0 7 * * 1")
+    assert bare.options.measure == "off" and bare.options.formats == ["md", "html"] and bare.drift_threshold == 0.1
+    assert run_digest(spec, settings, store, runner=FakeRunner(), scanner=file_scanner).status == "ran"
 
 
 @pytest.mark.parametrize("where", ["runner", "reported", "rendered", "renamed"])
@@ -434,6 +464,23 @@ def test_cli_add_list_run_cron_remove(cli, tmp_path: Path) -> None:  # noqa: ANN
         assert store.snapshot("sd") == {"digests": [], "runs": [], "papers_seen": [], "claims": []}
 
 
+def test_cli_add_takes_its_defaults_from_the_digest_settings(cli, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SYNTH_DIGEST__DRIFT_THRESHOLD", "0.2")
+    monkeypatch.setenv("SYNTH_DIGEST__MEASURE", "auto")
+    monkeypatch.setenv("SYNTH_DIGEST__FORMATS", '["md", "json"]')
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    every = ("--every", "0 7 * * 1", "--corpus", str(folder), "--no-arxiv")
+    assert cli("digest", "add", "env", QUESTION, *every).exit_code == 0
+    flags = cli("digest", "add", "flags", QUESTION, *every, "--drift-threshold", "0.3", "--measure", "off")
+    assert flags.exit_code == 0, flags.output
+    listed = {d["name"]: d for d in map(json.loads, cli("digest", "list", "--json").output.splitlines())}
+    assert (listed["env"]["drift_threshold"], listed["env"]["measure"], listed["env"]["formats"]) == (
+        0.2, "auto", ["md", "json"],
+    )  # fmt: skip
+    assert (listed["flags"]["drift_threshold"], listed["flags"]["measure"]) == (0.3, "off")
+
+
 def test_cli_bad_cron_is_one_line_and_exit_2() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "synth", "digest", "add", "x", QUESTION, "--every", "61 * * * *"],
@@ -514,12 +561,11 @@ def test_digest_over_the_real_report_pipeline(tmp_path: Path) -> None:
     note.write_text(FASTSPEC.format(figure="2.8x"))
     settings = SynthSettings(offline=True)
     with Store.for_settings(settings) as store:
-        spec = store.add(
-            DigestSpec(
-                name="spec", question=QUESTION, cron="0 7 * * 1", corpus=[str(folder)], papers=3, claims=8,
-                measure="off", judge=False, mode="extractive", arxiv=False, formats=["md"],
-            )
+        options = ReportOptions(
+            question=QUESTION, corpus=[str(folder)], papers=3, claims=8, measure="off", judge=False,
+            mode="extractive", arxiv=False, formats=["md"],
         )  # fmt: skip
+        spec = store.add(DigestSpec(name="spec", cron="0 7 * * 1", options=options))
         first = run_digest(spec, settings, store)
         assert first.status == "ran" and first.report.drift.first_run
         assert first.report.new_papers == [] and first.report.papers_scanned == 2

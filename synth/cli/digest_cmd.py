@@ -61,13 +61,13 @@ def add(
     papers: Annotated[int, typer.Option("--papers", min=1, help="Papers retrieved per run.")] = 10,
     claims: Annotated[int, typer.Option("--claims", min=1, help="Claims kept per run.")] = 20,
     measure: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--measure",
-            help="off|auto|all. Off by default for digests: measuring runs benchmarks for minutes on every scheduled "
-            "run, and run-to-run hardware noise would show up as claim drift.",
+            help="off|auto|all (default digest.measure, off: measuring runs benchmarks for minutes on every "
+            "scheduled run, and run-to-run hardware noise would show up as claim drift).",
         ),
-    ] = "off",
+    ] = None,
     arxiv: Annotated[
         bool, typer.Option("--arxiv/--no-arxiv", help="Online: also search arXiv; its new results are new papers.")
     ] = True,
@@ -75,17 +75,23 @@ def add(
     mode: Annotated[str, typer.Option("--mode", help="Claim extraction: extractive, llm or auto.")] = "extractive",
     drift_threshold: Annotated[
         float | None,
-        typer.Option("--drift-threshold", help="Confidence move that counts as drift (default 0.10).", min=0.01, max=1),
+        typer.Option(
+            "--drift-threshold",
+            help="Confidence move that counts as drift (default digest.drift_threshold, 0.10).",
+            min=0.01,
+            max=1,
+        ),
     ] = None,
 ) -> None:
     """Add a digest; prints the crontab and systemd-timer lines for those who schedule it themselves."""
     from synth.digest.schedule import next_fire, validate_cron
-    from synth.digest.store import DRIFT_THRESHOLD, DigestSpec, check_name, utcnow
+    from synth.digest.store import DigestSpec, check_name, utcnow
     from synth.errors import UserError
+    from synth.synthesize.records import ReportOptions
 
     check_name(name)
     cron = validate_cron(every)
-    if measure not in MEASURE_MODES:
+    if measure is not None and measure not in MEASURE_MODES:
         raise UserError(f"unknown --measure {measure!r}: use off, auto or all")
     if mode not in MODES:
         raise UserError(f"unknown --mode {mode!r}: use extractive, llm or auto")
@@ -99,22 +105,14 @@ def add(
                 raise UserError(f"--corpus {folder}: no such file or folder")
         if not folders and not arxiv:
             raise UserError("no corpus: pass --corpus DIR (or set corpus.paths), or allow --arxiv")
-        spec = store.add(
-            DigestSpec(
-                name=name,
-                question=question.strip(),
-                cron=cron,
-                corpus=[str(f) for f in folders],
-                papers=papers,
-                claims=claims,
-                measure=measure,
-                arxiv=arxiv,
-                judge=judge,
-                mode=mode,
-                drift_threshold=drift_threshold or DRIFT_THRESHOLD,
-            )
-        )
-    where = ", ".join(spec.corpus) or "arXiv only"
+        policy = settings.digest
+        options = ReportOptions(
+            question=question.strip(), papers=papers, claims=claims, measure=measure or policy.measure,
+            formats=list(policy.formats), arxiv=arxiv, corpus=[str(f) for f in folders], mode=mode, judge=judge,
+        )  # fmt: skip
+        threshold = policy.drift_threshold if drift_threshold is None else drift_threshold
+        spec = store.add(DigestSpec(name=name, cron=cron, options=options, drift_threshold=threshold))
+    where = ", ".join(spec.options.corpus) or "arXiv only"
     fire = next_fire(cron, utcnow())
     then = f", then on schedule (next {fire:%Y-%m-%d %H:%M %Z})" if fire else ""
     console.print(
@@ -162,7 +160,8 @@ def list_cmd(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json",
             rows.append((spec, last, checked, store.run_count(spec.name)))
     if as_json:
         for spec, last, checked, count in rows:
-            data = spec.model_dump() | {
+            flat = spec.options.model_dump() | spec.model_dump(exclude={"options"})  # one level, as scripts read it
+            data = flat | {
                 "last_run": last.started if last else None,
                 "last_report_dir": last.report_dir if last else None,
                 "last_checked": checked.isoformat() if checked else None,
@@ -174,7 +173,9 @@ def list_cmd(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json",
     table = Table("name", "question", "cron", "last run", "next due", "runs")
     for spec, last, checked, count in rows:
         last_text = last.started[:16].replace("T", " ") + " UTC" if last else "—"
-        table.add_row(spec.name, spec.question[:60], spec.cron, last_text, _due_text(spec, checked, now), str(count))
+        table.add_row(
+            spec.name, spec.options.question[:60], spec.cron, last_text, _due_text(spec, checked, now), str(count)
+        )
     console.print(table)
     console.print(f"{len(rows)} digests")
 
@@ -259,10 +260,17 @@ def serve_cmd(
     catch_up: Annotated[
         bool, typer.Option("--catch-up/--no-catch-up", help="At start, run the digests already due.")
     ] = True,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Digests run at the same time.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Digests run at the same time (default digest.workers).")
+    ] = None,
     reload_seconds: Annotated[
-        float, typer.Option("--reload-seconds", min=1, help="Re-read the digest list this often (also on SIGHUP).")
-    ] = 60.0,
+        float | None,
+        typer.Option(
+            "--reload-seconds",
+            min=1,
+            help="Re-read the digest list this often, and on SIGHUP (default digest.reload_seconds).",
+        ),
+    ] = None,
 ) -> None:
     """Run every digest on its cron schedule until SIGTERM or Ctrl-C (which wait for the runs in progress)."""
     import logging

@@ -91,12 +91,12 @@ def run_digest(
         base = digest_dir(root, spec.name)
         _reconcile(store, base, spec.name, say)
         started = utcnow()
-        papers = scanner(settings, [Path(p) for p in spec.corpus])
+        options = spec.options
+        papers = scanner(settings, [Path(p) for p in options.corpus])
         step("scanned")
-        options = spec.report_options()
-        fp = fingerprint(spec.question, options, settings.settings_md5, papers)
+        fp = fingerprint(options.question, options, settings.settings_md5, papers)
         last = store.last_run(spec.name)
-        online = not settings.offline and spec.arxiv and adapters.arxiv_reachable(settings)
+        online = not settings.offline and options.arxiv and adapters.arxiv_reachable(settings)
         if last is not None and last.corpus_fingerprint == fp and not online:
             store.set_checked(spec.name, started)
             return DigestOutcome(
@@ -105,7 +105,7 @@ def run_digest(
         staging = base / ".staging" / f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
         staging.mkdir(parents=True)
         try:
-            report_run = runner(spec.question, settings, options, staging, progress=progress)
+            report_run = runner(options.question, settings, options, staging, progress=progress)
             step("reported")
             seen = store.papers_seen(spec.name)
             scanned = papers + (adapters.arxiv_papers(report_run) if online else [])
@@ -129,7 +129,7 @@ def run_digest(
             runs_dir = base / "runs"
             final = _free_name(runs_dir, started.strftime("%Y%m%dT%H%M%SZ"))
             report = DigestReport(
-                digest=spec.name, question=spec.question, cron=spec.cron, started=iso(started), finished="",
+                digest=spec.name, question=options.question, cron=spec.cron, started=iso(started), finished="",
                 online=online, previous_run=last.started if last else None,
                 previous_digest=f"../{Path(last.report_dir).name}/digest.md" if last else None,
                 papers_scanned=len(scanned), new_papers=fresh, drift=drift, claims=len(claims),

@@ -24,7 +24,6 @@ from synth.errors import UserError
 EXAMPLE = "'0 7 * * 1' (Mondays at 07:00)"
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MISFIRE_GRACE_S = 3600
 log = logging.getLogger("synth.digest")
 
 
@@ -215,18 +214,19 @@ def serve(
     *,
     runner: Any = None,
     scanner: Any = None,
-    reload_seconds: float = 60.0,
+    reload_seconds: float | None = None,
     catch_up: bool = True,
-    workers: int = 1,
+    workers: int | None = None,
     out: Callable[[str], None] = print,
     stop: threading.Event | None = None,
 ) -> int:
     """Run every digest on its schedule until SIGTERM/SIGINT (or `stop` is set); returns the runs done.
 
-    One job per digest (coalesce, one instance at a time, an hour's misfire
-    grace), `workers` runs at once; the digest list is re-read every
-    `reload_seconds` and on SIGHUP. With `catch_up`, digests already due
-    (never run, or a fire time missed while nothing was serving) run at start.
+    One job per digest (coalesce, one instance at a time, `digest.misfire_grace_s`
+    of misfire grace), `workers` runs at once; the digest list is re-read every
+    `reload_seconds` and on SIGHUP (both default to the `digest` settings). With
+    `catch_up`, digests already due (never run, or a fire time missed while
+    nothing was serving) run at start.
     Shutdown waits for the runs in progress; a run killed anyway leaves its
     state as before (see synth.digest.run).
     """
@@ -237,6 +237,9 @@ def serve(
     from synth.digest.store import Store, digests_root, utcnow
 
     root = digests_root(settings)
+    policy = settings.digest
+    workers = policy.workers if workers is None else workers
+    reload_seconds = policy.reload_seconds if reload_seconds is None else reload_seconds
     stop = stop or threading.Event()
     wake = threading.Event()
     done = {"runs": 0, "signal": ""}
@@ -261,7 +264,7 @@ def serve(
 
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max(1, workers))},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": policy.misfire_grace_s},
     )
     scheduled: dict[str, str] = {}
     store = Store(root)

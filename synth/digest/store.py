@@ -13,22 +13,16 @@ import re
 import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from synth.errors import UserError
 from synth.io import sqlite_transaction
+from synth.settings import DigestSettings
 from synth.synthesize.records import ReportOptions
 
 SCHEMA_VERSION = 1
-DRIFT_THRESHOLD = 0.10
-"""Default: a claim drifts when its verdict confidence moves by at least this much between two runs.
-
-Confidences are calibrated probabilities; run-to-run noise from a changed evidence
-ranking is a few hundredths, so a tenth is a move worth a reader's attention.
-Set per digest with `synth digest add --drift-threshold`.
-"""
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _SCHEMA = """
@@ -96,30 +90,42 @@ def check_name(name: str) -> str:
 
 
 class DigestSpec(BaseModel):
-    """One digest: what is asked, how often, and the report options of its runs."""
+    """One digest: how often it runs, the report each run computes, and what counts as drift."""
 
     name: str
-    question: str
     cron: str
-    corpus: list[str] = Field(default_factory=list, description="Absolute folders ingested before each run.")
-    papers: int = Field(10, ge=1)
-    claims: int = Field(20, ge=1)
-    measure: Literal["off", "auto", "all"] = "off"
-    arxiv: bool = True
-    judge: bool = True
-    mode: Literal["extractive", "llm", "auto"] = "extractive"
-    formats: list[str] = Field(default_factory=lambda: ["md", "html"])
-    drift_threshold: float = Field(DRIFT_THRESHOLD, gt=0, le=1)
+    options: ReportOptions = Field(
+        description="The report of every run; `options.corpus` are absolute folders ingested before each run."
+    )
+    drift_threshold: float = Field(DigestSettings().drift_threshold, gt=0, le=1)
     created: str = ""
 
-    def report_options(self) -> ReportOptions:
-        return ReportOptions(
-            question=self.question, papers=self.papers, claims=self.claims, measure=self.measure,
-            formats=list(self.formats), arxiv=self.arxiv, corpus=list(self.corpus), mode=self.mode, judge=self.judge,
-        )  # fmt: skip
+    @model_validator(mode="before")
+    @classmethod
+    def _options_from_flat_fields(cls, data: Any) -> Any:
+        """Report options given beside the name go into `options`.
+
+        Digests stored before the spec held a `ReportOptions` kept them flat in the `digests.options` column
+        (`{"corpus": [...], "papers": 10, "measure": "off", ...}`); this reads those rows unchanged. The
+        question has its own column, so a stored row's `options` comes without it and gets it here too.
+        """
+        if not isinstance(data, dict):
+            return data
+        flat = {k: data[k] for k in ReportOptions.model_fields if k in data}
+        if not flat:
+            return data
+        rest = {k: v for k, v in data.items() if k not in flat}
+        given = rest.get("options")
+        if given is None:  # the old shape: a digest's own defaults for what it leaves out
+            defaults = DigestSettings()
+            rest["options"] = {"measure": defaults.measure, "formats": list(defaults.formats), **flat}
+        else:
+            rest["options"] = {**(given.model_dump() if isinstance(given, ReportOptions) else given), **flat}
+        return rest
 
     def options_json(self) -> str:
-        return self.model_dump_json(exclude={"name", "question", "cron", "created"})
+        """The `digests.options` column: everything but the columns of their own (name, question, cron, created)."""
+        return self.model_dump_json(exclude={"name": True, "cron": True, "created": True, "options": {"question"}})
 
 
 class RunRow(BaseModel):
@@ -191,7 +197,7 @@ class Store:
                 )
             tx.execute(
                 "INSERT INTO digests(name, question, cron, options, created) VALUES (?, ?, ?, ?, ?)",
-                (spec.name, spec.question, spec.cron, spec.options_json(), spec.created),
+                (spec.name, spec.options.question, spec.cron, spec.options_json(), spec.created),
             )
         return spec
 
