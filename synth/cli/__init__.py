@@ -43,11 +43,19 @@ def root(
         Path | None, typer.Option("--home", help="Data dir (default $SYNTH_HOME or ~/.cache/synth).")
     ] = None,
     offline: Annotated[bool | None, typer.Option("--offline/--online", help="Never touch the network.")] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            help="Named settings preset: fast, thorough or gpu (default $SYNTH_PRESET or `preset` in the config "
+            "file); the config file, environment and flags override its values.",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    ctx.obj = {"config": config, "home": home, "offline": offline}
+    ctx.obj = {"config": config, "home": home, "offline": offline, "preset": preset}
 
 
 def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
@@ -55,7 +63,9 @@ def settings_from(ctx: typer.Context, **overrides: Any) -> Any:
     from synth.settings import load_settings
 
     obj = ctx.find_root().obj or {}
-    settings = load_settings(obj.get("config"), home=obj.get("home"), offline=obj.get("offline"), **overrides)
+    settings = load_settings(
+        obj.get("config"), home=obj.get("home"), offline=obj.get("offline"), preset=obj.get("preset"), **overrides
+    )
     _LAST_HOME["home"] = settings.home
     return settings
 

@@ -36,7 +36,7 @@ def show(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of TOML.")] = False,
 ) -> None:
-    """Print the effective settings (flags > SYNTH_* env > TOML file > defaults)."""
+    """Print the effective settings (flags > SYNTH_* env > TOML file > preset > defaults)."""
     from synth.cli import settings_from
 
     settings = settings_from(ctx)
@@ -45,4 +45,5 @@ def show(
         typer.echo(json.dumps(data, indent=2))
     else:
         md5 = data.pop("settings_md5")
-        typer.echo(f"# effective settings; settings_md5 = {md5}\n" + to_toml(data))
+        preset = f"preset {data['preset']}" if data["preset"] else "no preset"
+        typer.echo(f"# effective settings; {preset}; settings_md5 = {md5}\n" + to_toml(data))
