@@ -2,7 +2,8 @@
 
 Precedence, highest first: CLI flags (passed as init kwargs), environment
 (`SYNTH_...`, nested with `__`, e.g. `SYNTH_RETRIEVE__K=5`), a TOML file
-(`--config FILE`, else `synth.toml` in the working directory), then defaults.
+(`--config FILE`, else `synth.toml` in the working directory), a named preset
+(`--preset NAME`, `SYNTH_PRESET` or `preset = NAME` in the file; synth/presets/settings/), then defaults.
 Keeping a single tree (rather than per-command options) is what lets
 `synth config show` print the truth and lets every output be stamped with
 `settings_md5`.
@@ -15,10 +16,19 @@ import hashlib
 import json
 import os
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -148,6 +158,13 @@ class LLMSettings(_Section):
     n_ctx: int = Field(4096, ge=256, description="Context window of the local llama.cpp model.")
     n_threads: int = Field(0, ge=0, description="CPU threads of the local llama.cpp model (0: one per core).")
     timeout_seconds: float = Field(120.0, gt=0, description="Timeout of one request to the OpenAI-compatible server.")
+
+    def api_key(self) -> str:
+        """The key, read when a client is built (never stored in the tree, so `config show` cannot print it).
+
+        Local servers (vLLM, Ollama) ignore the key, but the OpenAI client refuses an empty one.
+        """
+        return os.environ.get(self.api_key_env) or "not-needed"
 
 
 class ExtractSettings(_Section):
@@ -281,6 +298,106 @@ class DigestSettings(_Section):
     )
 
 
+class ReportSettings(_Section):
+    """Defaults of `synth report` (its flags override them for one run) and the answer's confidence floor."""
+
+    papers: int = Field(10, ge=1, le=200, description="Papers retrieved for the question (`--papers`).")
+    arxiv: bool = Field(True, description="Also search arXiv when the network is allowed (`--arxiv/--no-arxiv`).")
+    formats: list[Literal["md", "html", "json", "txt"]] = Field(
+        ["md", "html", "json"], min_length=1, description="Files written (`--format`)."
+    )
+    min_confidence: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="SUPPORTED claims below this calibrated confidence are left out of the answer and listed as "
+        "low-confidence: a verdict more likely wrong than right carries no finding.",
+    )
+
+
+class AuditSettings(_Section):
+    """Defaults of `synth audit`."""
+
+    max_claims: int = Field(
+        100,
+        ge=0,
+        description="Claims checked per audit (`--max-claims`; 0: all): a report's first ones, a paper's "
+        "top-ranked ones. At 4-5 s per claim on 2 CPU cores, 100 is minutes of work.",
+    )
+    min_confidence: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A verdict below this calibrated confidence is unverifiable: it neither confirms nor "
+        "overturns the report's own mark.",
+    )
+
+
+class ReviewSettings(_Section):
+    """How the reviewer panel scores a finished report; each reviewer's docstring says why its score is built so."""
+
+    rubrics: list[Literal["clarity", "completeness"]] = Field(
+        ["clarity", "completeness"],
+        description="LM rubric judges asked to score a report whose claims an LM extracted (`[]`: none).",
+    )
+    report_words: int = Field(
+        900,
+        ge=50,
+        description="Words of the report an LM rubric judge reads; the rest is cut so the prompt fits a small "
+        "model's context (raise it with `llm.n_ctx`).",
+    )
+    coverage_share_weight: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Coverage = 10 x (w x contributing share + (1 - w) x source diversity): leaving a paper out "
+        "loses its findings, an uneven spread only over-weights some.",
+    )
+    relevance_low: float = Field(
+        0.10, ge=-1, le=1, description="Claim-to-question cosine that the relevance reviewer scores 0."
+    )
+    relevance_high: float = Field(0.50, ge=-1, le=1, description="Claim-to-question cosine scored 10.")
+    relevance_on_topic: float = Field(
+        0.30, ge=-1, le=1, description="Claim-to-question cosine from which a claim counts as on topic."
+    )
+    inconclusive_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Grounding credit of a claim measured within the noise (a consistent one earns 1, an "
+        "inconsistent or unmeasured one 0).",
+    )
+
+    @model_validator(mode="after")
+    def _scale_rises(self) -> ReviewSettings:
+        if self.relevance_high <= self.relevance_low:
+            raise ValueError("relevance_high must be above relevance_low")
+        return self
+
+
+class BenchSettings(_Section):
+    """The measure stage of `synth report` and `synth audit`: whether claims are re-measured, and for how long."""
+
+    measure: Literal["auto", "off", "all"] = Field(
+        "auto",
+        description="`--measure` of report and audit: `auto` runs the experiments that fit `bench.budget_s`, "
+        "`all` every one, `off` none.",
+    )
+    budget_s: float = Field(600.0, ge=0, description="`--measure-budget`: seconds the measure stage may take (auto).")
+    min_spec_s: float = Field(
+        60.0,
+        ge=0,
+        description="With `auto`, no new experiment starts with less budget than this left (loading a model "
+        "alone takes 10-20 s).",
+    )
+    tokens_per_s: float = Field(
+        6.0,
+        gt=0,
+        description="Decode speed assumed when guessing whether an experiment fits the budget: 6 is a 0.5-1B "
+        "model in fp32 on 2 CPU cores; only the order matters.",
+    )
+
+
 class SynthSettings(BaseSettings):
     """Root of the settings tree; see the README's settings table."""
 
@@ -293,6 +410,17 @@ class SynthSettings(BaseSettings):
 
     home: Path = Field(default_factory=default_home, description="Data dir: index, models, run state.")
     offline: bool = Field(False, description="Never touch the network (arXiv is skipped with a note).")
+    preset: str | None = Field(
+        None,
+        description="Named preset shipped with synth (`fast`, `thorough`, `gpu`; `synth --preset NAME`, "
+        "`SYNTH_PRESET`): its values sit between the defaults and the config file.",
+    )
+    fault: str = Field(
+        "",
+        pattern=r"^(kill-after-vectors:\d+)?$",
+        description="Test hook of the crash-safety tests: `kill-after-vectors:N` kills ingest after the N-th "
+        "document's vectors are stored, before its catalog commit.",
+    )
     corpus: CorpusSettings = Field(default_factory=CorpusSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     retrieve: RetrieveSettings = Field(default_factory=RetrieveSettings)
@@ -302,11 +430,21 @@ class SynthSettings(BaseSettings):
     verify: VerifySettings = Field(default_factory=VerifySettings)
     empirical: EmpiricalSettings = Field(default_factory=EmpiricalSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    bench: BenchSettings = Field(default_factory=BenchSettings)
 
     @field_validator("home", mode="after")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("preset", mode="after")
+    @classmethod
+    def _blank_is_no_preset(cls, value: str | None) -> str | None:
+        """`SYNTH_PRESET=` unsets the config file's preset, as an empty variable does elsewhere."""
+        return value or None
 
     @property
     def index_dir(self) -> Path:
@@ -325,7 +463,7 @@ class SynthSettings(BaseSettings):
     @property
     def settings_md5(self) -> str:
         """Stamped on outputs so a result can be traced to the exact knobs that made it."""
-        payload = self.model_dump(mode="json", exclude={"settings_md5"})
+        payload = self.model_dump(mode="json", exclude={"settings_md5", "preset", "fault"})  # values, not names
         return hashlib.md5(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @classmethod
@@ -341,7 +479,46 @@ class SynthSettings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        sources.append(_PresetSource(settings_cls, list(sources)))
         return tuple(sources)
+
+
+PRESETS = "presets/settings"  # package data: synth/presets/settings/NAME.toml
+
+
+def preset_names() -> list[str]:
+    folder = resources.files("synth").joinpath(PRESETS)
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def read_preset(name: str) -> dict[str, Any]:
+    """A preset's values; an unknown name is a one-line error listing the valid ones."""
+    names = preset_names()
+    if name not in names:
+        hint = _closest(name, names)
+        fix = f"did you mean {hint!r}? " if hint else ""
+        raise SettingsError(f"unknown preset {name!r} ({fix}presets: {', '.join(names)})")
+    text = resources.files("synth").joinpath(f"{PRESETS}/{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+class _PresetSource(PydanticBaseSettingsSource):
+    """The chosen preset's values, just above the defaults; the name is taken from the sources above it, in
+    their order (flag, environment, config file), so `SYNTH_PRESET` overrides the file's `preset = ...`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], higher: list[PydanticBaseSettingsSource]) -> None:
+        super().__init__(settings_cls)
+        self._higher = higher
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns the whole table
+
+    def __call__(self) -> dict[str, Any]:
+        for source in self._higher:
+            values = source()
+            if "preset" in values:
+                return read_preset(values["preset"]) if values["preset"] else {}
+        return {}
 
 
 # NOTE: pydantic-settings builds sources in a classmethod, so the chosen file is
@@ -420,8 +597,8 @@ def _check_unknown_keys(toml_file: Path | None) -> None:
 
     pydantic-settings only looks up the variables a field asks for, so `SYNTH_RETRIEVE__KK=5` would be
     ignored and the default silently used. Plain `SYNTH_X` variables are left alone: other tools and
-    tests use that namespace (SYNTH_FAULT, SYNTH_JUDGE_HOME, ...), and `home` and `offline` are read
-    from it by name.
+    tests use that namespace (SYNTH_JUDGE_HOME, ...), and the root keys (`home`, `offline`, `preset`,
+    `fault`) are read from it by name.
     """
     if toml_file is not None:
         try:
@@ -540,7 +717,8 @@ def _merge_with_lower_sources(nested: dict[str, Any]) -> SynthSettings:
     """Init kwargs replace whole sections in pydantic-settings; merge them section-wise instead."""
     if not nested:
         return SynthSettings()
-    base = SynthSettings().model_dump(exclude={"settings_md5"})
+    chosen = {"preset": nested["preset"]} if "preset" in nested else {}  # the preset's values under the flags
+    base = SynthSettings(**chosen).model_dump(exclude={"settings_md5"})
     for key, value in nested.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             base[key].update(value)
