@@ -34,7 +34,7 @@ def run_ingest(settings, paths: list[Path], quiet: bool = False, source: str = "
             def on_progress(outcome, done: int, total: int) -> None:  # noqa: ANN001
                 progress.update(task, completed=done, total=total, description=Path(outcome.path).name)
 
-            report = ingest(paths, index, settings.corpus, on_progress=on_progress, source=source)
+            report = ingest(paths, index, settings.corpus, on_progress=on_progress, source=source, fault=settings.fault)
     finally:
         index.close()
     for outcome in report.outcomes:

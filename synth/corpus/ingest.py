@@ -186,11 +186,10 @@ def _watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def _fault_point(name: str, count: int) -> None:
-    """Fault injection for crash tests: SYNTH_FAULT=kill-after-vectors:N kills the process
-    after the N-th document's vectors are stored and before its catalog commit."""
-    spec = os.environ.get("SYNTH_FAULT", "")
-    if spec.startswith(name + ":") and count >= int(spec.split(":")[1]):
+def _fault_point(fault: str, name: str, count: int) -> None:
+    """Fault injection for crash tests: `fault` (the `fault` setting, SYNTH_FAULT=kill-after-vectors:N) kills
+    the process after the N-th document's vectors are stored and before its catalog commit."""
+    if fault.startswith(name + ":") and count >= int(fault.split(":")[1]):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -200,6 +199,7 @@ def ingest(
     settings: CorpusSettings,
     on_progress: Callable[[FileOutcome, int, int], None] | None = None,
     source: str = "local",
+    fault: str = "",
 ) -> IngestReport:
     started = time.perf_counter()
     files = expand_paths(paths)
@@ -251,7 +251,7 @@ def ingest(
             _ = index.embedder  # a missing embedding model fails here, before any parsing work
             index.check_embedding_key()
             index.mark_dirty(True)
-            _ingest_files(todo, index, chunking, report, on_progress, len(files), source, settings.workers)
+            _ingest_files(todo, index, chunking, report, on_progress, len(files), source, settings.workers, fault)
             index.rebuild_lexical()
             index.mark_dirty(False)
     report.seconds = time.perf_counter() - started
@@ -289,6 +289,7 @@ def _ingest_files(
     total: int,
     source: str,
     workers: int,
+    fault: str,
 ) -> None:
     # NOTE: forkserver, not fork: the main process loads torch for embedding, and
     # forking a process with live OpenMP threads can deadlock the child.
@@ -319,7 +320,7 @@ def _ingest_files(
                 continue
             if source != "local":
                 parsed.document.source = source
-            doc_id = _store(parsed, index)
+            doc_id = _store(parsed, index, fault)
             _emit(
                 report,
                 FileOutcome(
@@ -348,7 +349,7 @@ def _unique_ids(parsed: Parsed, index: CorpusIndex) -> Parsed:
     return Parsed(document=doc.model_copy(update={"doc_id": new_id}), pages=parsed.pages, chunks=chunks)
 
 
-def _store(parsed: Parsed, index: CorpusIndex) -> str:
+def _store(parsed: Parsed, index: CorpusIndex, fault: str = "") -> str:
     """Vectors first, catalog commit last: the catalog transaction is the commit point."""
     global _committed
     parsed = _unique_ids(parsed, index)
@@ -362,6 +363,6 @@ def _store(parsed: Parsed, index: CorpusIndex) -> str:
         index.dense.delete_doc(doc_id)
     index.dense.add([c.chunk_id for c in parsed.chunks], vectors, [doc.doc_id] * len(parsed.chunks))
     _committed += 1
-    _fault_point("kill-after-vectors", _committed)
+    _fault_point(fault, "kill-after-vectors", _committed)
     index.catalog.put_document(doc, parsed.pages, parsed.chunks, (profile, profile_vector.astype("float32").tobytes()))
     return doc.doc_id

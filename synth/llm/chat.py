@@ -68,12 +68,10 @@ def _openai_chat(settings: SynthSettings) -> BaseChatModel:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
         raise ChatModelError("the openai backend needs langchain-openai: pip install langchain-openai") from exc
-    # NOTE: local servers (vLLM, Ollama) ignore the key, but the client refuses an empty one.
-    api_key = os.environ.get(llm.api_key_env) or "not-needed"
     return ChatOpenAI(
         base_url=llm.base_url,
         model=llm.model,
-        api_key=api_key,
+        api_key=llm.api_key(),
         temperature=llm.temperature,
         max_tokens=llm.max_tokens,
         timeout=llm.timeout_seconds,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -104,9 +103,7 @@ class ServedJudge:
         llm = settings.llm
         if not llm.base_url or not llm.model:
             raise ValueError("the served judge needs llm.base_url and llm.model")
-        # NOTE: local servers (vLLM, Ollama) ignore the key, but the client refuses an empty one.
-        api_key = os.environ.get(llm.api_key_env) or "not-needed"
-        return cls(llm.base_url, llm.model, api_key=api_key, timeout=llm.timeout_seconds)
+        return cls(llm.base_url, llm.model, api_key=llm.api_key(), timeout=llm.timeout_seconds)
 
     @cached_property
     def chat(self) -> Any:
