@@ -7,12 +7,24 @@ generation it matches, so a stale or half-written index is never loaded.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 STOPWORDS = "en"
+
+
+@functools.cache
+def _query_stopwords() -> list[str]:
+    """Words a question is made of but a passage is not about. bm25s's short English list keeps "how", "does",
+    "what" and "much", so "How much does speculative decoding ... cost?" ranked GSM8K exemplars ("How much does
+    it cost?") above the speculative-decoding papers. The index keeps its own list (changing it would mean a
+    rebuild); dropping words at query time only stops them from scoring."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return sorted({*STOPWORDS_EN_PLUS, "much", "many", "whether", "also", "compared", "versus", "vs"})
 
 
 def _stemmer() -> Any:
@@ -72,7 +84,7 @@ class LexicalIndex:
         if not self.chunk_ids:
             return []
         tokens = bm25s.tokenize(
-            [text], stopwords=STOPWORDS, stemmer=self.stemmer, return_ids=False, show_progress=False
+            [text], stopwords=_query_stopwords(), stemmer=self.stemmer, return_ids=False, show_progress=False
         )
         if not tokens or not tokens[0]:
             return []
