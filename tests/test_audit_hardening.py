@@ -181,11 +181,13 @@ def test_audit_refuses_a_bad_output_path_before_any_work(tmp_path: Path) -> None
     assert not (tmp_path / "home" / "index").exists()
 
 
-def test_the_cli_default_cap_is_the_library_default() -> None:
+def test_the_library_default_cap_is_the_settings_default() -> None:
+    """The CLI's `--max-claims` reads `audit.max_claims` (tests/test_cli_defaults.py); a library caller that
+    passes no cap gets the same default."""
     from synth.audit.run import DEFAULT_MAX_CLAIMS
-    from synth.cli.audit_cmd import DEFAULT_MAX_CLAIMS as CLI_DEFAULT
+    from synth.settings import AuditSettings
 
-    assert CLI_DEFAULT == DEFAULT_MAX_CLAIMS
+    assert DEFAULT_MAX_CLAIMS == AuditSettings().max_claims == 100
 
 
 # Case 3: the cap, the estimate and the checkpoint, on a fake verifier -------------------------------------

@@ -20,16 +20,18 @@ from synth.claims.measurable import measurable_tags
 from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
 from synth.empirical.records import EmpiricalCheck, MeasurementStage
 from synth.hashing import sha256_file
+from synth.settings import AuditSettings
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
 from synth.verify.verifier import Verifier, to_verdict
 
 SCHEMA_VERSION = 1
 
-DEFAULT_MAX_CLAIMS = 100
-"""Claims checked per audit unless `--max-claims` says otherwise: minutes, not hours. Measured on the 2-core dev
-machine (seeds 000 and a vLLM Markdown report, corpus of the 40 shared papers): 1.6-4.6 s per claim, median
-~3.3 s without the LM judge and ~4-5 s with it, plus ~10 s of model loading on the first claim; 100 claims at
-the estimates below is about 7-8 minutes."""
+_AUDIT = AuditSettings()
+DEFAULT_MAX_CLAIMS = _AUDIT.max_claims
+"""Claims checked per audit unless `--max-claims` (or `audit.max_claims`) says otherwise: minutes, not hours.
+Measured on the 2-core dev machine (seeds 000 and a vLLM Markdown report, corpus of the 40 shared papers):
+1.6-4.6 s per claim, median ~3.3 s without the LM judge and ~4-5 s with it, plus ~10 s of model loading on
+the first claim; 100 claims at the estimates below is about 7-8 minutes."""
 SECONDS_PER_CLAIM = {"judge": 5.0, "no judge": 4.0}
 """The first estimate, before any claim is timed; replaced by the measured rate after a few claims."""
 MEASURE_AFTER = 4  # claims timed (the first, which loads the models, not counted) before the estimate is updated
@@ -102,16 +104,15 @@ class AuditReport(BaseModel):
     )
 
 
-DECISIVE_CONFIDENCE = 0.5
-
-
-def compare(label: VerdictLabel, reported: bool | None, confidence: float = 1.0) -> AuditOutcome:
+def compare(
+    label: VerdictLabel, reported: bool | None, confidence: float = 1.0, floor: float = _AUDIT.min_confidence
+) -> AuditOutcome:
     """Agreement when our decisive verdict matches the report's mark.
 
-    NOT_ENOUGH_INFO, and any verdict more likely wrong than right (calibrated
-    confidence below 0.5), is unverifiable: it cannot confirm or overturn a report.
+    NOT_ENOUGH_INFO, and any verdict below `floor` (`audit.min_confidence`; by default 0.5: more likely
+    wrong than right), is unverifiable: it cannot confirm or overturn a report.
     """
-    if label is VerdictLabel.NOT_ENOUGH_INFO or confidence < DECISIVE_CONFIDENCE:
+    if label is VerdictLabel.NOT_ENOUGH_INFO or confidence < floor:
         return AuditOutcome.UNVERIFIABLE
     if reported is None:
         return AuditOutcome.NO_MARK
@@ -331,7 +332,8 @@ def run_audit(
                 AuditedClaim(
                     row=claim.row, text=claim.text, truncated=claim.truncated, reported_verified=claim.verified,
                     reported_confidence=claim.confidence, verdict=verdict, probabilities=done.probabilities,
-                    outcome=compare(verdict.label, claim.verified, verdict.confidence), provenance=provenance.get(i),
+                    outcome=compare(verdict.label, claim.verified, verdict.confidence, settings.audit.min_confidence),
+                    provenance=provenance.get(i),
                     needs_measurement=[t.value for t in measurable_tags(claim.text)], note="; ".join(note_parts),
                 )
             )  # fmt: skip

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
-DEFAULT_MAX_CLAIMS = 100  # = synth.audit.run.DEFAULT_MAX_CLAIMS (not imported here: `synth --help` stays fast)
+# NOTE: the flags that default to None take their value from the settings; see synth/cli/report_cmd.py.
 PROBLEMS_SHOWN = 20  # input problems printed on stderr; the output lists them all
 
 
@@ -26,27 +26,38 @@ def audit(
     fmt: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
     question: Annotated[str | None, typer.Option("--question", help="Rank a paper's claims by this question.")] = None,
-    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    judge: Annotated[
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge", help="Use the LM judge when installed (default: from [verify] judge, true)."
+        ),
+    ] = None,
     measure: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--measure",
             help="Re-measure the measurable claims with the benchmark runner: auto (within --measure-budget, as "
-            "`synth report` does), all, or off.",
+            "`synth report` does), all, or off (default: from [bench] measure, auto).",
         ),
-    ] = "auto",
+    ] = None,
     measure_budget: Annotated[
-        float, typer.Option("--measure-budget", min=0, help="Seconds the measurement may take (auto).")
-    ] = 600.0,
+        float | None,
+        typer.Option(
+            "--measure-budget",
+            min=0,
+            help="Seconds the measurement may take (auto) (default: from [bench] budget_s, 600).",
+        ),
+    ] = None,
     max_claims: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--max-claims",
             min=0,
             help="Check at most this many claims: a report's first ones, a paper's top-ranked ones (0: all). About "
-            "4-5 s per claim on 2 CPU cores, so the default is minutes of work; the output says how many were left.",
+            "4-5 s per claim on 2 CPU cores, so the default is minutes of work; the output says how many were left "
+            "(default: from [audit] max_claims, 100).",
         ),
-    ] = DEFAULT_MAX_CLAIMS,
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Check the claims of a report or paper against the corpus and compare with the report's own marks.
@@ -69,11 +80,15 @@ def audit(
 
     if fmt not in {"md", "json"}:
         raise UserError(f"unknown --format {fmt!r}: use md or json")
-    if measure not in {"auto", "all", "off"}:
+    if measure not in {None, "auto", "all", "off"}:
         raise UserError(f"unknown --measure {measure!r}: use auto, all or off")
     if output is not None:
         check_output_path(output)
     settings = settings_from(ctx)
+    judge = settings.verify.judge if judge is None else judge
+    measure = measure or settings.bench.measure
+    measure_budget = settings.bench.budget_s if measure_budget is None else measure_budget
+    max_claims = settings.audit.max_claims if max_claims is None else max_claims
     audit_input = read_audit_input(file)
     if audit_input.problems and not quiet:
         err.print(

@@ -11,8 +11,9 @@ from rich.console import Console
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)  # one line per message, however narrow: logs and pipes stay greppable
 
-
-DEFAULT_FORMATS = "md,html,json"
+# NOTE: a flag left out takes its value from the settings (config file, SYNTH_* variables, preset), so every
+# default below is None; the help names the setting and its built-in default (tests/test_cli_defaults.py keeps
+# those in step with synth/settings.py; reading the settings here would slow down `synth --help`).
 
 
 def default_output(run_id: str) -> Path:
@@ -25,26 +26,49 @@ def report(
     corpus: Annotated[
         list[Path] | None, typer.Option("--corpus", help="Ingest these folders/files first (repeatable).")
     ] = None,
-    arxiv: Annotated[bool, typer.Option("--arxiv/--no-arxiv", help="Also search arXiv when online.")] = True,
-    papers: Annotated[int, typer.Option("--papers", min=1, max=200, help="Papers retrieved.")] = 10,
-    claims: Annotated[int, typer.Option("--claims", min=1, max=200, help="Claims kept.")] = 20,
-    measure: Annotated[str, typer.Option("--measure", help="auto (within the budget), off, or all.")] = "auto",
+    arxiv: Annotated[
+        bool | None,
+        typer.Option("--arxiv/--no-arxiv", help="Also search arXiv when online (default: from [report] arxiv, true)."),
+    ] = None,
+    papers: Annotated[
+        int | None,
+        typer.Option("--papers", min=1, max=200, help="Papers retrieved (default: from [report] papers, 10)."),
+    ] = None,
+    claims: Annotated[
+        int | None,
+        typer.Option("--claims", min=1, max=200, help="Claims kept (default: from [extract] max_claims, 20)."),
+    ] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option("--measure", help="auto (within the budget), off, or all (default: from [bench] measure, auto)."),
+    ] = None,
     measure_budget: Annotated[
-        float, typer.Option("--measure-budget", min=0, help="Seconds the measure stage may take (auto).")
-    ] = 600.0,
+        float | None,
+        typer.Option(
+            "--measure-budget",
+            min=0,
+            help="Seconds the measure stage may take (auto) (default: from [bench] budget_s, 600).",
+        ),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
-            help="Comma list of md,html,json,txt (default md,html,json; with --resume, the formats the run was "
-            "started with, and --format writes these instead).",
+            help="Comma list of md,html,json,txt; with --resume the run's own formats unless --format is given "
+            "(default: from [report] formats, md,html,json).",
         ),
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Run directory (default reports/<id>).")] = None,
     mode: Annotated[
-        str | None, typer.Option("--mode", help="Claim extraction: extractive, llm or auto (default: settings).")
+        str | None,
+        typer.Option(
+            "--mode", help="Claim extraction: extractive, llm or auto (default: from [extract] mode, extractive)."
+        ),
     ] = None,
-    judge: Annotated[bool | None, typer.Option("--judge/--no-judge", help="Verify with the LM judge.")] = None,
+    judge: Annotated[
+        bool | None,
+        typer.Option("--judge/--no-judge", help="Verify with the LM judge (default: from [verify] judge, true)."),
+    ] = None,
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue an interrupted run in this run directory.")
     ] = None,
@@ -67,20 +91,23 @@ def report(
     else:
         if not question or not question.strip():
             raise UserError('no question given: synth report "How much does speculative decoding speed up LLM ..."')
+        measure = measure or settings.bench.measure
         if measure not in {"auto", "off", "all"}:
             raise UserError(f"unknown --measure {measure!r}: use auto, off or all")
         chosen_mode = mode or settings.extract.mode
         if chosen_mode not in {"extractive", "llm", "auto"}:
             raise UserError(f"unknown --mode {chosen_mode!r}: use extractive, llm or auto")
-        formats = parse_formats(fmt if fmt is not None else DEFAULT_FORMATS)
+        formats = parse_formats(fmt if fmt is not None else settings.report.formats)
         sources = [str(p) for p in corpus or settings.corpus.paths]
         missing = missing_corpus(sources)
         if missing is not None:
             where = "--corpus" if corpus else "corpus path (settings corpus.paths)"
             raise UserError(f"{where} {missing} does not exist: pass a folder of PDFs, Markdown or text files")
         options = ReportOptions(
-            question=question.strip(), papers=papers, claims=claims, measure=measure,  # type: ignore[arg-type]
-            measure_budget_s=measure_budget, formats=formats, arxiv=arxiv, corpus=sources,
+            question=question.strip(), papers=papers or settings.report.papers,
+            claims=claims or settings.extract.max_claims, measure=measure,  # type: ignore[arg-type]
+            measure_budget_s=settings.bench.budget_s if measure_budget is None else measure_budget,
+            formats=formats, arxiv=settings.report.arxiv if arxiv is None else arxiv, corpus=sources,
             mode=chosen_mode, judge=settings.verify.judge if judge is None else judge,  # type: ignore[arg-type]
         )  # fmt: skip
         out = output or default_output(new_run_id(question))

@@ -23,9 +23,9 @@ from synth.empirical.judge import judge, spec_key
 from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.empirical.run import plan_claims, unique_specs
 from synth.io import atomic_write_text
+from synth.settings import BenchSettings
 
-MIN_SPEC_SECONDS = 60.0  # less budget than this left: no new spec starts (model load alone takes ~10-20 s)
-CPU_TOKENS_PER_S = 6.0  # a 0.5-1B model decoding on 2 cores (fp32); the budget check needs only the order
+_BENCH = BenchSettings()
 Runner = Callable[[BenchSpec, float], BenchResult]
 
 
@@ -45,8 +45,9 @@ def _is_accuracy(spec: BenchSpec) -> bool:
     return spec.prompts.kind != "synthetic"
 
 
-def rough_seconds(spec: BenchSpec) -> float:
-    """A pessimistic guess of a spec's wall time on this class of machine, to decide whether it fits the budget."""
+def rough_seconds(spec: BenchSpec, tokens_per_s: float = _BENCH.tokens_per_s) -> float:
+    """A pessimistic guess of a spec's wall time at `tokens_per_s` (`bench.tokens_per_s`), to decide whether it
+    fits the budget."""
     t = spec.technique
     streams = t.n if t.name == "self_consistency" else 2 if t.name == "cad" else 1
     if spec.prompts.kind == "synthetic":
@@ -56,7 +57,7 @@ def rough_seconds(spec: BenchSpec) -> float:
         prompts = (spec.prompts.limit or 164) * spec.sampling.samples_per_problem
         runs = 1
     tokens = prompts * runs * spec.generation.max_new_tokens * streams
-    return 20.0 + tokens / CPU_TOKENS_PER_S
+    return 20.0 + tokens / tokens_per_s
 
 
 def describe(spec: BenchSpec) -> str:
@@ -94,7 +95,7 @@ def measure_within_budget(
         return out
     from synth.empirical.availability import detect_availability
 
-    config = settings.empirical
+    config, bench = settings.empirical, settings.bench
     available = available if available is not None else detect_availability(settings)
     planned = plan_claims(list(texts), available, config)
     specs = unique_specs([plan for _, _, plan in planned])
@@ -113,7 +114,7 @@ def measure_within_budget(
         left = budget_s - (time.perf_counter() - started)
         timeout = spec.timeout_s
         if mode == "auto":
-            if left < MIN_SPEC_SECONDS or rough_seconds(spec) > left:
+            if left < bench.min_spec_s or rough_seconds(spec, bench.tokens_per_s) > left:
                 stage.skipped.append(f"{describe(spec)}: not run, {max(0.0, left):.0f} s of the "
                                    f"{budget_s:.0f} s --measure-budget left")  # fmt: skip
                 continue

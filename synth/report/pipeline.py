@@ -196,7 +196,7 @@ def run_report(
         lm = chat_model if _uses_lm(run) else None
         if lm is None and _uses_lm(run):
             lm = _chat(settings)
-        run.review = review_report(run, embedder=retriever.index.embedder, chat_model=lm)
+        run.review = review_report(run, embedder=retriever.index.embedder, chat_model=lm, config=settings.review)
         rundir.save_stage("review", run.review)
         done("review", t, f"{run.review.score:.1f}/10 ± {run.review.std:.1f}")
     return run
@@ -218,7 +218,7 @@ def _ingest(settings: Any, paths: list[Path], source: str = "local") -> Any:
 
     index = open_index(settings)
     try:
-        return ingest(paths, index, settings.corpus, source=source)
+        return ingest(paths, index, settings.corpus, source=source, fault=settings.fault)
     finally:
         index.close()
 
@@ -271,9 +271,10 @@ def _synthesize(run: ReportRun, settings: Any, chat_model: Any | None) -> Any:
     from synth.synthesize.answer import off_topic
     from synth.synthesize.synthesis import template_synthesis
 
-    synthesis = template_synthesis(run)
+    floor = settings.report.min_confidence
+    synthesis = template_synthesis(run, floor)
     if not _uses_lm(run) or off_topic(run):
         return synthesis  # off topic: no prose from claims about something else
     from synth.synthesize.llm_synthesis import llm_synthesis
 
-    return llm_synthesis(run, synthesis, chat_model or _chat(settings))
+    return llm_synthesis(run, synthesis, chat_model or _chat(settings), floor)

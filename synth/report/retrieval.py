@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 from synth.synthesize.records import PaperRef, ReportOptions, RetrievalResult
 
-PASSAGES_PER_PAPER = 3
 _STOP_WORDS = (
     "a an the and or of to in on for with by how much many does do is are was were what which who why when it its "
     "this that these those than as at from into vs versus between their there be can could should would impact "
@@ -96,9 +95,8 @@ def retrieve(
     docs = retriever.search_documents(question, k=options.papers)
     by_id = {d.doc_id: d for d in catalog.documents()}
     doc_ids = [d.doc_id for d in docs]
-    hits = retriever.search(
-        question, k=PASSAGES_PER_PAPER * len(doc_ids), doc_ids=set(doc_ids), per_doc_cap=PASSAGES_PER_PAPER
-    )
+    per_paper = settings.extract.passages_per_doc  # the same search claim extraction makes on its own
+    hits = retriever.search(question, k=per_paper * len(doc_ids), doc_ids=set(doc_ids), per_doc_cap=per_paper)
     papers: list[PaperRef] = []
     for number, found in enumerate(docs, start=1):
         doc = by_id.get(found.doc_id)

@@ -14,9 +14,9 @@ no claim records its paper. Two figures:
   0 when it cites one paper only (1 when there is a single relevant paper and
   the prose cites it).
 
-Score = 10 x (0.6 x share + 0.4 x diversity). The share weighs more because
-leaving a source out loses its findings, while an uneven spread over sources
-that are all used only over-weights some of them.
+Score = 10 x (w x share + (1 - w) x diversity), w = `review.coverage_share_weight`
+(0.6). The share weighs more because leaving a source out loses its findings,
+while an uneven spread over sources that are all used only over-weights some of them.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import math
 from collections import Counter
 
 from synth.review.prose import claims_by_number, prose_sentences
+from synth.settings import ReviewSettings
 from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "coverage: the prose draws on the relevant retrieved papers, evenly"
-SHARE_WEIGHT = 0.6
-DIVERSITY_WEIGHT = 0.4
+_DEFAULTS = ReviewSettings()
 
 
 def normalised_entropy(counts: Counter[int], outcomes: int) -> float:
@@ -43,7 +43,7 @@ def normalised_entropy(counts: Counter[int], outcomes: int) -> float:
     return min(1.0, entropy / math.log(outcomes))
 
 
-def review_coverage(run: ReportRun) -> Review:
+def review_coverage(run: ReportRun, config: ReviewSettings = _DEFAULTS) -> Review:
     """Score 0-10 from contributing share and source diversity; None without retrieved papers or prose."""
     papers = run.retrieval.papers if run.retrieval is not None else []
     sentences = prose_sentences(run)
@@ -66,7 +66,9 @@ def review_coverage(run: ReportRun) -> Review:
     contributing = set(citations)
     share = len(contributing) / len(relevant)
     diversity = normalised_entropy(citations, len(relevant))
-    score = 10.0 * (SHARE_WEIGHT * share + DIVERSITY_WEIGHT * diversity)
+    share_weight = config.coverage_share_weight
+    diversity_weight = round(1.0 - share_weight, 6)  # 0.4, not 0.40000000000000002, in the rationale
+    score = 10.0 * (share_weight * share + diversity_weight * diversity)
     top = citations.most_common(1)
     lead = (
         f"; the most cited paper, [{top[0][0]}], takes {top[0][1]} of {sum(citations.values())} SUPPORTED citations"
@@ -76,7 +78,7 @@ def review_coverage(run: ReportRun) -> Review:
         f"{len(contributing)} of {len(relevant)} relevant retrieved papers contribute a SUPPORTED claim cited in "
         f"the prose (relevant: {len(relevant)} of {len(retrieved)} retrieved papers gave the report a claim)"
         f"{lead}. Source diversity (normalised entropy of citations over the relevant papers) is {diversity:.2f}. "
-        f"Score = 10 x ({SHARE_WEIGHT} x share {share:.2f} + {DIVERSITY_WEIGHT} x diversity {diversity:.2f}) "
+        f"Score = 10 x ({share_weight} x share {share:.2f} + {diversity_weight} x diversity {diversity:.2f}) "
         f"= {score:.1f}/10."
     )
     return Review(

@@ -8,10 +8,10 @@ not test the claim, or arms that failed, leave it unmeasured. Per claim, the
 measured outcome is INCONSISTENT if any check is, else CONSISTENT if any check
 is, else INCONCLUSIVE (measured, within the noise).
 
-Each measurable claim earns 1 when CONSISTENT, 0.5 when measured but
-INCONCLUSIVE, and 0 when INCONSISTENT or unmeasured; score = 10 x the mean. That
-is 10 x measured share x agreement, where agreement = (CONSISTENT + 0.5 x
-INCONCLUSIVE) / measured: both an unmeasured and a contradicted claim leave the
+Each measurable claim earns 1 when CONSISTENT, 0.5 (`review.inconclusive_credit`)
+when measured but INCONCLUSIVE, and 0 when INCONSISTENT or unmeasured; score = 10 x
+the mean. That is 10 x measured share x agreement, where agreement = (CONSISTENT +
+0.5 x INCONCLUSIVE) / measured: both an unmeasured and a contradicted claim leave the
 report ungrounded. The reviewer does not apply (score None) when measurement
 was off or never ran, or when no claim is measurable.
 """
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from synth.empirical.records import EmpiricalCheck
 from synth.empirical.records import MeasurementLabel as Outcome
+from synth.settings import ReviewSettings
 from synth.synthesize.records import ReportClaim, ReportRun, Review
 
 ASPECT = "empirical grounding: measurable claims were measured here and the measurements agree"
-CREDIT = {Outcome.CONSISTENT: 1.0, Outcome.INCONCLUSIVE: 0.5, Outcome.INCONSISTENT: 0.0}
+_DEFAULTS = ReviewSettings()
 
 
 def is_measured(check: EmpiricalCheck) -> bool:
@@ -47,7 +48,7 @@ def _not_applicable(reason: str) -> Review:
     return Review(reviewer="grounding", aspect=ASPECT, score=None, rationale=f"Not scored: {reason}.")
 
 
-def review_grounding(run: ReportRun) -> Review:
+def review_grounding(run: ReportRun, config: ReviewSettings = _DEFAULTS) -> Review:
     """Score 0-10 = 10 x mean credit over measurable claims; None when measurement did not apply."""
     stage = run.measurement
     if stage is None:
@@ -63,7 +64,8 @@ def review_grounding(run: ReportRun) -> Review:
     outcomes = [claim_outcome(c) for c in measurable]
     measured = [o for o in outcomes if o is not None]
     counts = {o: sum(1 for m in measured if m is o) for o in Outcome}
-    credit = sum(CREDIT[o] for o in measured)
+    earns = {Outcome.CONSISTENT: 1.0, Outcome.INCONCLUSIVE: config.inconclusive_credit, Outcome.INCONSISTENT: 0.0}
+    credit = sum(earns[o] for o in measured)
     score = 10.0 * credit / len(measurable)
     share = len(measured) / len(measurable)
     agreement = credit / len(measured) if measured else 0.0
@@ -74,7 +76,8 @@ def review_grounding(run: ReportRun) -> Review:
         f"({stage.mode} mode, {stage.run} of {stage.planned} planned runs, {stage.spent_s:.0f} s of "
         f"{stage.budget_s:.0f} s); of the {decided} decided, {counts[Outcome.CONSISTENT]} are CONSISTENT and "
         f"{counts[Outcome.INCONSISTENT]} INCONSISTENT, and {counts[Outcome.INCONCLUSIVE]} are within the noise."
-        f"{skipped} A measurable claim earns 1 when CONSISTENT, 0.5 when INCONCLUSIVE and 0 when INCONSISTENT or "
+        f"{skipped} A measurable claim earns 1 when CONSISTENT, {config.inconclusive_credit} when INCONCLUSIVE and 0 "
+        "when INCONSISTENT or "
         f"unmeasured: measured share {share:.2f} x agreement {agreement:.2f} gives {score:.1f}/10."
     )
     return Review(

@@ -25,11 +25,15 @@ from synth.review.coverage import review_coverage
 from synth.review.faithfulness import review_faithfulness
 from synth.review.grounding import review_grounding
 from synth.review.relevance import TextEmbedder, review_relevance
-from synth.review.rubric import DEFAULT_RUBRICS, review_rubrics
+from synth.review.rubric import review_rubrics
+from synth.settings import ReviewSettings
 from synth.synthesize.records import ReportRun, Review, ReviewPanel
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+
+_DEFAULTS = ReviewSettings()
 
 
 def judge_agreement(reviews: list[Review]) -> float | None:
@@ -68,16 +72,16 @@ def review_report(
     *,
     embedder: TextEmbedder | None = None,
     chat_model: BaseChatModel | None = None,
-    rubrics: tuple[str, ...] = DEFAULT_RUBRICS,
+    config: ReviewSettings = _DEFAULTS,
 ) -> ReviewPanel:
-    """All metric reviewers, plus the LM rubric judges when a chat model is given, aggregated."""
+    """All metric reviewers, plus the LM rubric judges of `config.rubrics` when a chat model is given, aggregated."""
     reviews = [
         review_faithfulness(run),
-        review_relevance(run, embedder=embedder),
-        review_coverage(run),
-        review_grounding(run),
+        review_relevance(run, embedder=embedder, config=config),
+        review_coverage(run, config),
+        review_grounding(run, config),
         review_answer(run),
     ]
     if chat_model is not None:
-        reviews += review_rubrics(run, chat_model, rubrics)
+        reviews += review_rubrics(run, chat_model, config)
     return aggregate(reviews)

@@ -43,9 +43,9 @@ def _cited(sentence: CitedSentence) -> str:
 def report_text(run: ReportRun, max_words: int = 900) -> str:
     """Title, abstract and results as plain text with [n] citation marks, cut after `max_words` words.
 
-    The cap keeps the judge prompt inside a small local model's context (2048 tokens
-    with the prompt and the reply); a cut is marked so the judge does not mistake it
-    for an unfinished report.
+    The cap (`review.report_words`) keeps the judge prompt inside a small local model's
+    context (2048 tokens with the prompt and the reply); a cut is marked so the judge
+    does not mistake it for an unfinished report.
     """
     synthesis = run.synthesis
     if synthesis is None:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from synth.claims.records import Claim
+from synth.settings import ReviewSettings
 from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "relevance: the report's claims address the research question"
@@ -52,11 +53,18 @@ class Scale:
         return float(np.clip((raw - self.low) / (self.high - self.low), 0.0, 1.0))
 
 
-# NOTE: measured with all-MiniLM-L6-v2 on "<title>: <claim>" against a speculative-decoding question:
-# on-topic claims 0.34-0.67 (EAGLE-2's speedup 0.34, Leviathan et al. 0.63), a neighbouring topic (vLLM
-# serving) 0.37, protein folding 0.14, cooking 0.08, glaciers -0.01. 0.10 → 0 and 0.50 → 10 spreads that
+def cosine_scale(config: ReviewSettings) -> Scale:
+    """The cosine scale of the `review.relevance_*` settings."""
+    return Scale("cosine", low=config.relevance_low, high=config.relevance_high, on_topic=config.relevance_on_topic)
+
+
+_DEFAULTS = ReviewSettings()
+# NOTE: the defaults were measured with all-MiniLM-L6-v2 on "<title>: <claim>" against a speculative-decoding
+# question: on-topic claims 0.34-0.67 (EAGLE-2's speedup 0.34, Leviathan et al. 0.63), a neighbouring topic
+# (vLLM serving) 0.37, protein folding 0.14, cooking 0.08, glaciers -0.01. 0.10 → 0 and 0.50 → 10 spreads that
 # range; 0.30 as "on topic" sits above the extractor's drop threshold (0.15) and below every on-topic claim.
-COSINE = Scale("cosine", low=0.10, high=0.50, on_topic=0.30)
+# Another embedding model needs its own (`review.relevance_low`, `_high`, `_on_topic`).
+COSINE = cosine_scale(_DEFAULTS)
 # A claim sharing half the question's content words is as on-topic as word overlap can tell.
 LEXICAL = Scale("lexical", low=0.0, high=0.5, on_topic=0.2)
 
@@ -90,26 +98,30 @@ def lexical_overlap(question: str, text: str) -> float:
     return len(wanted & _terms(text)) / len(wanted) if wanted else 0.0
 
 
-def raw_relevance(run: ReportRun, embedder: TextEmbedder | None) -> tuple[list[float], Scale, str]:
-    """Per-claim raw relevance, the scale it is read on, and where it came from."""
+def raw_relevance(
+    run: ReportRun, embedder: TextEmbedder | None, cosine: Scale = COSINE
+) -> tuple[list[float], Scale, str]:
+    """Per-claim raw relevance, the scale it is read on (`cosine` for embeddings), and where it came from."""
     claims = [rc.claim for rc in run.claims]
     if embedder is not None:
         vectors = embedder.embed([titled(c) for c in claims])
         cosines = vectors @ embedder.embed_query(run.question)
-        return [float(x) for x in cosines], COSINE, "cosine from the embedder passed in"
+        return [float(x) for x in cosines], cosine, "cosine from the embedder passed in"
     if all(c.relevance is not None for c in claims):
-        return [float(c.relevance or 0.0) for c in claims], COSINE, "cosine stored by the extractor"
+        return [float(c.relevance or 0.0) for c in claims], cosine, "cosine stored by the extractor"
     return [lexical_overlap(run.question, titled(c)) for c in claims], LEXICAL, "lexical overlap (no embeddings)"
 
 
-def review_relevance(run: ReportRun, *, embedder: TextEmbedder | None = None) -> Review:
+def review_relevance(
+    run: ReportRun, *, embedder: TextEmbedder | None = None, config: ReviewSettings = _DEFAULTS
+) -> Review:
     """Score 0-10 = 10 x mean over all report claims of the scale's clipped linear map; None without claims."""
     if not run.claims:
         return Review(
             reviewer="relevance", aspect=ASPECT, score=None,
             rationale="Not scored: the run has no claims, so there is nothing to compare with the question.",
         )  # fmt: skip
-    raw, scale, source = raw_relevance(run, embedder)
+    raw, scale, source = raw_relevance(run, embedder, cosine_scale(config))
     units = [scale.unit(x) for x in raw]
     on_topic = sum(1 for x in raw if x >= scale.on_topic)
     score = 10.0 * sum(units) / len(units)

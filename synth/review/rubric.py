@@ -20,6 +20,7 @@ from synth.llm.chat import json_mode_kwargs, model_label
 from synth.llm.structured import invoke_structured
 from synth.prompts import load_prompt
 from synth.review.prose import report_text
+from synth.settings import ReviewSettings
 from synth.synthesize.records import ReportRun, Review
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ RUBRICS = {
         "completeness", "review_completeness", "answer completeness: every part of the question is answered"
     ),
 }
-DEFAULT_RUBRICS = ("clarity", "completeness")
+_DEFAULTS = ReviewSettings()  # its `rubrics` field lists the names of RUBRICS (a test keeps them equal)
 
 
 class RubricReply(BaseModel):
@@ -76,13 +77,17 @@ class RubricReply(BaseModel):
         return text
 
 
-def review_rubric(run: ReportRun, chat_model: BaseChatModel, rubric: str | Rubric) -> Review:
-    """One LM judge's score for one rubric; score None (with the reason) when no usable reply came back."""
+def review_rubric(
+    run: ReportRun, chat_model: BaseChatModel, rubric: str | Rubric, report_words: int = _DEFAULTS.report_words
+) -> Review:
+    """One LM judge's score for one rubric; score None (with the reason) when no usable reply came back.
+
+    The judge reads the first `report_words` words of the report (`review.report_words`)."""
     from langchain_core.messages import HumanMessage
 
     spec = RUBRICS[rubric] if isinstance(rubric, str) else rubric
     prompt = load_prompt(spec.prompt)
-    text = prompt.render(question=run.question, report=report_text(run))
+    text = prompt.render(question=run.question, report=report_text(run, report_words))
     label = model_label(chat_model)
     call_kwargs = {**json_mode_kwargs(chat_model, REPLY_GRAMMAR), "max_tokens": REPLY_TOKENS}
     reply = invoke_structured(chat_model, [HumanMessage(content=text)], RubricReply, retries=1, call_kwargs=call_kwargs)
@@ -111,8 +116,6 @@ def review_rubric(run: ReportRun, chat_model: BaseChatModel, rubric: str | Rubri
     return review(reply.value.score, reply.value.rationale)
 
 
-def review_rubrics(
-    run: ReportRun, chat_model: BaseChatModel, rubrics: tuple[str, ...] = DEFAULT_RUBRICS
-) -> list[Review]:  # fmt: skip
-    """One review per rubric, in order, from the same chat model."""
-    return [review_rubric(run, chat_model, name) for name in rubrics]
+def review_rubrics(run: ReportRun, chat_model: BaseChatModel, config: ReviewSettings = _DEFAULTS) -> list[Review]:
+    """One review per rubric of `review.rubrics`, in order, from the same chat model."""
+    return [review_rubric(run, chat_model, name, config.report_words) for name in config.rubrics]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from synth.settings import ReportSettings
 from synth.synthesize.records import ReportRun
 
-LOW_CONFIDENCE = 0.5
+CONFIDENCE_FLOOR: float = ReportSettings.model_fields["min_confidence"].default  # a run's own: report.min_confidence
 
 
-def run_limitations(run: ReportRun, usable: set[int]) -> list[str]:
+def run_limitations(run: ReportRun, usable: set[int], min_confidence: float = CONFIDENCE_FLOOR) -> list[str]:
     out: list[str] = []
     r = run.retrieval
     if r is not None:
@@ -57,11 +58,11 @@ def run_limitations(run: ReportRun, usable: set[int]) -> list[str]:
     low = [
         c.number
         for c in run.claims
-        if c.verdict and c.verdict.label.value == "SUPPORTED" and c.verdict.confidence < LOW_CONFIDENCE
+        if c.verdict and c.verdict.label.value == "SUPPORTED" and c.verdict.confidence < min_confidence
     ]
     if low:
         out.append(
-            f"{len(low)} claim(s) were SUPPORTED with confidence below {LOW_CONFIDENCE} "
+            f"{len(low)} claim(s) were SUPPORTED with confidence below {min_confidence} "
             f"({_refs(low)}) and were left out of the answer."
         )
     nei = [c.number for c in run.claims if c.verdict and c.verdict.label.value == "NOT_ENOUGH_INFO"]

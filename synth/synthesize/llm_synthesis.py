@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from synth.synthesize.limitations import CONFIDENCE_FLOOR
 from synth.synthesize.records import CitedSentence, Paragraph, ReportRun, Synthesis
 from synth.synthesize.synthesis import as_sentence, partition
 
@@ -48,14 +49,16 @@ def _values(num: Any) -> list[float]:
     return [v for v in (num.value, num.low, num.high) if v is not None]
 
 
-def llm_synthesis(run: ReportRun, template: Synthesis, chat: Any) -> Synthesis:
+def llm_synthesis(
+    run: ReportRun, template: Synthesis, chat: Any, min_confidence: float = CONFIDENCE_FLOOR
+) -> Synthesis:
     from langchain_core.messages import HumanMessage
 
     from synth.llm.chat import json_mode_kwargs, model_label
     from synth.llm.structured import invoke_structured
     from synth.prompts import load_prompt
 
-    usable_claims, *_ = partition(run.claims)
+    usable_claims, *_ = partition(run.claims, min_confidence)
     usable = {c.number: c.claim.text for c in usable_claims[:MAX_CLAIMS_SHOWN]}
     if not usable:
         template.notes.append("LM synthesis skipped: no usable claim to write from")

@@ -14,25 +14,33 @@ from pydantic import BaseModel, Field
 from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
 from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.retrieve.records import Hit
+from synth.settings import BenchSettings, ExtractSettings, ReportSettings, VerifySettings
 from synth.synthesize.figures import ReportedFigure
 
 SCHEMA_VERSION = 1
 FORMATS = ("md", "html", "json", "txt")
 
 
+_REPORT, _BENCH, _EXTRACT, _VERIFY = ReportSettings(), BenchSettings(), ExtractSettings(), VerifySettings()
+
+
 class ReportOptions(BaseModel):
-    """What the user asked for; stored first so `--resume` continues the same run."""
+    """What the user asked for; stored first so `--resume` continues the same run.
+
+    `synth report` fills every field from its flags or the settings; these defaults are the settings' own
+    defaults, so a test or an older run.json that leaves a field out reads the same as a fresh default run.
+    """
 
     question: str
-    papers: int = Field(10, ge=1, description="Papers retrieved for the question.")
-    claims: int = Field(20, ge=1, description="Claims kept after ranking.")
-    measure: MeasureMode = "auto"
-    measure_budget_s: float = Field(600.0, ge=0, description="Wall-clock budget of the measurement stage.")
-    formats: list[str] = Field(default_factory=lambda: ["md", "html", "json"])
-    arxiv: bool = Field(True, description="Also search arXiv when the network is allowed.")
+    papers: int = Field(_REPORT.papers, ge=1, description="Papers retrieved for the question.")
+    claims: int = Field(_EXTRACT.max_claims, ge=1, description="Claims kept after ranking.")
+    measure: MeasureMode = _BENCH.measure
+    measure_budget_s: float = Field(_BENCH.budget_s, ge=0, description="Wall-clock budget of the measurement stage.")
+    formats: list[str] = Field(default_factory=lambda: list[str](_REPORT.formats))
+    arxiv: bool = Field(_REPORT.arxiv, description="Also search arXiv when the network is allowed.")
     corpus: list[str] = Field(default_factory=list, description="Folders/files ingested before retrieval.")
-    mode: Literal["extractive", "llm", "auto"] = "extractive"
-    judge: bool = Field(True, description="Verify with the LM judge when it is installed.")
+    mode: Literal["extractive", "llm", "auto"] = _EXTRACT.mode
+    judge: bool = Field(_VERIFY.judge, description="Verify with the LM judge when it is installed.")
 
 
 class PaperRef(BaseModel):

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from synth.synthesize.answer import build_answer, collect_figures, off_topic
 from synth.synthesize.conflicts import find_conflicts
-from synth.synthesize.limitations import LOW_CONFIDENCE, run_limitations
+from synth.synthesize.limitations import CONFIDENCE_FLOOR, run_limitations
 from synth.synthesize.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
 from synth.synthesize.themes import HEADINGS, THEMES, theme_of
 
-CONFIDENCE_FLOOR = LOW_CONFIDENCE
 
-
-def partition(claims: list[ReportClaim]) -> tuple[list[ReportClaim], list[int], list[int], list[int]]:
+def partition(
+    claims: list[ReportClaim], min_confidence: float = CONFIDENCE_FLOOR
+) -> tuple[list[ReportClaim], list[int], list[int], list[int]]:
     """(usable claims, low-confidence SUPPORTED, NOT_ENOUGH_INFO, REFUTED) — only the first may support prose."""
     usable, low, nei, refuted = [], [], [], []
     for c in claims:
         label = c.label
-        if label == "SUPPORTED" and c.confidence >= CONFIDENCE_FLOOR:
+        if label == "SUPPORTED" and c.confidence >= min_confidence:
             usable.append(c)
         elif label == "SUPPORTED":
             low.append(c.number)
@@ -45,8 +45,9 @@ def _meta(text: str) -> CitedSentence:
     return CitedSentence(text=as_sentence(text), claims=[], kind="meta")
 
 
-def template_synthesis(run: ReportRun) -> Synthesis:
-    usable, low, nei, refuted = partition(run.claims)
+def template_synthesis(run: ReportRun, min_confidence: float = CONFIDENCE_FLOOR) -> Synthesis:
+    """`min_confidence`: the `report.min_confidence` setting, below which a SUPPORTED claim is not a finding."""
+    usable, low, nei, refuted = partition(run.claims, min_confidence)
     numbers = {c.number for c in usable}
     by_theme: dict[str, list[ReportClaim]] = {t: [] for t in THEMES}
     for c in usable:
@@ -70,16 +71,16 @@ def template_synthesis(run: ReportRun) -> Synthesis:
         title=title_for(run.question),
         answer=build_answer(run, usable, figures),
         figures=figures,
-        abstract=_abstract(run, [] if unrelated else usable, leads, len(conflicts)),
+        abstract=_abstract(run, [] if unrelated else usable, leads, len(conflicts), min_confidence),
         introduction=_introduction(run),
-        methodology=_methodology(run),
+        methodology=_methodology(run, min_confidence),
         results=results,
         conflicts=conflicts,
         not_enough_info=nei,
         refuted=refuted,
         low_confidence=low,
     )
-    synthesis.limitations = run_limitations(run, numbers)
+    synthesis.limitations = run_limitations(run, numbers, min_confidence)
     if unrelated:
         papers = len(run.retrieval.papers) if run.retrieval else 0
         synthesis.abstract[0] = _meta(
@@ -99,14 +100,14 @@ def title_for(question: str) -> str:
 
 
 def _abstract(
-    run: ReportRun, usable: list[ReportClaim], leads: dict[str, CitedSentence], conflicts: int
+    run: ReportRun, usable: list[ReportClaim], leads: dict[str, CitedSentence], conflicts: int, min_confidence: float
 ) -> list[CitedSentence]:
     papers = len(run.retrieval.papers) if run.retrieval else 0
     out = [
         _meta(
             f"This report answers \u201c{' '.join(run.question.split())}\u201d from {papers} papers; "
             f"{len(usable)} of {len(run.claims)} extracted claims were verified as SUPPORTED with confidence "
-            f"\u2265 {CONFIDENCE_FLOOR} and are the only ones the answer rests on"
+            f"\u2265 {min_confidence} and are the only ones the answer rests on"
         )
     ]
     for theme in ("gains", "costs", "quality"):
@@ -151,7 +152,7 @@ def _ref_label(number: int) -> str:
     return f"R{number}"
 
 
-def _methodology(run: ReportRun) -> str:
+def _methodology(run: ReportRun, min_confidence: float) -> str:
     o = run.options
     ext = run.extraction or {}
     ver = run.verification or {}
@@ -174,6 +175,6 @@ def _methodology(run: ReportRun) -> str:
         f"{o.papers} best kept. {extraction}; claims were ranked by similarity to the question, near-duplicates "
         f"dropped, and at most {o.claims} kept. Each claim was checked against passages of its own paper and of the "
         f"rest of the corpus by the {checks} checkers; confidences are calibrated probabilities that the label is "
-        f"right. Only SUPPORTED claims with confidence \u2265 {CONFIDENCE_FLOOR} are used in the answer. {measure} "
+        f"right. Only SUPPORTED claims with confidence \u2265 {min_confidence} are used in the answer. {measure} "
         "A panel of reviewers scored the result from the run's own data."
     )
