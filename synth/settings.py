@@ -284,7 +284,7 @@ class DigestSettings(_Section):
         "benchmarks for minutes on every scheduled run and run-to-run hardware noise would show up as claim drift.",
     )
     formats: list[Literal["md", "html", "json", "txt"]] = Field(
-        default_factory=lambda: ["md", "html"], min_length=1, description="Report files each run writes."
+        ["md", "html"], min_length=1, description="Report files each run writes."
     )
     workers: int = Field(1, ge=1, description="Digests `synth digest serve` runs at the same time (`--workers`).")
     reload_seconds: float = Field(
