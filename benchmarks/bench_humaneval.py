@@ -28,7 +28,7 @@ def main() -> int:
 
     from synth.bench.launch import run_spec
     from synth.bench.render import metric_value
-    from synth.bench.spec import parse_specs
+    from synth.core.bench_spec import parse_specs
     from synth.settings import load_settings
 
     settings = load_settings()

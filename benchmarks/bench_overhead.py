@@ -40,7 +40,7 @@ def main() -> int:
     from synth.bench.inputs import synthetic_jobs
     from synth.bench.launch import run_spec
     from synth.bench.loader import resolve_model, torch_dtype
-    from synth.bench.spec import parse_specs
+    from synth.core.bench_spec import parse_specs
     from synth.settings import load_settings
 
     settings = load_settings()

@@ -27,7 +27,7 @@ def main() -> int:
 
     from synth.bench.launch import run_specs
     from synth.bench.render import metric_value
-    from synth.bench.spec import load_specs
+    from synth.core.bench_spec import load_specs
     from synth.settings import load_settings
 
     specs = load_specs(args.spec)

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import statistics
 
-from synth.bench.result import RANDOM_WEIGHTS_LABEL, BenchResult, Environment, Measurements, Stat
-from synth.bench.spec import BenchSpec
-from synth.claims.records import Claim, ClaimKind, Evidence, Provenance, Verdict, VerdictLabel
-from synth.empirical.judge import judge
-from synth.empirical.records import Arm, ClaimCategory, ClaimType, EmpiricalCheck, ExperimentPlan, Relation
-from synth.synthesize.records import (
+from synth.core.bench_result import RANDOM_WEIGHTS_LABEL, BenchResult, Environment, Measurements, Stat
+from synth.core.bench_spec import BenchSpec
+from synth.core.claims import Claim, ClaimKind, Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.measurement import Arm, ClaimCategory, ClaimType, EmpiricalCheck, ExperimentPlan, Relation
+from synth.core.run import (
     CitedSentence,
     Conflict,
     MeasurementStage,
@@ -39,6 +38,7 @@ from synth.synthesize.records import (
     ReviewPanel,
     Synthesis,
 )
+from synth.empirical.judge import judge
 
 QUESTION = "How much do speculative decoding and 4-bit quantization speed up LLM inference, and at what cost?"
 RUN_ID = "20250614-101512-spec-decoding"

@@ -7,9 +7,9 @@ claims measured CONSISTENT. Each `with_*` helper returns a damaged deep copy.
 
 from __future__ import annotations
 
-from synth.bench.spec import BenchSpec
-from synth.claims.records import Claim, ClaimKind, Verdict, VerdictLabel
-from synth.empirical.records import (
+from synth.core.bench_spec import BenchSpec
+from synth.core.claims import Claim, ClaimKind, Verdict, VerdictLabel
+from synth.core.measurement import (
     Arm,
     ClaimCategory,
     ClaimType,
@@ -19,8 +19,8 @@ from synth.empirical.records import (
     MeasuredRatio,
     Relation,
 )
-from synth.empirical.records import MeasurementLabel as Outcome
-from synth.synthesize.records import (
+from synth.core.measurement import MeasurementLabel as Outcome
+from synth.core.run import (
     CitedSentence,
     MeasurementStage,
     PaperRef,

@@ -10,8 +10,8 @@ import pytest
 from synth.audit.inputs import AuditInputError, InputKind, read_audit_input
 from synth.audit.references import SourceStatus, reference_from_entry, resolve_references
 from synth.audit.run import AuditOutcome, compare
-from synth.claims.records import VerdictLabel
 from synth.claims.seed_report import parse_reference
+from synth.core.claims import VerdictLabel
 from tests.conftest import SHARED, run_cli
 
 SEEDS = SHARED / "seeds"
@@ -196,7 +196,7 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
 def test_audit_markdown_says_what_was_measured_and_what_the_budget_left_out() -> None:
     from synth.audit.render import render_markdown
     from synth.audit.run import AuditReport, AuditSummary
-    from synth.empirical.records import MeasurementStage
+    from synth.core.measurement import MeasurementStage
 
     stage = MeasurementStage(
         mode="auto", budget_s=400, spent_s=390, planned=5, run=2, hardware="CPU x",

@@ -11,7 +11,7 @@ import pytest
 
 from synth.bench import environment
 from synth.bench.environment import fingerprint
-from synth.bench.result import Environment
+from synth.core.bench_result import Environment
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
 

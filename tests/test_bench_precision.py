@@ -16,7 +16,7 @@ from synth.bench.precision import (
     model_memory_mb,
 )
 from synth.bench.presets import build_random_model
-from synth.bench.spec import TORCH_PRECISIONS
+from synth.core.bench_spec import TORCH_PRECISIONS
 from synth.errors import UserError
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`

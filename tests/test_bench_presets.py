@@ -15,7 +15,7 @@ from synth.bench.presets import (
     preset_info,
     random_model_from_config,
 )
-from synth.bench.result import RANDOM_WEIGHTS_LABEL
+from synth.core.bench_result import RANDOM_WEIGHTS_LABEL
 from synth.errors import UserError
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.bench.spec import BenchSpec, SpecError, load_specs, parse_specs
+from synth.core.bench_spec import BenchSpec, SpecError, load_specs, parse_specs
 from tests.conftest import SHARED, run_cli
 
 TINY = "tiny-llama"
@@ -150,7 +150,7 @@ def test_greedy_draft_model_speculation_is_lossless_and_accepts_drafts(tiny_mode
 
 
 def test_draft_model_spec_needs_its_drafter() -> None:
-    from synth.bench.spec import Technique
+    from synth.core.bench_spec import Technique
 
     with pytest.raises(ValueError, match="draft_model"):
         Technique(name="speculative", speculation="draft_model")
@@ -223,7 +223,7 @@ def _spec(**kw) -> BenchSpec:  # noqa: ANN003
 
 def test_run_spec_in_a_child_measures_everything() -> None:
     from synth.bench.launch import run_spec
-    from synth.bench.result import RANDOM_WEIGHTS_LABEL
+    from synth.core.bench_result import RANDOM_WEIGHTS_LABEL
 
     result = run_spec(_spec(batch_size=2))
     assert result.status == "ok", result.reason + result.stderr_tail
@@ -364,7 +364,7 @@ def test_humaneval_with_llamacpp(smol_home: Path, monkeypatch: pytest.MonkeyPatc
     m = result.measurements
     assert m.problems == 2 and set(m.pass_at) == {"1"} and m.decode_tokens_per_s.mean > 0
     assert result.environment.versions.get("llama-cpp-python")
-    from synth.bench.spec import Technique
+    from synth.core.bench_spec import Technique
 
     cad = run_spec(_humaneval_spec("llamacpp", "gguf").model_copy(update={"technique": Technique(name="cad")}))
     assert cad.status == "unsupported" and "transformers backend" in cad.reason

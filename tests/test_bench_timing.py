@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from synth.bench.decode import Trace
-from synth.bench.result import BenchResult, Measurements
-from synth.bench.spec import BenchSpec, parse_specs
+from synth.core.bench_result import BenchResult, Measurements
+from synth.core.bench_spec import BenchSpec, parse_specs
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
 

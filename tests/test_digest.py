@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from synth.claims.records import Claim, Provenance, Verdict, VerdictLabel
+from synth.core.claims import Claim, Provenance, Verdict, VerdictLabel
+from synth.core.run import PaperRef, ReportClaim, ReportOptions, ReportRun, RetrievalResult
 from synth.digest import adapters
 from synth.digest.drift import compute_drift, new_papers
 from synth.digest.records import CorpusPaper
@@ -31,7 +32,6 @@ from synth.digest.store import ClaimState, DigestSpec, SeenPaper, Store
 from synth.errors import UserError
 from synth.hashing import sha256_file
 from synth.settings import SynthSettings
-from synth.synthesize.records import PaperRef, ReportClaim, ReportOptions, ReportRun, RetrievalResult
 from tests.conftest import PAPERS, ROOT
 
 QUESTION = "How much faster is speculative decoding?"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from synth.audit.inputs import read_audit_input
-from synth.bench.result import BenchResult, Environment, Measurements, Stat
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult, Environment, Measurements, Stat
+from synth.core.bench_spec import BenchSpec
 from synth.corpus.chunking import split_sentences
 from synth.empirical import (
     Availability,

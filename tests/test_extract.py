@@ -29,9 +29,9 @@ from synth.claims.extract.llm import LMClaims, grounding_problem, shown_sentence
 from synth.claims.extract.paper import paper_from_pages
 from synth.claims.extract.ranking import rerank_order, same_numbers_boost, select
 from synth.claims.extract.subject import FIRST_PERSON, rewrite_subject, system_name
-from synth.claims.records import Claim, ClaimKind
+from synth.core.claims import Claim, ClaimKind
+from synth.core.documents import Page
 from synth.corpus.readers.plaintext import decode_text, pages_from_text
-from synth.corpus.records import Page
 from synth.corpus.text import collapse_ws
 from synth.errors import UserError
 from synth.llm import ChatModelError, OutputError, invoke_structured, make_chat_model, parse_json_output

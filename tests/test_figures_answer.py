@@ -8,10 +8,10 @@ import json
 import pytest
 
 from synth.claims.gates import claim_defect
-from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.claims import Claim, Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.run import ReportClaim
 from synth.synthesize.answer import build_answer, facets, focus
 from synth.synthesize.figures import SourceSentence, cross_check, figures_in, method_key
-from synth.synthesize.records import ReportClaim
 from tests.report_fixtures import sample_run
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
@@ -183,9 +183,9 @@ def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic
 
 
 def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
+    from synth.core.hits import Hit
+    from synth.core.run import PaperRef
     from synth.report.retrieval import mark_off_topic
-    from synth.retrieve.records import Hit
-    from synth.synthesize.records import PaperRef
 
     def paper(n: int, title: str, text: str) -> PaperRef:
         hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",

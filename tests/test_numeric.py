@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.claims.records import Quantity
+from synth.core.claims import Quantity
 from synth.verify.numeric import NumericOutcome, check_numbers, extract_numbers
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`

@@ -17,9 +17,9 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from synth.claims.records import Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.claims import Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.run import CitedSentence, Paragraph
 from synth.synthesize.figures import ReportedFigure
-from synth.synthesize.records import CitedSentence, Paragraph
 from tests.report_fixtures import sample_run
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.claims.records import ClaimNumber as RecordsClaimNumber
+from synth.core.claims import ClaimNumber as RecordsClaimNumber
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, parse_number
 from synth.empirical.cues import find_relations
 from synth.verify.numeric import extract_numbers as verify_extract_numbers

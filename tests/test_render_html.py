@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from synth.bench.result import BenchResult
+from synth.core.bench_result import BenchResult
+from synth.core.run import ReportOptions, ReportRun
 from synth.render import plots
 from synth.render.html import render_html
-from synth.synthesize.records import ReportOptions, ReportRun
 from tests.report_fixtures import QUESTION, sample_run
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -21,7 +21,7 @@ ON_TOPIC = re.compile(r"speculat|draft|decod|speed|faster|latency|throughput|tok
 
 
 def _options(**kw):  # noqa: ANN003, ANN202
-    from synth.synthesize.records import ReportOptions
+    from synth.core.run import ReportOptions
 
     base = {"question": QUESTION, "measure": "off", "judge": False, "mode": "extractive", "arxiv": False,
             "formats": ["md", "json", "txt", "html"]}  # fmt: skip

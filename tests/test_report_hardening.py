@@ -164,8 +164,8 @@ def test_a_failure_in_the_first_stage_leaves_no_run_that_blocks_the_retry(tmp_pa
 
 def _unstarted_run(folder: Path, corpus: list[str]) -> Path:
     """The `run.json` an older synth saved before its first stage, then failed."""
+    from synth.core.run import ReportOptions, ReportRun
     from synth.report.rundir import RunDir
-    from synth.synthesize.records import ReportOptions, ReportRun
 
     options = ReportOptions(question=QUESTION, corpus=corpus, formats=["md"], arxiv=False, measure="off")
     run = ReportRun(run_id="20250101-000000-old", question=QUESTION, created="2025-01-01T00:00:00+00:00",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.claims.records import Claim, Evidence, Provenance, Verdict, VerdictLabel
-from synth.synthesize.records import ReportClaim
+from synth.core.claims import Claim, Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.run import ReportClaim
 from synth.verify.numeric import extract_numbers
 from tests.report_fixtures import sample_run
 
@@ -105,7 +105,7 @@ def test_llm_synthesis_keeps_only_grounded_sentences() -> None:
 
 
 def test_measure_stage_budget_resume_and_off(tmp_path: Path) -> None:
-    from synth.bench.result import BenchResult
+    from synth.core.bench_result import BenchResult
     from synth.empirical.availability import Availability
     from synth.report.measurement import measure_claims
     from synth.report.rundir import RunDir

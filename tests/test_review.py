@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
+from synth.core.run import CitedSentence, ReportRun, Review
 from synth.review import (
     aggregate,
     judge_agreement,
@@ -24,7 +25,6 @@ from synth.review import (
 )
 from synth.review.prose import report_text
 from synth.review.relevance import COSINE
-from synth.synthesize.records import CitedSentence, ReportRun, Review
 from tests.conftest import run_cli
 from tests.review_fixtures import (
     OFF_TOPIC,

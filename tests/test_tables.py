@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.corpus.records import Page, ParsedDocument
+from synth.core.documents import Page, ParsedDocument
 from synth.corpus.tables import find_tables, page_tables, table_chunks
 
 PAPERS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "papers"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from synth.retrieve.records import Hit
+from synth.core.hits import Hit
 from synth.verify.aggregate import content_words
 from synth.verify.label_model import load_label_models, shipped_models_path
 from synth.verify.service import (

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from synth.claims.measurable import measurable_tags
+from synth.core.measurement import ClaimCategory
 from synth.empirical.classify import classify_claim_parts
-from synth.empirical.records import ClaimCategory
 
 
 def paper_sentences(path: Path) -> list[str]:

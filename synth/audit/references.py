@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from synth.claims.seed_report import Reference
-from synth.corpus.records import Document
+from synth.core.documents import Document
 
 _ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|abs/|pdf/)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 

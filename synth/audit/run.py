@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 from synth.audit.inputs import AuditInput, InputKind
 from synth.audit.references import ResolvedSource, SourceStatus, reference_from_entry, resolve_references
 from synth.claims.measurable import measurable_tags
-from synth.claims.records import Provenance, Verdict, VerdictLabel, claim_id_for
-from synth.empirical.records import EmpiricalCheck, MeasurementStage
+from synth.core.claims import Provenance, Verdict, VerdictLabel, claim_id_for
+from synth.core.measurement import EmpiricalCheck, MeasurementStage
 from synth.hashing import sha256_file
 from synth.settings import AuditSettings
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim

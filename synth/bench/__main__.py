@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m synth.bench SPEC.json RESULT.json [SETTINGS.json]", file=sys.stderr)
         return 2
     from synth.bench.runner import execute
-    from synth.bench.spec import BenchSpec
+    from synth.core.bench_spec import BenchSpec
     from synth.settings import SynthSettings, load_settings
 
     spec = BenchSpec.model_validate_json(Path(argv[0]).read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import TypeVar
 
-from synth.bench.result import Environment
+from synth.core.bench_result import Environment
 
 # PyPI distribution names, which are also the keys of Environment.versions.
 VERSIONED = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from synth.bench.spec import BenchSpec
+from synth.core.bench_spec import BenchSpec
 from synth.errors import UserError
 
 # Deterministic filler for synthetic prompts of real models: code and prose, like a HumanEval prompt.

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
 from synth.models.offline import OFFLINE_ENV
 
 STDERR_TAIL = 4000

@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from synth.bench.decode import Trace
-from synth.bench.result import BenchResult, Measurements
 from synth.bench.runner import Unsupported
-from synth.bench.spec import BenchSpec
 from synth.bench.timing import Generated, measure
+from synth.core.bench_result import BenchResult, Measurements
+from synth.core.bench_spec import BenchSpec
 
 
 def _open(path: Any, spec: BenchSpec, device: str, threads: int, n_ctx: int) -> Any:

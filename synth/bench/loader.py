@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from synth.bench.spec import BenchSpec
+from synth.core.bench_spec import BenchSpec
 from synth.errors import UserError
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from synth.bench.spec import TORCH_PRECISIONS
+from synth.core.bench_spec import TORCH_PRECISIONS
 from synth.errors import UserError
 
 if TYPE_CHECKING:

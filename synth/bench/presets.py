@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.bench.result import RANDOM_WEIGHTS_LABEL
+from synth.core.bench_result import RANDOM_WEIGHTS_LABEL
 from synth.errors import UserError
 
 if TYPE_CHECKING:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
 from synth.errors import UserError
 
 
 def _task(spec_json: str, settings_json: str | None) -> str:
     from synth.bench.launch import run_spec
-    from synth.bench.spec import BenchSpec
+    from synth.core.bench_spec import BenchSpec
     from synth.settings import SynthSettings
 
     settings = None

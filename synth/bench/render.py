@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.bench.result import BenchResult, Stat
+from synth.core.bench_result import BenchResult, Stat
 
 METRICS: list[tuple[str, str]] = [
     ("decode_tokens_per_s", "decode tok/s"),

@@ -14,9 +14,9 @@ import time
 from typing import Any
 
 from synth import __version__
-from synth.bench.result import RANDOM_WEIGHTS_LABEL, BenchResult, Measurements
-from synth.bench.spec import BenchSpec
 from synth.bench.timing import Generate, Generated, measure
+from synth.core.bench_result import RANDOM_WEIGHTS_LABEL, BenchResult, Measurements
+from synth.core.bench_spec import BenchSpec
 from synth.errors import UserError
 
 

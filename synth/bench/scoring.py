@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
 
 if TYPE_CHECKING:
     from synth.bench.consistency import ConsistencyPicker

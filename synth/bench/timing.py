@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from synth.bench.result import BenchResult, Measurements, Stat
 from synth.bench.scoring import answer_texts, score_code
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult, Measurements, Stat
+from synth.core.bench_spec import BenchSpec
 
 if TYPE_CHECKING:
     from synth.bench.decode import Trace

@@ -37,8 +37,8 @@ def run(
 ) -> None:
     from synth.bench.launch import run_specs
     from synth.bench.render import result_rows
-    from synth.bench.spec import load_specs
     from synth.cli import settings_from
+    from synth.core.bench_spec import load_specs
     from synth.io import atomic_write_text
 
     specs = load_specs(spec_file)
@@ -100,7 +100,7 @@ def list_presets(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
 @app.command("show", help="Print a result file (one result or a sweep).")
 def show(result_file: Annotated[Path, typer.Argument(help="Result JSON from `synth bench run -o`.")]) -> None:
     from synth.bench.render import result_rows
-    from synth.bench.result import load_results
+    from synth.core.bench_result import load_results
 
     for result in load_results(result_file):
         table = Table(show_header=False, title=result.spec.label(), title_justify="left")
@@ -115,7 +115,7 @@ def compare(
     b: Annotated[Path, typer.Argument(help="Result B.")],
 ) -> None:
     from synth.bench.render import compare_rows, hardware_of, spec_differences
-    from synth.bench.result import load_result
+    from synth.core.bench_result import load_result
 
     ra, rb = load_result(a), load_result(b)
     diffs = spec_differences(ra, rb)

@@ -35,7 +35,7 @@ def check_claims(
     """
     from synth.audit.measurable import measurable_claims_from_file
     from synth.cli import settings_from
-    from synth.empirical.records import ClaimCategory
+    from synth.core.measurement import ClaimCategory
     from synth.empirical.render import render_json, render_markdown
     from synth.empirical.run import check_claims as run_checks
     from synth.errors import UserError

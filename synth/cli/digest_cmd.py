@@ -84,10 +84,10 @@ def add(
     ] = None,
 ) -> None:
     """Add a digest; prints the crontab and systemd-timer lines for those who schedule it themselves."""
+    from synth.core.run import ReportOptions
     from synth.digest.schedule import next_fire, validate_cron
     from synth.digest.store import DigestSpec, check_name, utcnow
     from synth.errors import UserError
-    from synth.synthesize.records import ReportOptions
 
     check_name(name)
     cron = validate_cron(every)

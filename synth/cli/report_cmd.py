@@ -77,12 +77,12 @@ def report(
     """Answer a research question: retrieve, extract, verify, measure, review and render a report."""
     from synth.cli import settings_from
     from synth.cli.progress import stage_progress
+    from synth.core.run import ReportOptions
     from synth.errors import UserError
     from synth.io import check_output_dir
     from synth.report.pipeline import missing_corpus, new_run_id, run_report
     from synth.report.render import parse_formats, write_reports
     from synth.report.rundir import RunDir
-    from synth.synthesize.records import ReportOptions
 
     settings = settings_from(ctx)
     if resume is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from synth.corpus.records import Chunk, Document, Page
+from synth.core.documents import Chunk, Document, Page
 from synth.io import sqlite_transaction
 
 SCHEMA_VERSION = 1

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from synth.corpus.records import Chunk, Page, Section
+from synth.core.documents import Chunk, Page, Section
 from synth.corpus.text import collapse_ws
 
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])|()\n[ \t]*\n")

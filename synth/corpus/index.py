@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
+from synth.core.documents import Chunk, Document
 from synth.corpus.catalog import Catalog
-from synth.corpus.records import Chunk, Document
 from synth.errors import UserError
 
 if TYPE_CHECKING:

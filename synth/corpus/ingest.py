@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from synth.core.documents import Chunk, Document, Page
 from synth.corpus.chunking import chunk_document
 from synth.corpus.index import CorpusIndex, doc_profile, indexed_text
 from synth.corpus.readers import ReaderError, file_sha256, read_document, supported
-from synth.corpus.records import Chunk, Document, Page
 from synth.corpus.sections import detect_sections, split_bibliography
 from synth.corpus.tables import page_tables
 from synth.errors import UserError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from synth.corpus.records import Page, Section
+from synth.core.documents import Page, Section
 
 CANONICAL: list[tuple[str, re.Pattern[str]]] = [
     ("abstract", re.compile(r"^abstract$")),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from synth.corpus.records import Chunk, ParsedDocument
+from synth.core.documents import Chunk, ParsedDocument
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*|\t+| {2,}")
 _VALUE = re.compile(

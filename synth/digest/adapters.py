@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from synth.core.run import ReportOptions, ReportRun
 from synth.digest.records import CorpusPaper
 from synth.digest.store import ClaimState
-from synth.synthesize.records import ReportOptions, ReportRun
 
 
 def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[ClaimState]) -> list[ClaimState]:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from synth.core.run import ReportOptions, ReportRun
 from synth.digest.store import ClaimState, SeenPaper
-from synth.synthesize.records import ReportOptions, ReportRun
 
 if TYPE_CHECKING:  # records.py holds the DigestReport, which carries a Drift
     from synth.digest.records import CorpusPaper

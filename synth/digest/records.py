@@ -8,9 +8,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from synth.core.run import ReportOptions, ReportRun
 from synth.digest.drift import Drift
 from synth.digest.store import ClaimState
-from synth.synthesize.records import ReportOptions, ReportRun
 
 SCHEMA_VERSION = 1
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from synth.core.run import FORMATS
 from synth.digest import adapters
 from synth.digest.drift import claim_states, compute_drift, fingerprint, new_papers
 from synth.digest.records import CorpusScanner, DigestOutcome, DigestReport, NewPaper, ReportRunner, Reverifier
@@ -34,7 +35,6 @@ from synth.digest.store import (
     utcnow,
 )
 from synth.errors import UserError
-from synth.synthesize.records import FORMATS
 
 
 @contextmanager

@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from synth.core.run import ReportOptions
 from synth.errors import UserError
 from synth.io import sqlite_transaction
 from synth.settings import DigestSettings
-from synth.synthesize.records import ReportOptions
 
 SCHEMA_VERSION = 1
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -4,21 +4,21 @@ classify (claim → arms, quantity, relation) → plan (the two specs, substitut
 → run (deduplicated specs) → judge (measured ratio vs claimed, noise included) → render.
 """
 
-from synth.empirical.availability import Availability, detect_availability
-from synth.empirical.classify import classify_claim, classify_claim_parts
-from synth.empirical.judge import judge
-from synth.empirical.plan import plan_experiment
-from synth.empirical.records import (
+from synth.core.measurement import (
     ClaimCategory,
     ClaimType,
     EmpiricalCheck,
-    EmpiricalSettings,
     EmpiricalVerdict,
     ExperimentPlan,
     MeasurementLabel,
 )
+from synth.empirical.availability import Availability, detect_availability
+from synth.empirical.classify import classify_claim, classify_claim_parts
+from synth.empirical.judge import judge
+from synth.empirical.plan import plan_experiment
 from synth.empirical.render import render_json, render_markdown
 from synth.empirical.run import check_claims, plan_claims, unique_specs
+from synth.settings import EmpiricalSettings
 
 __all__ = [
     "Availability", "ClaimCategory", "ClaimType", "EmpiricalCheck", "EmpiricalSettings", "EmpiricalVerdict",

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
+from synth.core.measurement import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.empirical.judge import judge, spec_key
-from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.empirical.run import plan_claims, unique_specs
 from synth.io import atomic_write_text
 from synth.settings import BenchSettings

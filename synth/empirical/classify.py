@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from synth.core.measurement import AbsoluteFigure, Arm, Axis, ClaimCategory, ClaimType, Direction, Relation
 from synth.empirical.cues import (
     ABSOLUTE,
     HARDWARE,
@@ -31,7 +32,6 @@ from synth.empirical.cues import (
     find_quantities,
     find_relations,
 )
-from synth.empirical.records import AbsoluteFigure, Arm, Axis, ClaimCategory, ClaimType, Direction, Relation
 
 
 @dataclass

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import math
 
-from synth.bench.result import BenchResult, Environment, Stat
-from synth.bench.spec import BenchSpec
-from synth.empirical.records import (
+from synth.core.bench_result import BenchResult, Environment, Stat
+from synth.core.bench_spec import BenchSpec
+from synth.core.measurement import (
     ClaimType,
-    EmpiricalSettings,
     EmpiricalVerdict,
     ExperimentPlan,
     ExtraMeasurement,
     MeasuredRatio,
     MeasurementLabel,
 )
+from synth.settings import EmpiricalSettings
 
 METRIC_NAMES = {
     "per_sample_tokens_per_s": "per-sample tokens/s",

@@ -16,17 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from synth.bench.spec import BenchSpec, Evaluation, Generation, ModelRef, PromptSet, Sampling, Technique
-from synth.empirical.availability import Availability
-from synth.empirical.records import (
+from synth.core.bench_spec import BenchSpec, Evaluation, Generation, ModelRef, PromptSet, Sampling, Technique
+from synth.core.measurement import (
     Arm,
     ClaimCategory,
     ClaimType,
-    EmpiricalSettings,
     ExperimentPlan,
     ExtraSpec,
     Metric,
 )
+from synth.empirical.availability import Availability
+from synth.settings import EmpiricalSettings
 
 RUNNER_PRECISIONS = ("fp32", "bf16", "fp16", "int8", "int4", "nf4", "gguf")
 _TECHNIQUE_NAMES = {

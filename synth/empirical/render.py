@@ -13,8 +13,8 @@ import json
 from collections.abc import Sequence
 
 from synth.core.escape import code_span, escape_markdown, one_line
+from synth.core.measurement import EmpiricalCheck
 from synth.empirical.judge import METRIC_NAMES
-from synth.empirical.records import EmpiricalCheck
 
 
 def _cell(text: str, limit: int = 160) -> str:

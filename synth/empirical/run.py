@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
-from synth.claims.records import Claim, claim_id_for
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
+from synth.core.claims import Claim, claim_id_for
+from synth.core.measurement import ClaimType, EmpiricalCheck, ExperimentPlan
 from synth.empirical.availability import Availability, detect_availability
 from synth.empirical.classify import classify_claim_parts
 from synth.empirical.judge import judge, spec_key
 from synth.empirical.plan import plan_experiment
-from synth.empirical.records import ClaimType, EmpiricalCheck, EmpiricalSettings, ExperimentPlan
+from synth.settings import EmpiricalSettings
 
 Runner = Callable[[list[BenchSpec]], list[BenchResult]]
 

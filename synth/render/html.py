@@ -27,10 +27,10 @@ from synth.render.plots import config_label, pass_at_1, throughput_of
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-    from synth.bench.spec import BenchSpec
-    from synth.claims.records import Evidence
-    from synth.empirical.records import EmpiricalCheck
-    from synth.synthesize.records import ReportClaim, ReportRun
+    from synth.core.bench_spec import BenchSpec
+    from synth.core.claims import Evidence
+    from synth.core.measurement import EmpiricalCheck
+    from synth.core.run import ReportClaim, ReportRun
 
 TEMPLATE = "report.html.j2"
 LABEL_TEXT = {

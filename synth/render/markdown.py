@@ -5,8 +5,8 @@ Every value the template prints is Markdown-escaped unless a filter built it as 
 
 from __future__ import annotations
 
+from synth.core.run import ReportRun
 from synth.render.view import date_of, template_env
-from synth.synthesize.records import ReportRun
 
 
 def render_markdown(run: ReportRun) -> str:

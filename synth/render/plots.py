@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synth.bench.result import RANDOM_WEIGHTS_LABEL, BenchResult, Stat
+from synth.core.bench_result import RANDOM_WEIGHTS_LABEL, BenchResult, Stat
 
 if TYPE_CHECKING:
-    from synth.synthesize.records import ReportRun
+    from synth.core.run import ReportRun
 
 VERDICT_COLOURS = {
     "SUPPORTED": "#2e7d32",

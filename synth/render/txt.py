@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 
 from synth.core.escape import neutralise_text
+from synth.core.run import ReportRun
 from synth.render.view import date_of, template_env
-from synth.synthesize.records import ReportRun
 
 _LOOKS_LIKE_HEADING = re.compile(r"^(\d{1,2})\s+([A-Z])")
 

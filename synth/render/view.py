@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from synth.core.escape import TrustedMarkdown, escape_markdown, markdown_environment, one_line
+from synth.core.run import CitedSentence, ReportClaim, ReportRun
 from synth.render import TEMPLATES_DIR
-from synth.synthesize.records import CitedSentence, ReportClaim, ReportRun
 
 
 def uncited(sentence: CitedSentence) -> list[int]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from synth.core.measurement import MeasurementStage, MeasureMode
+from synth.core.run import ReportClaim
 from synth.empirical.budget import Runner, measure_within_budget
-from synth.empirical.records import MeasurementStage, MeasureMode
 from synth.report.rundir import RunDir
-from synth.synthesize.records import ReportClaim
 
 
 def measure_claims(

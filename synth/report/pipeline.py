@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from synth import __version__
+from synth.core.run import ReportClaim, ReportOptions, ReportRun
 from synth.report.progress import NoProgress, StageProgress
 from synth.report.rundir import RunDir, RunDirError
-from synth.synthesize.records import ReportClaim, ReportOptions, ReportRun
 
 STAGES = ("retrieve", "extract", "verify", "measure", "synthesize", "review")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from synth.core.run import FORMATS, ReportRun
 from synth.errors import UserError
 from synth.io import atomic_write_text
 from synth.synthesize.answer import answer_bullets
-from synth.synthesize.records import FORMATS, ReportRun
 
 
 def _html(run: ReportRun) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from synth.synthesize.records import PaperRef, ReportOptions, RetrievalResult
+from synth.core.run import PaperRef, ReportOptions, RetrievalResult
 
 _STOP_WORDS = (
     "a an the and or of to in on for with by how much many does do is are was were what which who why when it its "

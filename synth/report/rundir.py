@@ -24,9 +24,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from synth.core.run import ReportRun
 from synth.errors import UserError
 from synth.io import atomic_write_text
-from synth.synthesize.records import ReportRun
 
 M = TypeVar("M", bound=BaseModel)
 MANIFEST = "run.json"

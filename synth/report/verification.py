@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from synth.claims.measurable import measurable_tags
-from synth.claims.records import Evidence, Verdict
 from synth.claims.subject import subject_of
+from synth.core.claims import Evidence, Verdict
+from synth.core.run import ReportClaim
 from synth.report.rundir import RunDir
-from synth.synthesize.records import ReportClaim
 from synth.verify.numeric import NumericOutcome
 from synth.verify.service import VerifyContext, claim_policy, verify_claim
 from synth.verify.verifier import Verifier, quote_sentences, to_verdict

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from synth.retrieve.records import DocumentHit, Hit
+from synth.core.hits import DocumentHit, Hit
 
 if TYPE_CHECKING:
     from synth.corpus.index import CorpusIndex

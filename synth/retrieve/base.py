@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from synth.core.hits import Hit
 from synth.errors import UserError
-from synth.retrieve.records import Hit
 
 
 class RetrievalError(UserError):

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from synth.core.hits import DocumentHit, Hit
 from synth.corpus.index import CorpusIndex
 from synth.retrieve.base import Retriever
 from synth.retrieve.fusion import add_group_prior, cap_per_group, reciprocal_rank_fusion
-from synth.retrieve.records import DocumentHit, Hit
 from synth.settings import RetrieveSettings
 
 

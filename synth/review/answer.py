@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
+from synth.core.run import ReportRun, Review
 from synth.synthesize.answer import answer_bullets, facets, off_topic
-from synth.synthesize.records import ReportRun, Review
 from synth.synthesize.topic import names_subject, subject_phrases
 
 ASPECT = "answer completeness: the question's facets, the primary papers' results, claims on the subject"

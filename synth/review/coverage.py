@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from synth.core.run import ReportRun, Review
 from synth.review.prose import claims_by_number, prose_sentences
 from synth.settings import ReviewSettings
-from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "coverage: the prose draws on the relevant retrieved papers, evenly"
 _DEFAULTS = ReviewSettings()

@@ -10,8 +10,8 @@ sentence in ten costs about one point, and weak support costs in proportion.
 
 from __future__ import annotations
 
+from synth.core.run import CitedSentence, ReportClaim, ReportRun, Review
 from synth.review.prose import claims_by_number, prose_sentences
-from synth.synthesize.records import CitedSentence, ReportClaim, ReportRun, Review
 
 ASPECT = "faithfulness: prose sentences rest on SUPPORTED claims, weighted by verdict confidence"
 

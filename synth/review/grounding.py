@@ -18,10 +18,10 @@ was off or never ran, or when no claim is measurable.
 
 from __future__ import annotations
 
-from synth.empirical.records import EmpiricalCheck
-from synth.empirical.records import MeasurementLabel as Outcome
+from synth.core.measurement import EmpiricalCheck
+from synth.core.measurement import MeasurementLabel as Outcome
+from synth.core.run import ReportClaim, ReportRun, Review
 from synth.settings import ReviewSettings
-from synth.synthesize.records import ReportClaim, ReportRun, Review
 
 ASPECT = "empirical grounding: measurable claims were measured here and the measurements agree"
 _DEFAULTS = ReviewSettings()

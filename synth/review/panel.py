@@ -20,6 +20,7 @@ import itertools
 import statistics
 from typing import TYPE_CHECKING
 
+from synth.core.run import ReportRun, Review, ReviewPanel
 from synth.review.answer import review_answer
 from synth.review.coverage import review_coverage
 from synth.review.faithfulness import review_faithfulness
@@ -27,7 +28,6 @@ from synth.review.grounding import review_grounding
 from synth.review.relevance import TextEmbedder, review_relevance
 from synth.review.rubric import review_rubrics
 from synth.settings import ReviewSettings
-from synth.synthesize.records import ReportRun, Review, ReviewPanel
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

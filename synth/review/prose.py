@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from synth.synthesize.records import CitedSentence, ReportClaim, ReportRun
+from synth.core.run import CitedSentence, ReportClaim, ReportRun
 
 _WORD = re.compile(r"\w")
 

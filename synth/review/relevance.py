@@ -22,9 +22,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from synth.claims.records import Claim
+from synth.core.claims import Claim
+from synth.core.run import ReportRun, Review
 from synth.settings import ReviewSettings
-from synth.synthesize.records import ReportRun, Review
 
 ASPECT = "relevance: the report's claims address the research question"
 

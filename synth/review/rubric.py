@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from synth.core.run import ReportRun, Review
 from synth.llm.chat import json_mode_kwargs, model_label
 from synth.llm.structured import invoke_structured
 from synth.prompts import load_prompt
 from synth.review.prose import report_text
 from synth.settings import ReviewSettings
-from synth.synthesize.records import ReportRun, Review
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -20,6 +20,7 @@ from synth.claims.extract.subject import introduced_names, system_name
 from synth.claims.gates import claim_defect
 from synth.claims.subject import subject_of
 from synth.core.escape import escape_markdown
+from synth.core.run import CitedSentence, PaperRef, ReportClaim, ReportRun
 from synth.corpus.tables import CELLS_MARKER
 from synth.synthesize.figures import (
     MethodSummary,
@@ -33,7 +34,6 @@ from synth.synthesize.figures import (
     method_key,
     span_text,
 )
-from synth.synthesize.records import CitedSentence, PaperRef, ReportClaim, ReportRun
 from synth.synthesize.themes import theme_of
 from synth.synthesize.topic import subject_phrases, uncovered
 from synth.verify.align import is_cell, sentences_of

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from synth.core.run import Conflict, ReportClaim
 from synth.synthesize.figures import ReportedFigure, method_key
-from synth.synthesize.records import Conflict, ReportClaim
 
 
 def find_conflicts(

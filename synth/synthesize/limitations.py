@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from synth.core.run import ReportRun
 from synth.settings import ReportSettings
-from synth.synthesize.records import ReportRun
 
 CONFIDENCE_FLOOR: float = ReportSettings.model_fields["min_confidence"].default  # a run's own: report.min_confidence
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from synth.core.run import CitedSentence, Paragraph, ReportRun, Synthesis
 from synth.synthesize.limitations import CONFIDENCE_FLOOR
-from synth.synthesize.records import CitedSentence, Paragraph, ReportRun, Synthesis
 from synth.synthesize.synthesis import as_sentence, partition
 
 PROMPT_NAME = "synthesize_report"

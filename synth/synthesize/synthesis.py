@@ -11,10 +11,10 @@ keeps this module's conflicts, lists and limitations.
 
 from __future__ import annotations
 
+from synth.core.run import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
 from synth.synthesize.answer import build_answer, collect_figures, off_topic
 from synth.synthesize.conflicts import find_conflicts
 from synth.synthesize.limitations import CONFIDENCE_FLOOR, run_limitations
-from synth.synthesize.records import CitedSentence, Paragraph, ReportClaim, ReportRun, Synthesis
 from synth.synthesize.themes import HEADINGS, THEMES, theme_of
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from synth.claims.records import Claim, ClaimKind, Quantity
 from synth.claims.subject import subject_of as subject_of  # moved down: verification reads it too
+from synth.core.claims import Claim, ClaimKind, Quantity
 
 THEMES = ("gains", "costs", "quality", "method", "other")
 HEADINGS = {

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from synth.claims.records import ClaimNumber
+from synth.core.claims import ClaimNumber
 from synth.corpus.tables import CELLS_MARKER
 from synth.corpus.text import fix_pdf_glyphs
 from synth.verify.numeric import extract_numbers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.claims.records import Claim
+from synth.core.claims import Claim
 from synth.verify.aggregate import content_words
 from synth.verify.numeric import NumericOutcome, check_numbers
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.claims.records import Claim
+from synth.core.claims import Claim
+from synth.core.hits import Hit
 from synth.corpus.catalog import Catalog
-from synth.retrieve.records import Hit
 from synth.verify.verifier import Passage
 
 

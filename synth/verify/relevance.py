@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.claims.records import Claim
+from synth.core.claims import Claim
 
 
 class JudgeReranker:

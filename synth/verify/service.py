@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from synth.claims.records import Claim
 from synth.claims.subject import about_same_system
+from synth.core.claims import Claim
 from synth.verify.aggregate import WindowScore, best_per_document, word_overlap
 from synth.verify.attribution import attributed, condition_on_attribution, restated_by
 from synth.verify.evidence import corpus_passages, source_passage

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from synth.claims.records import Evidence, Verdict, VerdictLabel
+from synth.core.claims import Evidence, Verdict, VerdictLabel
 from synth.corpus.chunking import split_sentences
 from synth.verify.aggregate import (
     JUDGE_FEATURES,

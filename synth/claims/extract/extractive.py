@@ -18,7 +18,7 @@ from synth.claims.extract.paper import Candidate, Paper, tidy
 from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
 from synth.claims.gates import CAPTION, EMBEDDED_CAPTION
-from synth.claims.records import ClaimKind, ClaimNumber, Quantity
+from synth.core.claims import ClaimKind, ClaimNumber, Quantity
 from synth.core.quantities import extract_numbers
 
 SECTION_WEIGHT = {

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from synth.claims.extract.sentences import SourceSentence, document_sentences, sentences_in_span
 from synth.claims.extract.subject import system_name
-from synth.claims.records import Claim, ClaimKind, Provenance
+from synth.core.claims import Claim, ClaimKind, Provenance
+from synth.core.documents import Page, Section
 from synth.core.quantities import extract_numbers
-from synth.corpus.records import Page, Section
 
 if TYPE_CHECKING:
+    from synth.core.hits import Hit
     from synth.corpus.catalog import Catalog
-    from synth.retrieve.records import Hit
 
 ABSTRACT_SENTENCES = 12  # enough of the front matter to find a name introduced there
 SHORT_TITLE_WORDS = 8  # a longer title head makes an unreadable subject

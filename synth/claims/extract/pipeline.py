@@ -30,7 +30,7 @@ from synth.claims.extract.ranking import (
     select,
 )
 from synth.claims.gates import claim_defect
-from synth.claims.records import Claim
+from synth.core.claims import Claim
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
@@ -39,11 +39,11 @@ from synth.prompts import load_prompt
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from synth.core.documents import Page, Section
+    from synth.core.hits import Hit
     from synth.corpus.index import CorpusIndex
-    from synth.corpus.records import Page, Section
     from synth.retrieve.embeddings import Embedder
     from synth.retrieve.hybrid import HybridRetriever
-    from synth.retrieve.records import Hit
     from synth.settings import SynthSettings
 
 Mode = Literal["llm", "extractive"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synth.claims.records import Claim
+from synth.core.claims import Claim
 
 # Scores a shortlist of claims against the question (higher is better), e.g. the LM judge's P(Yes).
 Reranker = Callable[[str, list[Claim]], list[float]]

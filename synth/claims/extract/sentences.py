@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from synth.core.documents import Page, Section
 from synth.corpus.chunking import Sentence, section_spans, split_sentences
-from synth.corpus.records import Page, Section
 from synth.corpus.sections import detect_sections
 from synth.corpus.text import collapse_ws
 

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from synth.corpus.records import ParsedDocument
+from synth.core.documents import ParsedDocument
 from synth.errors import UserError
 from synth.hashing import sha256_file
 

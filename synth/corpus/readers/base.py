@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synth.core.documents import Page, ParsedDocument
 from synth.corpus.metadata import guess_metadata
-from synth.corpus.records import Page, ParsedDocument
 
 
 def build_document(

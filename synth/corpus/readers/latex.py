@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from synth.core.documents import ParsedDocument
 from synth.corpus.readers.base import build_document
 from synth.corpus.readers.plaintext import decode_text, pages_from_text
-from synth.corpus.records import ParsedDocument
 
 _SECTION = re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}")
 _ABSTRACT = re.compile(r"\\begin\{abstract\}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from synth.core.documents import ParsedDocument
 from synth.corpus.readers.base import build_document
 from synth.corpus.readers.plaintext import decode_text, pages_from_text
-from synth.corpus.records import ParsedDocument
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
 _EMPHASIS = re.compile(r"(\*\*|__|`)")

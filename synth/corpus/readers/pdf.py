@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from synth.core.documents import Page, ParsedDocument
 from synth.corpus.readers.base import build_document
-from synth.corpus.records import Page, ParsedDocument
 from synth.corpus.tables import has_caption
 from synth.corpus.text import normalize_page_text
 

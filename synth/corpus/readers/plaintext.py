@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synth.core.documents import Page, ParsedDocument
 from synth.corpus.readers.base import build_document
-from synth.corpus.records import Page, ParsedDocument
 from synth.corpus.text import normalize_page_text
 
 

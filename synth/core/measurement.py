@@ -12,9 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from synth.bench.result import BenchResult
-from synth.bench.spec import BenchSpec
-from synth.settings import EmpiricalSettings as EmpiricalSettings  # re-exported: the knobs live in settings
+from synth.core.bench_result import BenchResult
+from synth.core.bench_spec import BenchSpec
 
 
 class ClaimCategory(StrEnum):
@@ -141,7 +140,7 @@ class ExperimentPlan(BaseModel):
 
 
 class MeasurementLabel(StrEnum):
-    """What a measurement says of a claim; not a literature verdict (`synth.claims.records.VerdictLabel`)."""
+    """What a measurement says of a claim; not a literature verdict (`synth.core.claims.VerdictLabel`)."""
 
     CONSISTENT = "CONSISTENT"
     INCONSISTENT = "INCONSISTENT"

@@ -11,11 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from synth.claims.records import Claim, Evidence, Verdict, VerdictLabel
-from synth.empirical.records import EmpiricalCheck, MeasurementStage, MeasureMode
-from synth.retrieve.records import Hit
+from synth.core.claims import Claim, Evidence, Verdict, VerdictLabel
+from synth.core.figures import ReportedFigure
+from synth.core.hits import Hit
+from synth.core.measurement import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.settings import BenchSettings, ExtractSettings, ReportSettings, VerifySettings
-from synth.synthesize.figures import ReportedFigure
 
 SCHEMA_VERSION = 1
 FORMATS = ("md", "html", "json", "txt")

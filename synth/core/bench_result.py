@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from synth.bench.spec import BenchSpec
+from synth.core.bench_spec import BenchSpec
 from synth.errors import UserError
 from synth.io import atomic_write_text
 

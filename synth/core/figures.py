@@ -1,0 +1,64 @@
+"""A figure a paper reports, typed: the record the synthesize stage's figures table is made of.
+
+It lives in the core because the run record carries it (`report.json`'s `figures`) and review and render
+read it; reading figures out of sentences is the synthesize stage's job (`synth.synthesize.figures`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["gain", "cost", "quality", "other"]
+Check = Literal["quoted", "corroborated", "contradicted", "mixed"]
+
+
+class ReportedFigure(BaseModel):
+    """One figure a paper reports, with everything a reader needs to compare it with another."""
+
+    method: str = Field(description="The system or method the figure is about, as the source names it.")
+    metric: str = Field(description="What is measured: speedup, throughput, latency, memory, accuracy, cost, size.")
+    role: Role = Field(description="gain (faster, smaller), cost (slower, overhead, memory), quality, or other.")
+    value: float
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    text: str = Field(description="The figure as written, with its bound words ('up to 6.5x').")
+    multiplies: str | None = Field(
+        None, description="What a multiplier multiplies when the paper names it and it is not speed ('FLOP/s')."
+    )
+    bound: str | None = Field(None, description="le: 'up to'; ge: 'over', 'at least'; approx.")
+    baseline: str | None = Field(None, description="What it is compared with ('vanilla autoregressive decoding').")
+    models: list[str] = Field(default_factory=list, description="Models named with the figure (Vicuna-7B, ...).")
+    hardware: list[str] = Field(default_factory=list, description="GPUs/CPUs named (A100, RTX 3090, ...).")
+    setting: list[str] = Field(default_factory=list, description="Batch size, decoding (greedy, T=1), precision.")
+    dataset: list[str] = Field(default_factory=list, description="Benchmarks or tasks named (MT-bench, GSM8K).")
+    doc_id: str
+    arxiv_id: str | None = None
+    paper: int | None = Field(None, description="The source paper's number in the References list.")
+    source: str = Field("", description="Short name of the source paper.")
+    page: int | None = None
+    quote: str = Field(description="The sentence the figure was read from.")
+    claim: int | None = Field(None, description="The report claim the sentence is, when it is one.")
+    primary: bool = Field(True, description="Reported by the method's own paper (else re-measured by another).")
+    check: Check = Field(
+        "quoted",
+        description="quoted: read from its paper, no independent check; corroborated / contradicted: another paper "
+        "reports the same method and metric in an overlapping setting with an agreeing / disagreeing figure.",
+    )
+    check_note: str = ""
+
+    @property
+    def span(self) -> tuple[float, float]:
+        low = self.low if self.low is not None else self.value
+        high = self.high if self.high is not None else self.value
+        return (low, high)
+
+    def shown(self) -> str:
+        """'up to 6.5x', '3.05–4.26x': the value with its bound, as a reader expects it."""
+        low, high = self.span
+        unit = "x" if self.unit == "x" else (f" {self.unit}" if self.unit not in ("", "%") else self.unit)
+        value = f"{low:g}–{high:g}{unit}" if low != high else f"{low:g}{unit}"
+        prefix = {"le": "up to ", "ge": "over ", "approx": "about "}.get(self.bound or "", "")
+        return prefix + value + (f" {self.multiplies}" if self.multiplies else "")
