@@ -118,6 +118,46 @@ def test_comparator_order() -> None:
                      [evidence]).polarity_flip  # fmt: skip
 
 
+def test_a_figure_stated_against_another_baseline_is_a_comparator_swap() -> None:
+    """Comparator swaps: the figure is right, but the paper measures it against another baseline."""
+    evidence = (
+        "HiSpec improves throughput by 1.7× on average and up to 2.08× compared to vanilla auto-regressive decoding."
+    )
+    swapped = align("Relative to baseline single-layer speculation, HiSpec improves throughput by about 1.7x on "
+                    "average.", [evidence])  # fmt: skip
+    assert [c.outcome for c in swapped.checks] == ["conflict"]
+    assert any("against vanilla auto-regressive decoding" in m for m in swapped.mismatches())
+    stated = align("Relative to vanilla autoregressive decoding, HiSpec improves throughput by about 1.7x on average.",
+                   [evidence])  # fmt: skip
+    assert [c.outcome for c in stated.checks] == ["agree"]
+    # Each figure of a list takes the baseline that follows it.
+    two = "PEARL achieves speedups of 4.43x over AR decoding and 1.50x over standard speculative decoding."
+    assert [c.outcome for c in align("PEARL runs about 4.4x faster than standard speculative decoding.", [two]).checks
+            ] == ["conflict"]  # fmt: skip
+    assert [c.outcome for c in align("PEARL runs about 4.4x faster than AR decoding.", [two]).checks] == ["agree"]
+    assert [c.outcome for c in align("PEARL runs 1.5x faster than standard SD.", [two]).checks] == ["agree"]
+
+
+def test_an_abbreviated_or_generic_baseline_is_not_another_baseline() -> None:
+    si = "Our simulations show that DSI is 1.29-1.92x faster than SI in single-node setups."
+    claim = "In single-node simulations, DSI runs about 1.3x to 1.9x faster than speculative inference."
+    assert [c.outcome for c in align(claim, [si]).checks] == ["agree"]
+    generic = "(d): DSI is up to 1.6x faster than the baseline algorithm, where the baseline is the faster of SI."
+    claim = "In DSI's simulations, DSI is up to about 1.6x faster than whichever of SI and non-SI is faster."
+    assert [c.outcome for c in align(claim, [generic]).checks] == ["agree"]
+    bound = "Invalid reasoning steps can achieve over 80% of the performance obtained using CoT."
+    assert [c.outcome for c in align("Invalid reasoning retains about 80% of the performance of CoT.", [bound]).checks
+            ] == ["agree"]  # fmt: skip
+
+
+def test_falls_behind_is_one_downward_comparison() -> None:
+    evidence = "However, the Lite Instruct model falls behind in knowledge-intensive benchmarks like TriviaQA."
+    assert align("The Lite Instruct model outscores the chat model on knowledge-intensive TriviaQA.",
+                 [evidence]).polarity_flip  # fmt: skip
+    assert not align("The Lite Instruct model trails the chat model on knowledge-intensive TriviaQA.",
+                     [evidence]).polarity_flip  # fmt: skip
+
+
 def test_scope_overgeneralised() -> None:
     evidence = "In 5 out of 6 tasks the variant leads to small improvements, but it hurts one task."
     assert align("The variant improves on every task tested.", [evidence]).scope_unsupported

@@ -439,6 +439,7 @@ class FigureCheck:
     outcome: str
     evidence: Figure | None = None
     detail: str = ""
+    baseline: str = ""  # a conflict of baselines: what the evidence states the figure against
 
 
 @dataclass
@@ -496,7 +497,10 @@ class AlignResult:
 
         out = []
         for c in self.checks:
-            if c.outcome == Verdict.CONFLICT and c.evidence is not None:
+            if c.outcome == Verdict.CONFLICT and c.evidence is not None and c.baseline:
+                out.append(f"claim: {c.claim.text} against {comparator_of(c.claim) or 'its baseline'}; "
+                           f"{at(c.evidence.sentence)} gives {c.evidence.text} against {c.baseline}")  # fmt: skip
+            elif c.outcome == Verdict.CONFLICT and c.evidence is not None:
                 out.append(f"claim: {c.claim.text} for {_describe(c.claim) or 'it'}; {at(c.evidence.sentence)} gives "
                            f"{c.evidence.text} for {_describe(c.evidence) or 'something else'}")  # fmt: skip
             elif c.outcome == Verdict.CHANGED and c.evidence is not None:
@@ -540,8 +544,13 @@ def _content(text: str) -> set[str]:
     return {t.stem for t in tokens(text) if t.text.lower() not in _STOP and not t.text[0].isdigit()}
 
 
+# "falls behind", "lags behind", "falls short of": one downward comparison, not two.
+_ONE_DOWN = re.compile(r"\b(?:fall\w*|fell|lag\w*|trail\w*|left|drop\w*)\s+(?:behind|short)\b", re.I)
+
+
 def _parity(text: str) -> tuple[int, int, int]:
     """(direction words, down words, negations) of a sentence."""
+    text = _ONE_DOWN.sub("behind", text)
     up, down = len(_UP.findall(text)), len(_DOWN.findall(text))
     return up + down, down, len(_NEGATION.findall(text))
 
@@ -681,6 +690,80 @@ def swapped(claim: Figure, ev: Figure, claim_figures: Sequence[Figure], matches:
             if _order_swapped(claim, other, ev, ev_other):
                 return True
     return False
+
+
+# What a figure is measured against: "1.28x compared to the baseline single-layer speculation", "4.43x over AR
+# decoding", "relative to vanilla decoding, ... 1.7x". The phrase runs to a clause break, a figure or a connective.
+_AGAINST = re.compile(r"\b(?:over|than|compared (?:to|with)|relative to|vs\.?|versus|against|w\.r\.t\.?)\s+", re.I)
+_PHRASE_END = frozenset(
+    """and or on in at with across while for by when under without which respectively where whereas but as from to
+    using achieving reaching""".split()  # noqa: SIM905
+)
+_NOT_BASELINE = frozenset(["time", "the"])
+# Words that name no particular baseline ("the baseline algorithm, where the baseline is ..."): never a conflict.
+_GENERIC_BASELINE = frozenset(
+    _stem(w)
+    for w in """baseline baselines algorithm algorithms method methods approach approaches model models system systems
+    others counterpart counterparts prior existing previous work works""".split()  # noqa: SIM905
+)
+
+
+def _baseline_stem(word: str) -> str:
+    return _stem(_name_key(word))  # "auto-regressive" and "autoregressive" are one word
+
+
+def comparators(sentence: str) -> list[tuple[int, str]]:
+    """(position, words) of each baseline phrase of the sentence: "over AR decoding" -> "AR decoding"."""
+    out = []
+    for m in _AGAINST.finditer(sentence):
+        words: list[Token] = []
+        prev = m.end()
+        for t in tokens(sentence[m.end() :]):
+            if words and re.search(r"[,;:()\[\]]", sentence[prev : m.end() + t.start]):
+                break
+            if t.text[0].isdigit() or t.text.lower() in _PHRASE_END or len(words) >= 5:
+                break  # "over 80%" is a bound, not a baseline
+            words.append(t)
+            prev = m.end() + t.end
+        kept = [t.text for t in words if len(t.text) > 1 and t.text.lower() not in _STOP | _NOT_BASELINE]
+        if kept:
+            out.append((m.start(), " ".join(kept)))
+    return out
+
+
+def comparator_of(figure: Figure) -> str | None:
+    """The baseline a figure is stated against: the first baseline phrase after it in its sentence ("1.28x and
+    up to 2.01x compared to X": both against X), else the last one before it."""
+    found = comparators(figure.sentence)
+    after = [text for at, text in found if at >= figure.end]
+    if after:
+        return after[0]
+    before = [text for at, text in found if at < figure.start]
+    return before[-1] if before else None
+
+
+def _unmatched(words: str, other: str, also: set[str]) -> set[str]:
+    """The specific words of one baseline that the other does not name, written out or abbreviated."""
+    other_stems = {_baseline_stem(w) for w in other.split()} | also
+    return {
+        _baseline_stem(w) for w in words.split()
+        if _baseline_stem(w) not in other_stems and _baseline_stem(w) not in _GENERIC_BASELINE
+        and not (len(_name_key(w)) <= 4 and _abbreviates(_name_key(w), other))
+        and not any(len(_name_key(o)) <= 4 and _abbreviates(_name_key(o), w) for o in other.split())
+    }  # fmt: skip
+
+
+def baseline_verdict(claim: Figure, evidence: Figure) -> int:
+    """Is the figure measured against the same thing? -1 when each side's baseline has specific words the other
+    lacks and the evidence's are nowhere in the claim ("4.4x faster than standard SD" for "4.43x over AR
+    decoding"), +1 when the baselines agree, 0 when either states none."""
+    mine, theirs = comparator_of(claim), comparator_of(evidence)
+    if not mine or not theirs:
+        return 0
+    claim_stems = {_baseline_stem(t.text) for t in tokens(claim.sentence)}
+    if _unmatched(theirs, mine, claim_stems) and _unmatched(mine, theirs, set()):
+        return -1
+    return 1
 
 
 MIN_OVERLAP = 0.15  # direction, negation and scope are read off the best sentence only when it is about the claim
@@ -888,7 +971,20 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         if verdicts and verdicts[0][0] and any(not v[0] and v[1] <= verdicts[0][1] + RELEVANCE_SLACK for v in verdicts):
             verdicts.sort(key=lambda t: (t[0], t[1], t[2]))
         if verdicts and not verdicts[0][0]:
-            result.checks.append(FigureCheck(cf, Verdict.AGREE, verdicts[0][3], f"{cf.text}: stated"))
+            ef = verdicts[0][3]
+            # The same figure stated against another baseline ("4.43x over AR decoding" for "4.4x faster than
+            # standard SD") is a comparator swap, unless an occurrence as relevant names the claim's baseline.
+            benign = [v[3] for v in verdicts if not v[0] and v[1] <= verdicts[0][1] + RELEVANCE_SLACK]
+            against = [baseline_verdict(cf, e) for e in benign]
+            if against[0] < 0 and not any(a > 0 for a in against):
+                mine, theirs = comparator_of(cf) or "", comparator_of(ef) or ""
+                result.checks.append(
+                    FigureCheck(cf, Verdict.CONFLICT, ef,
+                                f'claim: {cf.text} against {mine}; the evidence states {ef.text} against {theirs}: '
+                                f'"{_clip(ef.sentence)}"', baseline=theirs)
+                )  # fmt: skip
+                continue
+            result.checks.append(FigureCheck(cf, Verdict.AGREE, ef, f"{cf.text}: stated"))
             continue
         if verdicts:
             ef = verdicts[0][3]
