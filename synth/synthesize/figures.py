@@ -4,7 +4,8 @@ An expert answer to "how much does X speed things up" is a range per method with
 the conditions it holds under, never one median over unrelated numbers. A figure
 is read with the one quantity model (`synth.core.quantities`, the parser the
 verifier aligns claims with), then given the method it belongs to (the sentence's
-subject, the name nearest before the number, or the paper's own system), whether it
+subject, the name nearest before the number, or the paper's own system when the sentence names it or says
+"we": a sentence that does neither is background, no result of the paper), whether it
 is a gain or a cost ("up to 2.8x slower" is a cost), the baseline it is measured
 against and the setting (models, hardware, batch size, decoding, dataset). A figure
 about a method from a paper that is not that method's own is secondary: "as measured
@@ -49,6 +50,31 @@ _GAIN_WORDS = re.compile(
     r"sav\w*|lower|higher|boost\w*|gains?)\b",
     re.I,
 )
+# "latencies up to 10.3x higher than draft generation", "2x higher latency than": a multiplier on a time is more
+# time, not a speed-up ("2x higher throughput than" stays a gain).
+_TIME_WORDS = re.compile(
+    r"\b(?:latenc(?:y|ies)|times?|delays?|durations?|wall-?clock|ttft|tpot|prefill|stalls?|verification)\b", re.I
+)
+_SPEED_WORDS = re.compile(r"\b(?:speed-?ups?|throughput|tokens?/s|faster|accelerat\w*)\b", re.I)
+_MORE_THAN = re.compile(r"\s*\)?\s*(?:higher|longer|larger|greater|more)\s+(?:(?P<noun>[\w-]+)\s+)?than\b", re.I)
+
+
+def _more_time(sentence: str, first: ClaimNumber, last: ClaimNumber) -> bool:
+    """The figure (or the list `first`..`last` it is in) says a time is N times more than something: "(up to
+    10.3x higher than draft generation)", "incurs up to 2.8x, 1.5x, and 2.5x higher latency than"."""
+    m = _MORE_THAN.match(sentence, last.end)
+    if not m:
+        return False
+    if m.group("noun"):
+        return bool(_TIME_WORDS.fullmatch(m.group("noun")))
+    before = sentence[max(0, first.phrase_start - 60) : first.phrase_start]
+    return bool(_TIME_WORDS.search(before)) and not _SPEED_WORDS.search(before)
+
+
+# "incurs up to 2.8x": what a system incurs is a cost ("while incurring no loss" after a speed-up is not).
+_INCURS = re.compile(r"\bincur(?:s|red|ring)?\s+(?:(?:a|an|only|about|around|roughly|nearly|average|of)\s+)*$", re.I)
+
+
 _QUALITY_METRICS = {Quantity.ACCURACY}
 _MODEL = re.compile(
     r"(?<![\w-])(?:[A-Z][A-Za-z]*[\w.]*(?:[- ](?:Chat|Instruct|Base|Coder|V\d))*[- ]?\d+(?:\.\d+)?[BM]|"
@@ -138,6 +164,14 @@ _NOT_METHODS = frozenset(
 )
 
 
+# "LLM-based", "GPU-friendly", "top-K": a compound adjective or a sampling setting, not a system's name.
+_NOT_A_NAME = re.compile(
+    r"(?:top|bottom)-[A-Za-z]|[\w-]+-(?:based|like|aware|free|style|specific|driven|guided|level|wise|agnostic|"
+    r"oriented|friendly|bound|intensive|efficient|centric|only|sized|scale|powered|generated|compatible)",
+    re.I,
+)
+
+
 def _is_method_name(token: str, known: frozenset[str] = frozenset()) -> bool:
     """EAGLE-2, vLLM, PagedAttention, PEARL, Medusa-1: an upper-case letter past the first, or all caps, or a
     capitalised name joined to a digit, or a name the run's papers give their systems ("Medusa"); never a
@@ -147,6 +181,8 @@ def _is_method_name(token: str, known: frozenset[str] = frozenset()) -> bool:
     if method_key(token) in known:
         return True
     if _MODEL.fullmatch(token) or _HARDWARE.fullmatch(token) or _DATASET.fullmatch(token):
+        return False
+    if _NOT_A_NAME.fullmatch(token):
         return False
     return token.isupper() or any(c.isupper() for c in token[1:]) or (token[0].isupper() and "-" in token)
 
@@ -176,35 +212,66 @@ def _blank(text: str, known: frozenset[str] = frozenset()) -> str:
     return text
 
 
+_PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# The paper speaking of its own work: a sentence that neither says this nor names the system is background.
+_FIRST_PERSON = re.compile(
+    r"\b(?:we|our|ours|us)\b|\bthe\s+proposed\b|\bthis\s+(?:work|paper|study|article)\b|\bproposed\s+"
+    r"(?:method|approach|framework|system|technique|algorithm)\b",
+    re.I,
+)
+_RESULTS_SHOW = re.compile(
+    r"^(?:the\s+)?(?:experimental\s+|empirical\s+|evaluation\s+)?(?:results|experiments|evaluations?)\s+"
+    r"(?:on\s+[^,.;]{1,60}\s+)?(?:show|reveal|demonstrate|indicate|confirm)",
+    re.I,
+)
+_CITED = re.compile(r"\bet al\b|\[\d+(?:[,–-]\s*\d+)*\]|\b(?:prior|previous|existing|earlier)\b", re.I)
+
+
+def _own_voice(sentence: str) -> bool:
+    """The paper speaks of its own work: "we", "our", "the proposed", "this paper", or "The results show ..."
+    citing nobody."""
+    return bool(_FIRST_PERSON.search(sentence) or (_RESULTS_SHOW.search(sentence) and not _CITED.search(sentence)))
+
+
 def attribute(
     sentence: str, number: ClaimNumber, paper_system: str | None, known: frozenset[str] = frozenset()
 ) -> str | None:
     """The method a figure belongs to: the name nearest before it in its clause, else the sentence's subject,
-    else the paper's own system when the sentence names it or names no other method; None when unknown."""
+    else the paper's own system when the sentence names it, or speaks in the first person ("we", "our", "the
+    proposed", "this paper") and names no other method before the figure; None when unknown."""
     before = _blank(sentence[: number.start], known)
-    clause_start = max(before.rfind(m) for m in _CLAUSE_MARKS)
-    names = [t for t in _NAME.findall(before[max(0, clause_start) :]) if _is_method_name(t, known)]
-    if names:
-        return names[-1]
+    clause = before[max(0, max(before.rfind(m) for m in _CLAUSE_MARKS)) :]
+    names = [t for t in _NAME.findall(clause) if _is_method_name(t, known)]
+    # "At-Speed [106] combines ... (AtSpeed-S) and ... (AtSpeed-R), to ... 2x": a name in closed brackets is a
+    # variant or an aside; the figure belongs to the name outside them when there is one.
+    outside = [t for t in _NAME.findall(_PARENS.sub(lambda m: " " * len(m.group(0)), clause)) if t in names]
+    if outside or names:
+        return (outside or names)[-1]
     subject = _subject_name(sentence, known)
     if subject:
         return subject
     if paper_system:
         if paper_system.lower() in sentence.lower():
             return paper_system
-        if not any(_is_method_name(t, known) for t in _NAME.findall(before)):
-            return paper_system  # no other method before the figure: names after it are what it is compared with
-    return None
+        if _own_voice(sentence) and not any(_is_method_name(t, known) for t in _NAME.findall(before)):
+            return paper_system  # "we reach 2x": no other method before the figure, names after it are baselines
+    return None  # no name and no "we": background ("verification is 4x slower than ..."), not the paper's result
 
 
-def role_of(sentence: str, number: ClaimNumber) -> Role:
-    """Gain, cost or quality, from the quantity and the words around the figure ('2.8x slower' is a cost)."""
+def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, ClaimNumber] | None = None) -> Role:
+    """Gain, cost or quality, from the quantity and the words around the figure ('2.8x slower' is a cost).
+    `listed`: the first and last figure of a list the figure is in ("2.8x, 1.5x, and 2.5x higher latency")."""
+    first, last = listed or (number, number)
     window = sentence[max(0, number.phrase_start - 60) : number.phrase_end + 40]
     if number.quantity in _QUALITY_METRICS:
         return "quality"
     if number.quantity in (Quantity.MEMORY, Quantity.COST) and not re.search(r"\b(?:reduc|sav|cut|lower)", window):
         return "cost"
-    if _COST_WORDS.search(window):
+    if (
+        _COST_WORDS.search(window)
+        or _more_time(sentence, first, last)
+        or _INCURS.search(sentence, 0, first.phrase_start)
+    ):
         return "cost"
     if _GAIN_WORDS.search(window) or number.quantity in (Quantity.SPEEDUP, Quantity.THROUGHPUT):
         return "gain"
@@ -231,6 +298,24 @@ def _baseline(sentence: str, number: ClaimNumber) -> str | None:
 _KEEP_UNITS = {"x", "%", "pp", "tokens/s", "requests/s", "s", "GB"}
 
 
+_BASELINE_FILLER = re.compile(
+    r"\b(?:the|a|an|vanilla|standard|naive|plain|conventional|traditional|regular|original|baseline|default|"
+    r"normal|greedy|decoding|generation|inference|sampling|methods?|approach(?:es)?)\b",
+    re.I,
+)
+
+
+def baseline_key(baseline: str | None) -> str | None:
+    """'vanilla auto-regressive decoding', 'autoregressive decoding', 'vanilla auto-regressive methods' →
+    'autoregressive': one baseline however a paper words it; None when the figure names none."""
+    if not baseline:
+        return None
+    text = re.sub(r"auto[-\s]regressive", "autoregressive", baseline.lower())
+    text = re.sub(r"\bsd\b", "speculative decoding", text)
+    key = method_key(_BASELINE_FILLER.sub(" ", text))
+    return key or method_key(text)
+
+
 def is_own(method: str, paper_systems: Sequence[str]) -> bool:
     """The paper's own system or a variant of it (Medusa-1 and Medusa-2 in the Medusa paper)."""
     key = method_key(method)
@@ -241,22 +326,169 @@ def is_own(method: str, paper_systems: Sequence[str]) -> bool:
     return False
 
 
+# pypdf joins a name broken at a line end with a space: "EAGLE- 3 achieves", "At- Speed [106]". Joined for reading
+# (a capital or digit after the break: "pre- and post-training" keeps its words); the quote stays as printed.
+_BROKEN_NAME = re.compile(r"(?<=[A-Za-z])- (?=[A-Z0-9])")
+
+
+def join_broken_names(text: str) -> str:
+    """'EAGLE- 3' → 'EAGLE-3', 'At- Speed' → 'At-Speed': a name hyphenated across a line break, read whole."""
+    return _BROKEN_NAME.sub("-", text)
+
+
+def is_fragment(text: str) -> bool:
+    """A flattened table fragment, not a sentence: as many numbers as words ("facebook/opt-6.7b 2.2×26.83 2×.")."""
+    tokens = text.split()
+    words = sum(1 for t in tokens if len(re.findall(r"[A-Za-z]", t)) >= 2)
+    numbers = sum(1 for t in tokens if re.search(r"\d", t) and len(re.findall(r"[A-Za-z]", t)) < 2)
+    return numbers >= words
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)", re.I)
+_LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
+_COMPARED = re.compile(r"\b(?:over|than|compared\s+(?:to|with)|relative\s+to|vs\.?|versus|against)\s+(?:the\s+)?", re.I)
+_NAME_BETWEEN = re.compile(r"[A-Z][a-z]*[A-Z]|[A-Z]{2,}")  # a capitalised name between a list and its figures
+_LIST_END = re.compile(r"\s+(?:on|with|across|in|at|for|using|under|while|when)\s", re.I)
+
+
+@dataclass(frozen=True)
+class _Respective:
+    """What 'respectively' pairs with one figure of a list: its method, baseline, dataset or model."""
+
+    method: str | None = None
+    baseline: str | None = None
+    dataset: str | None = None
+    model: str | None = None
+
+
+def _figure_runs(text: str, numbers: Sequence[ClaimNumber]) -> list[list[int]]:
+    """Indices of figures listed together ("4.43× and 1.50×", "2x, 3x and 4x"), of one unit."""
+    runs: list[list[int]] = []
+    for i, n in enumerate(numbers):
+        if runs and numbers[runs[-1][-1]].unit == n.unit:
+            gap = text[numbers[runs[-1][-1]].end : n.phrase_start]
+            if _LIST_GAP.fullmatch(gap):
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    return [r for r in runs if len(r) >= 2]
+
+
+def _name_lists(text: str, end: int, count: int, known: frozenset[str]) -> list[tuple[int, int, list[str]]]:
+    """Lists of `count` method names in the clause before `end` ("EAGLE and Medusa", "A, B, and C"): each as
+    (start, end, names), the last first."""
+    before = _blank(text[:end], known)
+    clause_start = max(0, max(before.rfind(m) for m in (";", " while ", " whereas ")))
+    found = [m for m in _NAME.finditer(before, clause_start) if _is_method_name(m.group(0), known)]
+    out = []
+    for i in range(len(found) - count, -1, -1):
+        items = found[i : i + count]
+        gaps = [before[a.end() : b.start()] for a, b in zip(items, items[1:], strict=False)]
+        if all(_LIST_GAP.fullmatch(g) for g in gaps) and re.search(r"\b(?:and|or)\b", gaps[-1]):
+            out.append((items[0].start(), items[-1].end(), [m.group(0) for m in items]))
+    return out
+
+
+def _listed_names(text: str, end: int, count: int, known: frozenset[str]) -> tuple[list[str] | None, list[str] | None]:
+    """(methods, baselines) named as a list before the figures: "EAGLE and Medusa reach 2x and 3x" gives the
+    methods, "compared to Lookahead and Medusa, EAGLE achieves 1.7x and 1.5x" the baselines."""
+    methods = baselines = None
+    lists = _name_lists(text, end, count, known)
+    for start, stop, names in lists:
+        lead = text[max(0, start - 80) : start]
+        compared = list(_COMPARED.finditer(lead))
+        if compared and not re.search(r"[;.]", lead[compared[-1].end() :]) and text[stop:end].lstrip()[:1] == ",":
+            baselines = baselines or names
+        elif stop == lists[0][1] and not _NAME_BETWEEN.search(_blank(text[stop:end], known)):
+            methods = methods or names
+    if (
+        baselines is None and methods is None
+    ):  # "compared to the ... frameworks, Lookahead and Medusa, EAGLE achieves": names as spelt
+        baselines = _compared_list(text[:end], count)
+    return methods, baselines
+
+
+def _compared_list(before: str, count: int) -> list[str] | None:
+    """A comma-delimited chunk after a comparison word that lists `count` capitalised names, before the chunk
+    that states the figures."""
+    compared = list(_COMPARED.finditer(before))
+    if not compared:
+        return None
+    for chunk in before[compared[-1].end() :].split(",")[:-1]:
+        items = [i.strip() for i in _LIST_ITEMS.split(chunk.strip()) if i.strip()]
+        if len(items) == count and all(i[0].isupper() and len(i.split()) <= 3 for i in items):
+            return items
+    return None
+
+
+def _listed_baselines(segment: str, count: int) -> list[str] | None:
+    """'compared with A and B' in the text between a figure list and its 'respectively': [A, B]."""
+    m = _COMPARED.search(segment)
+    if not m:
+        return None
+    what = segment[m.end() :]
+    stop = _LIST_END.search(what)
+    what = what[: stop.start()] if stop else what
+    items = [i.strip(" ,()") for i in _LIST_ITEMS.split(what.strip(" ,()"))]
+    items = [re.sub(r"^(?:the|a)\s+", "", i, flags=re.I) for i in items if i]
+    return items if len(items) == count and all(len(i) >= 3 for i in items) else None
+
+
+def respective(
+    text: str, numbers: Sequence[ClaimNumber], known: frozenset[str] = frozenset()
+) -> dict[int, _Respective]:
+    """'A and B reach 2x and 3x over C and D on X and Y, respectively': for each figure of such a list (by its
+    index in `numbers`), the method, baseline, dataset and model of the same rank; only lists of the same length
+    as the figures'."""
+    if not _RESPECTIVELY.search(text):
+        return {}
+    out: dict[int, _Respective] = {}
+    for run in _figure_runs(text, numbers):
+        first, last = numbers[run[0]], numbers[run[-1]]
+        closing = _RESPECTIVELY.search(text, last.end)
+        if closing is None:
+            continue
+        segment = text[last.end : closing.start()]
+        n = len(run)
+        methods, before = _listed_names(text, first.phrase_start, n, known)
+        baselines = _listed_baselines(segment, n) or before
+        datasets = [m.group(0) for m in _DATASET.finditer(segment)]
+        models = [m.group(0) for m in _MODEL.finditer(segment)]
+        for rank, i in enumerate(run):
+            out[i] = _Respective(
+                method=methods[rank] if methods else None,
+                baseline=baselines[rank] if baselines else None,
+                dataset=datasets[rank] if len(datasets) == n else None,
+                model=models[rank] if len(models) == n else None,
+            )
+    return out
+
+
 def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) -> list[ReportedFigure]:
     """The figures of one sentence worth a row: a result with a unit, attributed to a method. `known`: method
-    keys the run's papers name (their systems), recognised even when spelt like ordinary words."""
-    text = sentence.text
+    keys the run's papers name (their systems), recognised even when spelt like ordinary words. Names broken
+    at a line end are read joined ("EAGLE- 3"); a flattened table fragment gives none."""
+    text = join_broken_names(sentence.text)
+    if is_fragment(text):
+        return []
     out: list[ReportedFigure] = []
-    for n in extract_numbers(text):
+    numbers = extract_numbers(text)
+    paired = respective(text, numbers, known)
+    listed = {i: (numbers[run[0]], numbers[run[-1]]) for run in _figure_runs(text, numbers) for i in run}
+    for i, n in enumerate(numbers):
         if n.unit not in _KEEP_UNITS or (n.quantity is Quantity.SIZE and n.unit != "x"):
             continue
         if n.unit == "x" and not (0 < (n.high or n.value) < 1000):
             continue
+        pair = paired.get(i, _Respective())
         own = sentence.paper_systems[0] if sentence.paper_systems else None
-        method = attribute(text, n, own, known)
+        head = listed.get(i, (n, n))[0]  # "EAGLE reaches 2x, 3x, and 4x": a list's figures take its head's method
+        method = pair.method or attribute(text, head, own, known)
         if method is None:
             continue
         primary = is_own(method, sentence.paper_systems)
-        role = role_of(text, n)
+        role = role_of(text, n, listed.get(i))
         metric = n.quantity.value
         noun = multiplied_noun(text, n.phrase_end) if n.unit == "x" else None
         if n.unit == "x" and n.quantity in (Quantity.SIZE, Quantity.OTHER):
@@ -267,11 +499,13 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
                 high=n.high, unit=n.unit, text=text[n.phrase_start : n.phrase_end], bound=n.bound,
                 multiplies=noun if metric == "other" else None,
-                baseline=_baseline(text, n), models=_unique(_MODEL.findall(text)),
+                baseline=pair.baseline or _baseline(text, listed.get(i, (n, n))[1]),
+                models=[pair.model] if pair.model else _unique(_MODEL.findall(text)),
                 hardware=_unique(h for h in _HARDWARE.findall(text) if h not in ("GPU", "GPUs", "CPU", "CPUs")),
-                setting=_unique(_SETTING.findall(text)), dataset=_unique(_DATASET.findall(text)),
+                setting=_unique(_SETTING.findall(text)),
+                dataset=[pair.dataset] if pair.dataset else _unique(_DATASET.findall(text)),
                 doc_id=sentence.doc_id, arxiv_id=sentence.arxiv_id, paper=sentence.paper, source=sentence.source,
-                page=sentence.page, quote=text, claim=sentence.claim, primary=primary,
+                page=sentence.page, quote=sentence.text, claim=sentence.claim, primary=primary,
             )
         )  # fmt: skip
     return out
