@@ -27,6 +27,7 @@ from synth.synthesize.figures import (
     ReportedFigure,
     Role,
     SourceSentence,
+    baseline_key,
     by_method,
     cross_check,
     dedupe,
@@ -144,7 +145,8 @@ def _conditions(figures: Sequence[ReportedFigure], limit: int = 3) -> str:
 
 
 def _method_phrase(m: MethodSummary, figures: Sequence[ReportedFigure]) -> str:
-    baseline = next((f.baseline for f in figures if f.baseline), None)
+    baselines = {baseline_key(f.baseline): f.baseline for f in figures if f.baseline}
+    baseline = next(iter(baselines.values())) if len(baselines) == 1 else None  # a range over one baseline only
     conditions = _conditions(figures)
     where = "; ".join(dict.fromkeys(_where(f) for f in figures))
     text = f"{m.method} {span_text(figures)}"
@@ -165,17 +167,23 @@ _METRIC_WORDS = {"speedup": "speed-up", "throughput": "throughput", "latency": "
 
 def headline(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]] = ()) -> list[ReportedFigure]:
     """A method's headline: the figures of its best sentence, not a range pooled over sentences that measure
-    different things. Best: on its first page (the abstract), stating what the question asks (`want`: role and
-    unit pairs), from a verified claim, with a baseline, with the most figures."""
+    different things. Best: stating the kind of result the question asks (`want`: role and unit pairs; a gain,
+    not a page-one cost, when it asks for gains), then on its first page (the abstract), of the very unit asked,
+    from a verified claim, with a baseline, with the most figures; the asked figures first."""
     wanted = set(want)
+    roles = {role for role, _ in want}
 
-    def key(f: ReportedFigure) -> tuple[bool, bool, bool, bool, int, int]:
+    def asked(f: ReportedFigure) -> bool:
+        return (f.role, f.unit) in wanted
+
+    def key(f: ReportedFigure) -> tuple[bool, bool, bool, bool, bool, int, int]:
         same = [g for g in figures if g.quote == f.quote]
-        asked = any((g.role, g.unit) in wanted for g in same)
-        return (f.page != 1, not asked, f.claim is None, f.baseline is None, -len(same), f.page or 10_000)
+        return (not any(g.role in roles for g in same), f.page != 1, not any(asked(g) for g in same),
+                f.claim is None, f.baseline is None, -len(same), f.page or 10_000)  # fmt: skip
 
     best = min(figures, key=key)
-    return [f for f in figures if f.quote == best.quote][:3]
+    same = (f for f in figures if f.quote == best.quote)
+    return sorted(same, key=lambda f: (f.role not in roles, not asked(f)))[:3]
 
 
 def _figure_phrase(f: ReportedFigure) -> str:
@@ -187,9 +195,14 @@ def _figure_phrase(f: ReportedFigure) -> str:
 
 def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]]) -> str:
     top = headline(figures, want)
-    values = ", ".join(_figure_phrase(f) for f in top)
-    baseline = next((f.baseline for f in top if f.baseline), None)
-    text = f"{method} {values}" + (f" over {baseline}" if baseline else "")
+    baselines = {baseline_key(f.baseline) for f in top if f.baseline}
+    if len(baselines) > 1:  # "4.43x over autoregressive decoding, 1.5x over vanilla speculative decoding"
+        values = ", ".join(_figure_phrase(f) + (f" over {f.baseline}" if f.baseline else "") for f in top)
+        text = f"{method} {values}"
+    else:
+        values = ", ".join(_figure_phrase(f) for f in top)
+        baseline = next((f.baseline for f in top if f.baseline), None)
+        text = f"{method} {values}" + (f" over {baseline}" if baseline else "")
     conditions = _conditions(top, limit=2)
     if conditions:
         text += f" ({conditions})"
@@ -197,11 +210,12 @@ def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Seque
 
 
 def own_figures(figures: Sequence[ReportedFigure]) -> list[tuple[str, list[ReportedFigure]]]:
-    """Each method's figures from its own paper, methods in the order their papers were retrieved."""
+    """Each method's figures from its own paper, methods in the order their papers were retrieved; no figure of
+    role 'other' (a latency quoted to motivate the work is no result)."""
     groups: dict[str, list[ReportedFigure]] = {}
     names: dict[str, str] = {}
     for f in figures:
-        if f.primary and not (f.unit == "x" and f.role == "gain" and f.span[1] <= 1.0):
+        if f.primary and f.role != "other" and not (f.unit == "x" and f.role == "gain" and f.span[1] <= 1.0):
             key = method_key(f.method)
             groups.setdefault(key, []).append(f)
             names.setdefault(key, f.method)
@@ -242,19 +256,23 @@ def remeasured_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | N
 
 
 def disagreement_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
-    """Where a method's own figures and another paper's do not overlap."""
+    """Where a method's own figures and another paper's against the same baseline do not overlap (EAGLE's 1.5x
+    over Medusa is not compared with a 1.8-2.4x over autoregressive decoding)."""
     parts, used = [], []
     for m in summaries:
-        if not (m.primary and m.secondary):
-            continue
-        own_high = max(f.span[1] for f in m.primary)
-        other_high = max(f.span[1] for f in m.secondary)
-        if other_high < 0.8 * own_high:
-            parts.append(
-                f"{m.method}'s own paper reports {span_text(m.primary)} while "
-                f"{', '.join(dict.fromkeys(f.source for f in m.secondary))} measures {span_text(m.secondary)}"
-            )
-            used += m.primary + m.secondary
+        for base in dict.fromkeys(baseline_key(f.baseline) for f in m.primary if f.baseline):
+            own = [f for f in m.primary if baseline_key(f.baseline) == base]
+            others = [f for f in m.secondary if baseline_key(f.baseline) == base]
+            if not others:
+                continue
+            own_high = max(f.span[1] for f in own)
+            other_high = max(f.span[1] for f in others)
+            if other_high < 0.8 * own_high:
+                parts.append(
+                    f"{m.method}'s own paper reports {span_text(own)} over {own[0].baseline} while "
+                    f"{', '.join(dict.fromkeys(f.source for f in others))} measures {span_text(others)}"
+                )
+                used += own + others
     if not parts:
         return None
     text = "Papers disagree: " + "; ".join(parts) + " (setups differ: compare the conditions in the figures table)."

@@ -1,0 +1,222 @@
+"""Figures read right (issue 14, requirements 2, 5 and 13): the misreadings found in the report for the README
+question, on the papers' own sentences. Pure functions, no models, no ../shared (fast unit tier)."""
+
+from __future__ import annotations
+
+import pytest
+
+from synth.core.figures import ReportedFigure
+from synth.synthesize.answer import disagreement_sentence, headline_sentences, own_figures
+from synth.synthesize.figures import SourceSentence, by_method, figures_in
+
+pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
+KNOWN = frozenset({"eagle", "eagle2", "eagle3", "medusa", "hispec", "pearl"})
+
+
+def _read(text: str, systems: tuple[str, ...] = (), doc: str = "d", page: int = 1, paper: int = 1):
+    return figures_in(SourceSentence(text, doc, page, systems, systems[0] if systems else doc, paper=paper), KNOWN)
+
+
+# ---------------------------------------------------------------- 1. background is not the paper's result
+
+
+def test_background_sentences_are_not_attributed_to_the_papers_system() -> None:
+    """HiSpec's introduction: figures about speculative decoding in general, neither naming HiSpec nor saying 'we'."""
+    assert (
+        _read(
+            "Verification is often the bottleneck (e.g. verification is 4× slower than token generation when a 3B "
+            "model speculates for a 70B target model), but most prior works focus only on accelerating drafting.",
+            ("HiSpec",),
+        )
+        == []
+    )
+    assert (
+        _read(
+            "Long verification latencies (upto 10.3× higher than draft generation) limit speculative decoding "
+            "throughput because subsequent tokens cannot be speculated until prior tokens are verified.",
+            ("HiSpec",),
+        )
+        == []
+    )
+    assert _read("Verification takes 2-10.3× longer than token generation.", ("HiSpec",)) == []
+
+
+def test_sentences_naming_the_system_or_saying_we_still_attribute() -> None:
+    (low, high) = _read(
+        "HiSpec improves throughput by 1.7× on average and up to 2.08× compared to vanilla auto-regressive decoding.",
+        ("HiSpec",), page=8,
+    )  # fmt: skip
+    assert (low.method, high.method, high.shown(), high.primary) == ("HiSpec", "HiSpec", "up to 2.08x", True)
+    six, _ = _read(
+        "The results show that EAGLE-3 achieves a speedup ratio up to 6.5x, with about 1.4x improvement over EAGLE-2.",
+        ("EAGLE-3",),
+    )
+    assert (six.method, six.shown(), six.primary) == ("EAGLE-3", "up to 6.5x", True)
+    first_person = _read(
+        "Experiments on various text generation benchmarks demonstrate the effectiveness of our PEARL, leading to a "
+        "superior speed up performance up to 4.43× and 1.50×, compared to auto-regressive decoding and vanilla "
+        "speculative decoding, respectively.",
+        ("PEARL",),
+    )
+    assert [f.method for f in first_person] == ["PEARL", "PEARL"]
+
+
+# ---------------------------------------------------------------- 2. more time is not a speed-up
+
+
+def test_a_latency_multiplier_higher_than_a_baseline_is_a_cost_not_a_gain() -> None:
+    (latency,) = _read(
+        "We show that long verification latencies (upto 10.3× higher than draft generation) limit speculative "
+        "decoding throughput because subsequent tokens cannot be speculated until prior tokens are verified.",
+        ("HiSpec",), page=2,
+    )  # fmt: skip
+    assert latency.role == "cost" and latency.shown() == "10.3x"
+    (throughput,) = _read("HiSpec reaches 2x higher throughput than vanilla decoding.", ("HiSpec",))
+    assert throughput.role == "gain"
+    listed = _read(
+        "vLLM’s PagedAttention kernel incurs up to 2.8×, 1.5×, and 2.5× higher latency than FlashAttention-2 kernels "
+        "for Yi-6B, Llama-3-8B and Yi-34B.",
+        ("vAttention",),
+    )
+    assert [(f.method, f.shown(), f.role) for f in listed] == [
+        ("PagedAttention", "up to 2.8x", "cost"),
+        ("PagedAttention", "1.5x", "cost"),
+        ("PagedAttention", "2.5x", "cost"),
+    ]
+    assert {f.baseline for f in listed} == {"FlashAttention-2 kernels"}
+    (lossless,) = _read("EAGLE achieves a 2x speedup while incurring no loss in quality.", ("EAGLE",))
+    assert lossless.role == "gain"
+
+
+# ---------------------------------------------------------------- 3. respectively
+
+
+def test_respectively_pairs_each_figure_with_its_own_baseline() -> None:
+    ar, sd = _read(
+        "PEARL can achieve up to 4.43× and 1.50× speed up compared with vanilla auto-regressive methods and vanilla "
+        "speculative decoding, respectively.",
+        ("PEARL",), page=7,
+    )  # fmt: skip
+    assert (ar.shown(), ar.baseline) == ("up to 4.43x", "vanilla auto-regressive methods")
+    assert (sd.shown(), sd.baseline) == ("1.5x", "vanilla speculative decoding")
+
+
+def test_respectively_pairs_figures_with_listed_methods_baselines_and_datasets() -> None:
+    two = _read("EAGLE and Medusa reach 2x and 3x speedup on MT-bench and GSM8K, respectively.")
+    assert [(f.method, f.shown(), f.dataset) for f in two] == [
+        ("EAGLE", "2x", ["MT-bench"]),
+        ("Medusa", "3x", ["GSM8K"]),
+    ]
+    before = _read(
+        "Compared to the recently proposed speculative sampling-based frameworks, Lookahead and Medusa, EAGLE "
+        "achieves 1.7x-2.1x and 1.5x-1.6x speedups, respectively.",
+        ("EAGLE",), page=3,
+    )  # fmt: skip
+    assert [(f.method, f.shown(), f.baseline) for f in before] == [
+        ("EAGLE", "1.7–2.1x", "Lookahead"), ("EAGLE", "1.5–1.6x", "Medusa"),
+    ]  # fmt: skip
+    (single,) = _read("EAGLE-2 achieves 3.05x over vanilla decoding, and Medusa respectively less.", ("EAGLE-2",))
+    assert single.baseline == "vanilla decoding"  # one figure: nothing to pair
+
+
+# ---------------------------------------------------------------- 4. names broken at a line end
+
+
+def test_names_hyphenated_across_a_line_break_are_read_whole_and_quoted_as_printed() -> None:
+    (sglang,) = _read(
+        "In the SGLang framework, EAGLE- 3 achieves a 1.38x throughput improvement at a batch size of 64.",
+        ("EAGLE-3",), doc="eagle3",
+    )  # fmt: skip
+    assert (sglang.method, sglang.primary) == ("EAGLE-3", True)
+    assert sglang.quote.startswith("In the SGLang framework, EAGLE- 3 achieves")
+    at_speed = _read(
+        "At- Speed [106] combines strict top-K alignment (AtSpeed-S) and relaxed sampling verification (AtSpeed-R), "
+        "to significantly accelerate LLM-based generative recommendation with speedup from 2× to 2.5×, addressing "
+        "inference latency challenges in top-K sequence generation.",
+        ("Survey",),
+    )
+    assert [(f.method, f.shown()) for f in at_speed] == [("At-Speed", "2x"), ("At-Speed", "2.5x")]
+    (pre,) = _read("EAGLE-2 speeds up pre- and post-processing by 2x.", ("EAGLE-2",))
+    assert pre.quote == "EAGLE-2 speeds up pre- and post-processing by 2x."
+
+
+# ---------------------------------------------------------------- 5. flattened table fragments
+
+
+def test_flattened_table_fragments_give_no_figure_but_a_table_cell_does() -> None:
+    assert _read("facebook/opt-6.7b 2.2×26.83 2×.", ("HiSpec",)) == []
+    assert _read("Llama-3.2-1BINST 2.2×26.83 6×.", ("HiSpec",)) == []
+    (cell,) = _read("Llama3-8BINST HiSpec Speedup (vs. Vanilla) CNN/DM 2.08×.", ("HiSpec",))
+    assert cell.method == "HiSpec" and cell.shown() == "2.08x"
+
+
+# ---------------------------------------------------------------- 6. the Answer
+
+GAINS = [("gain", "x"), ("gain", "%")]
+
+
+def test_headline_takes_the_sentence_stating_a_gain_over_a_page_one_cost() -> None:
+    cost = _read(
+        "We show that long verification latencies (upto 10.3× higher than draft generation) limit speculative "
+        "decoding throughput because subsequent tokens cannot be speculated until prior tokens are verified.",
+        ("HiSpec",), page=1, paper=8,
+    )  # fmt: skip
+    gain = _read(
+        "HiSpec improves throughput by 1.7× on average and up to 2.08× compared to vanilla auto-regressive decoding.",
+        ("HiSpec",), page=8, paper=8,
+    )  # fmt: skip
+    (sentence,) = headline_sentences(cost + gain, GAINS)
+    assert "up to 2.08x throughput over vanilla auto-regressive decoding" in sentence.text
+    assert "10.3" not in sentence.text and "cost" not in sentence.text
+
+
+def test_headline_gives_each_figure_its_own_baseline() -> None:
+    pearl = _read(
+        "PEARL can achieve up to 4.43× and 1.50× speed up compared with vanilla auto-regressive methods and vanilla "
+        "speculative decoding, respectively.",
+        ("PEARL",), page=7, paper=7,
+    )  # fmt: skip
+    (sentence,) = headline_sentences(pearl, GAINS)
+    assert "up to 4.43x speed-up over vanilla auto-regressive methods" in sentence.text
+    assert "1.5x speed-up over vanilla speculative decoding" in sentence.text
+
+
+def test_also_reported_shows_no_figure_of_role_other() -> None:
+    motivation = ReportedFigure(
+        method="3-Model Speculative Decoding", metric="latency", role="other", value=0.1, unit="s",
+        text="approximately 100ms", bound="approx", doc_id="pyramid", paper=3, page=1, primary=True,
+        quote="Generating each token with a large model result in high latency (e.g., approximately 100ms for "
+        "Llama-3.2-70B with IQ2_S on an RTX 4090), limiting interactivity and scalability.",
+    )  # fmt: skip
+    eagle3 = _read(
+        "The results show that EAGLE-3 achieves a speedup ratio up to 6.5x, with about 1.4x improvement over EAGLE-2.",
+        ("EAGLE-3",), paper=9,
+    )  # fmt: skip
+    assert [m for m, _ in own_figures([motivation, *eagle3])] == ["EAGLE-3"]
+    text = " ".join(s.text for s in headline_sentences([motivation, *eagle3], GAINS))
+    assert "EAGLE-3 up to 6.5x" in text and "0.1 s" not in text and "3-Model" not in text
+
+
+def test_papers_disagree_only_against_the_same_baseline() -> None:
+    own = _read(
+        "On MT-bench, EAGLE is 2.1x-3.8x faster than vanilla autoregressive decoding, 1.7x-2.1x faster than "
+        "Lookahead, and 1.5x-1.6x faster than Medusa.",
+        ("EAGLE",), doc="eagle", paper=10,
+    )  # fmt: skip
+    spec_bench = _read(
+        "Under greedy settings, EAGLE (Li et al., 2024) achieves the highest speedup ratio (1.8×∼2.4×) over "
+        "autoregressive decoding across most subtasks, especially in mathematical reasoning (with a ∼2.4× speedup).",
+        ("Spec-Bench",), doc="specbench", paper=1,
+    )  # fmt: skip
+    eagle3 = _read(
+        "In the SGLang framework, EAGLE- 3 achieves a 1.38x throughput improvement at a batch size of 64.",
+        ("EAGLE-3",), doc="eagle3", paper=9,
+    )  # fmt: skip
+    sentence = disagreement_sentence(by_method(own + spec_bench + eagle3))
+    assert sentence is not None
+    assert "EAGLE's own paper reports 2.1–3.8x over vanilla autoregressive decoding" in sentence.text
+    assert "measures 1.8–2.4x" in sentence.text
+    assert "1.5–3.8x" not in sentence.text and "1.38" not in sentence.text
+    over_medusa = [f for f in own if f.baseline == "Medusa"]
+    assert disagreement_sentence(by_method(over_medusa + spec_bench)) is None  # 1.5x over Medusa: nothing to compare
