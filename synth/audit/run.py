@@ -19,6 +19,7 @@ from synth.audit.references import ResolvedSource, SourceStatus, reference_from_
 from synth.claims.measurable import measurable_tags
 from synth.core.claims import Provenance, Verdict, VerdictLabel, claim_id_for
 from synth.core.measurement import EmpiricalCheck, MeasurementStage
+from synth.core.run import ExtractionSummary
 from synth.hashing import sha256_file
 from synth.settings import AuditSettings
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
@@ -90,7 +91,7 @@ class AuditReport(BaseModel):
         default_factory=list, description="Malformed rows of the input's claims table, each naming its line."
     )
     max_claims: int | None = Field(None, description="The --max-claims cap (None: no cap).")
-    extraction: dict[str, Any] | None = Field(None, description="Extraction stats when claims were extracted.")
+    extraction: ExtractionSummary | None = Field(None, description="Extraction stats when claims were extracted.")
     sources: list[ResolvedSource]
     claims: list[AuditedClaim]
     summary: AuditSummary
@@ -258,7 +259,7 @@ def run_audit(
     references = list(audit_input.references)
     provenance: dict[int, Provenance] = {}
     exclude: set[str] = set()
-    extraction: dict[str, Any] | None = None
+    extraction: ExtractionSummary | None = None
     if audit_input.kind is InputKind.PAPER:
         claims_in, references, provenance, exclude, extraction = _paper_claims(
             audit_input, settings, retriever, documents, notes, chat_model, verifier
@@ -373,7 +374,7 @@ def _paper_claims(
     notes: list[str],
     chat_model: Any,
     verifier: Verifier,
-) -> tuple[list, list, dict[int, Provenance], set[str], dict[str, Any]]:
+) -> tuple[list, list, dict[int, Provenance], set[str], ExtractionSummary]:
     """Claims extracted from the paper, its bibliography as references, and itself kept out of the evidence."""
     from synth.audit.inputs import AuditInputError
     from synth.claims.extract import extract_from_pages, resolve_mode
@@ -417,5 +418,5 @@ def _paper_claims(
         notes.append(f"the audited paper is in the corpus ({', '.join(sorted(exclude))}); kept out of its own evidence")
     if not claims:
         notes.append("no claims could be extracted from the paper")
-    stats = {"mode": result.mode, "model": result.model, "prompt": result.prompt, **result.stats.model_dump()}
+    stats = ExtractionSummary(mode=result.mode, model=result.model, prompt=result.prompt, **result.stats.model_dump())
     return claims, references, provenance, exclude, stats

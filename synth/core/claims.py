@@ -68,7 +68,12 @@ class VerdictLabel(StrEnum):
 class Evidence(BaseModel):
     doc_id: str
     page: int | None = None
-    quote: str = Field(description="The exact sentence(s) quoted from the page.")
+    quote: str = Field(description="The exact sentence(s) quoted from the page, or a table's cells (see `table`).")
+    table: bool = Field(
+        False,
+        description="The quote is a table's cells as recovered from the PDF (each value with its row and column "
+        "labels), not a sentence that stands on the page word for word.",
+    )
     score: float = Field(0.0, description="Checker score of this evidence for the claim.")
     title: str = Field("", description="Title of the document, for readers of the report.")
 
@@ -82,3 +87,27 @@ class Verdict(BaseModel):
     reason: str = Field("", description="Why: the mismatch (claim vs quote and page) or the figures found, or "
                         "what no passage states.")  # fmt: skip
     settings_md5: str | None = None
+
+
+class ExtractionStats(BaseModel):
+    """What happened to every sentence and LM reply; a run's claims are only as good as these say."""
+
+    papers: int = 0
+    sentences: int = Field(0, description="Sentences read outside the reference lists.")
+    candidates: int = Field(0, description="Candidate claims offered to ranking.")
+    first_person_dropped: int = Field(0, description="Candidates still in the first person after rewriting.")
+    not_self_contained: int = Field(0, description="Candidates opening with an unresolved pronoun.")
+    llm_calls: int = Field(0, description="Chat model calls, retries included.")
+    llm_retries: int = 0
+    malformed_dropped: int = Field(0, description="Papers whose LM reply was still unusable after one retry.")
+    llm_errors: int = Field(0, description="Calls that failed outright (server unreachable, timeout).")
+    ungrounded_dropped: int = Field(0, description="LM claims not supported by the sentence they point at.")
+    defective_dropped: int = Field(
+        0, description="Candidates failing a claim gate: table row, hypothetical, unnamed subject, caption."
+    )
+    below_relevance: int = 0
+    duplicates_dropped: int = 0
+    capped: int = Field(0, description="Claims cut by the per-paper or total cap.")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per phase.")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
-from synth.core.claims import Claim, Evidence, Verdict, VerdictLabel
+from synth.core.claims import Claim, Evidence, ExtractionStats, Verdict, VerdictLabel
 from synth.core.figures import ReportedFigure
 from synth.core.hits import Hit
 from synth.core.measurement import EmpiricalCheck, MeasurementStage, MeasureMode
@@ -200,6 +200,41 @@ class ReviewPanel(BaseModel):
     method: str = ""
 
 
+class ExtractionSummary(ExtractionStats):
+    """What the extract stage did: its mode and model, and what happened to every sentence (flat, as stored)."""
+
+    mode: str = "extractive"
+    model: str | None = Field(None, description="Chat model used (LM mode).")
+    prompt: str | None = Field(None, description="`name@version:sha` of the extraction prompt (LM mode).")
+
+
+class VerificationSummary(BaseModel):
+    """What the verify stage did: the checkers that decided, the LM calls, and what was reused."""
+
+    checks: list[str] = Field(default_factory=list, description="Checkers the label model read.")
+    judge_calls: int = Field(0, description="LM judge calls (0 without the judge).")
+    reused_from_resume: int = Field(0, description="Verdicts kept from an interrupted run.")
+    seconds: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+    embedding_cache_hits: int = 0
+    embedded: int = Field(0, description="Texts embedded for this stage.")
+
+
+class StageUsage(BaseModel):
+    """One stage's spend: wall time, LM calls and tokens (STYLE.md §11); the run record sums them."""
+
+    seconds: float = 0.0
+    lm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: StageUsage) -> StageUsage:
+        return StageUsage(
+            seconds=self.seconds + other.seconds, lm_calls=self.lm_calls + other.lm_calls,
+            input_tokens=self.input_tokens + other.input_tokens, output_tokens=self.output_tokens + other.output_tokens,
+        )  # fmt: skip
+
+
 class ReportRun(BaseModel):
     schema_version: int = SCHEMA_VERSION
     run_id: str
@@ -209,14 +244,34 @@ class ReportRun(BaseModel):
     settings_md5: str = ""
     environment: dict[str, str] = Field(default_factory=dict)
     retrieval: RetrievalResult | None = None
-    extraction: dict[str, object] | None = Field(None, description="Extraction mode, model, prompt and stats.")
+    extraction: ExtractionSummary | None = Field(None, description="Extraction mode, model, prompt and stats.")
     claims: list[ReportClaim] = Field(default_factory=list)
-    verification: dict[str, object] | None = Field(None, description="Checkers used, notes, timings.")
+    verification: VerificationSummary | None = Field(None, description="Checkers used, notes, timings.")
     measurement: MeasurementStage | None = None
     synthesis: Synthesis | None = None
     review: ReviewPanel | None = None
     notes: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage (this process's work).")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def usage(self) -> dict[str, StageUsage]:
+        """Each stage's spend, from its own summary: the extract stage's LM calls and tokens, the verify stage's
+        judge calls (their tokens are not counted by the judge), every stage's seconds."""
+        out = {stage: StageUsage(seconds=seconds) for stage, seconds in self.timings.items()}
+        if self.extraction is not None:
+            ext = StageUsage(lm_calls=self.extraction.llm_calls, input_tokens=self.extraction.input_tokens,
+                             output_tokens=self.extraction.output_tokens)  # fmt: skip
+            out["extract"] = out.get("extract", StageUsage()) + ext
+        if self.verification is not None:
+            out["verify"] = out.get("verify", StageUsage()) + StageUsage(lm_calls=self.verification.judge_calls)
+        return out
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total_usage(self) -> StageUsage:
+        """The run's spend, summed over its stages (what a digest reports per scheduled run)."""
+        return sum(self.usage.values(), StageUsage())
 
     def claim(self, number: int) -> ReportClaim:
         return self.claims[number - 1]

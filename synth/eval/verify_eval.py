@@ -55,8 +55,8 @@ def task_of(data: LabelledSet) -> str:
 
 def _strip_judge(scores: list[WindowScore]) -> list[WindowScore]:
     return [
-        WindowScore(doc_id=s.doc_id, text=s.text, page=s.page, similarity=s.similarity, overlap=s.overlap,
-                    numeric=s.numeric)
+        WindowScore(doc_id=s.doc_id, text=s.text, page=s.page, table=s.table, similarity=s.similarity,
+                    overlap=s.overlap, numeric=s.numeric)
         for s in scores
     ]  # fmt: skip
 

@@ -259,7 +259,7 @@ def _settings(run: ReportRun) -> list[tuple[str, str]]:
         items.append(("corpus", ", ".join(o.corpus)))
     for name, stage in (("extraction", run.extraction), ("verification", run.verification)):
         if stage:
-            items.append((name, "; ".join(f"{k}: {_plain(v)}" for k, v in stage.items())))
+            items.append((name, "; ".join(f"{k}: {_plain(v)}" for k, v in stage.model_dump().items())))
     return items
 
 

@@ -58,6 +58,8 @@ def evidence_cell(claim: ReportClaim, limit: int = 240) -> str:
     if len(quote) > limit:
         quote = quote[: limit - 1].rstrip() + "…"
     page = f", p. {ev.page}" if ev.page else ""
+    if ev.table:
+        return f"table cells: {quote} ({ev.doc_id}{page})"
     return f"\u201c{quote}\u201d ({ev.doc_id}{page})"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from synth import __version__
-from synth.core.run import ReportClaim, ReportOptions, ReportRun
+from synth.core.run import ExtractionSummary, ReportClaim, ReportOptions, ReportRun, VerificationSummary
 from synth.report.progress import NoProgress, StageProgress
 from synth.report.rundir import RunDir, RunDirError
 
@@ -140,7 +140,7 @@ def run_report(
         progress.start("extract")
         _extract(run, settings, retriever, chat_model)
         rundir.save_stage("claims", {"extraction": run.extraction, "claims": [c.claim for c in run.claims]})
-        done("extract", t, f"{len(run.claims)} claims ({run.extraction.get('mode')})")  # type: ignore[union-attr]
+        done("extract", t, f"{len(run.claims)} claims ({run.extraction.mode if run.extraction else '?'})")
     if stop_after == "extract":
         return run
 
@@ -157,7 +157,9 @@ def run_report(
             run.claims, verifier, retriever, settings, rundir,
             progress=lambda i, n: progress.advance("verify", i, n),
         )  # fmt: skip
-        run.verification = {**info, "notes": notes, "embedding_cache_hits": memo.hits, "embedded": memo.misses}
+        run.verification = VerificationSummary(
+            **info, notes=notes, embedding_cache_hits=memo.hits, embedded=memo.misses
+        )
         rundir.save_stage("verdicts", {"verification": run.verification, "claims": run.claims})
         supported = sum(1 for c in run.claims if c.supported)
         done("verify", t, f"{supported}/{len(run.claims)} supported")
@@ -203,7 +205,7 @@ def run_report(
 
 
 def _uses_lm(run: ReportRun) -> bool:
-    return bool(run.extraction and run.extraction.get("mode") == "llm")
+    return bool(run.extraction and run.extraction.mode == "llm")
 
 
 def _chat(settings: Any) -> Any:
@@ -263,8 +265,9 @@ def _extract(run: ReportRun, settings: Any, retriever: Any, chat_model: Any | No
         ReportClaim(number=i, claim=c, paper=paper_of.get(c.provenance.doc_id) if c.provenance else None)
         for i, c in enumerate(result.claims, start=1)
     ]
-    run.extraction = {"mode": result.mode, "model": result.model, "prompt": result.prompt,
-                      **result.stats.model_dump()}  # fmt: skip
+    run.extraction = ExtractionSummary(
+        mode=result.mode, model=result.model, prompt=result.prompt, **result.stats.model_dump()
+    )
 
 
 def _synthesize(run: ReportRun, settings: Any, chat_model: Any | None) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth.core.run import ReportRun
+from synth.core.run import ReportRun, VerificationSummary
 from synth.settings import ReportSettings
 
 CONFIDENCE_FLOOR: float = ReportSettings.model_fields["min_confidence"].default  # a run's own: report.min_confidence
@@ -27,20 +27,19 @@ def run_limitations(run: ReportRun, usable: set[int], min_confidence: float = CO
                 f"{len(silent)} of {len(r.papers)} retrieved papers contributed no verified claim ({names}"
                 f"{', …' if len(silent) > 4 else ''}); their findings are not in the synthesis."
             )
-    ext = run.extraction or {}
-    if ext.get("mode") == "extractive":
+    if run.extraction is not None and run.extraction.mode == "extractive":
         out.append(
             "Claims were extracted without a language model: they are sentences of the papers, with "
             "first-person subjects replaced by the system's name, so some keep context-dependent wording."
         )
-    ver = run.verification or {}
-    checks = list(ver.get("checks", []))  # type: ignore[call-overload]
+    ver = run.verification or VerificationSummary()
+    checks = list(ver.checks)
     if checks and "lm_judge" not in checks:
         out.append(
             f"Verification used only the {' and '.join(checks)} checkers (no LM judge): a paraphrase that "
             "changes the meaning without changing the numbers can pass as SUPPORTED."
         )
-    for note in ver.get("notes", []) or []:  # type: ignore[union-attr]
+    for note in ver.notes:
         out.append(f"{note}.")
     verified_from_source = sum(
         1

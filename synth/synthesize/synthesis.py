@@ -154,12 +154,12 @@ def _ref_label(number: int) -> str:
 
 def _methodology(run: ReportRun, min_confidence: float) -> str:
     o = run.options
-    ext = run.extraction or {}
-    ver = run.verification or {}
-    checks = ", ".join(ver.get("checks", []) or []) or "numeric and similarity"  # type: ignore[arg-type]
-    mode = ext.get("mode", o.mode)
+    ext = run.extraction
+    checks = ", ".join(run.verification.checks if run.verification else []) or "numeric and similarity"
+    mode = ext.mode if ext else o.mode
     extraction = (
-        f"Claims were extracted with the language model {ext.get('model')} (prompt {ext.get('prompt')})"
+        f"Claims were extracted with the language model {ext.model if ext else None} "
+        f"(prompt {ext.prompt if ext else None})"
         if mode == "llm"
         else "Claims were extracted without a language model: sentences stating findings, numbers and comparisons "
         "were scored for claim-worthiness, first-person subjects were replaced by the system's name"

@@ -42,6 +42,7 @@ class WindowScore:
     doc_id: str
     text: str
     page: int | None = None
+    table: bool = False  # cut from a table chunk (`synth.corpus.tables`): its text is recovered cells, not prose
     similarity: float = 0.0  # cosine of MiniLM embeddings, or lexical overlap without an embedder
     overlap: float = 0.0  # share of the claim's content words found in the window
     numeric: NumericResult | None = None

@@ -17,6 +17,7 @@ import numpy as np
 
 from synth.core.claims import Evidence, Verdict, VerdictLabel
 from synth.corpus.chunking import split_sentences
+from synth.corpus.tables import CELLS_MARKER
 from synth.verify.aggregate import (
     JUDGE_FEATURES,
     NO_JUDGE_FEATURES,
@@ -155,7 +156,7 @@ class Verifier:
         for p in passages:
             whole = WHOLE_PASSAGE_WORDS if p.whole else self.window_words
             for w in evidence_windows(p.text, max_words=self.window_words, whole_max_words=whole, page=p.page):
-                scores.append(WindowScore(doc_id=p.doc_id, text=w.text, page=p.page))
+                scores.append(WindowScore(doc_id=p.doc_id, text=w.text, page=p.page, table=CELLS_MARKER in p.text))
         if not scores:
             return scores, 0
         for s in scores:
@@ -276,7 +277,7 @@ def to_verdict(
     evidence = [
         Evidence(
             doc_id=w.doc_id, page=w.page, quote=quote_sentences(claim_text, w.text), score=round(w.strength(), 4),
-            title=(titles or {}).get(w.doc_id, ""),
+            title=(titles or {}).get(w.doc_id, ""), table=w.table,
         )
         for w in result.best[:evidence_docs]
     ]  # fmt: skip

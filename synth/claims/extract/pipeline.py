@@ -30,7 +30,7 @@ from synth.claims.extract.ranking import (
     select,
 )
 from synth.claims.gates import claim_defect
-from synth.core.claims import Claim
+from synth.core.claims import Claim, ExtractionStats
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
@@ -51,30 +51,6 @@ POOL_PER_PAPER = 8  # extractive candidates per paper that get embedded and rank
 POOL_TOTAL = 100  # ...or more when there are few papers: embedding ~100 sentences costs about a second
 SHORTLIST = 3  # times max_claims compared for near-duplicates
 RERANK_SHORTLIST = 2  # times max_claims rescored by the rerank hook
-
-
-class ExtractionStats(BaseModel):
-    """What happened to every sentence and LM reply; a run's claims are only as good as these say."""
-
-    papers: int = 0
-    sentences: int = Field(0, description="Sentences read outside the reference lists.")
-    candidates: int = Field(0, description="Candidate claims offered to ranking.")
-    first_person_dropped: int = Field(0, description="Candidates still in the first person after rewriting.")
-    not_self_contained: int = Field(0, description="Candidates opening with an unresolved pronoun.")
-    llm_calls: int = Field(0, description="Chat model calls, retries included.")
-    llm_retries: int = 0
-    malformed_dropped: int = Field(0, description="Papers whose LM reply was still unusable after one retry.")
-    llm_errors: int = Field(0, description="Calls that failed outright (server unreachable, timeout).")
-    ungrounded_dropped: int = Field(0, description="LM claims not supported by the sentence they point at.")
-    defective_dropped: int = Field(
-        0, description="Candidates failing a claim gate: table row, hypothetical, unnamed subject, caption."
-    )
-    below_relevance: int = 0
-    duplicates_dropped: int = 0
-    capped: int = Field(0, description="Claims cut by the per-paper or total cap.")
-    input_tokens: int = 0
-    output_tokens: int = 0
-    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per phase.")
 
 
 class ExtractionResult(BaseModel):
