@@ -215,3 +215,17 @@ def test_served_judge_on_a_real_llama_cpp_server(server: tuple[str, str], tmp_pa
     # The cache answers a repeat without asking the server.
     again = judge.score(SUPPORTED, EVIDENCE)
     assert again.support == pytest.approx(supported.support) and served.calls == 4 and judge.hits == 1
+
+
+def test_an_explicit_judge_request_overrides_the_setting(tmp_path: Path) -> None:
+    """`verify.judge = false` is the default a `--judge` flag overrides, not a veto (it was one)."""
+    off = SynthSettings(
+        home=tmp_path, verify={"judge": False},
+        llm={"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"},
+    )  # fmt: skip
+    judge, reason = build_judge(off)
+    assert judge is None and "verify.judge = false" in (reason or "")
+    judge, reason = build_judge(off, requested=True)
+    assert reason is None and isinstance(judge, CachedJudge)
+    on = off.model_copy(update={"verify": off.verify.model_copy(update={"judge": True})})
+    assert build_judge(on, requested=False)[0] is None

@@ -71,7 +71,12 @@ def add(
     arxiv: Annotated[
         bool, typer.Option("--arxiv/--no-arxiv", help="Online: also search arXiv; its new results are new papers.")
     ] = True,
-    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Verify with the LM judge when installed.")] = True,
+    judge: Annotated[
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge", help="Verify with the LM judge when installed (default: from [verify] judge, true)."
+        ),
+    ] = None,
     mode: Annotated[str, typer.Option("--mode", help="Claim extraction: extractive, llm or auto.")] = "extractive",
     drift_threshold: Annotated[
         float | None,
@@ -108,7 +113,8 @@ def add(
         policy = settings.digest
         options = ReportOptions(
             question=question.strip(), papers=papers, claims=claims, measure=measure or policy.measure,
-            formats=list(policy.formats), arxiv=arxiv, corpus=[str(f) for f in folders], mode=mode, judge=judge,
+            formats=list(policy.formats), arxiv=arxiv, corpus=[str(f) for f in folders], mode=mode,
+            judge=settings.verify.judge if judge is None else judge,
         )  # fmt: skip
         threshold = policy.drift_threshold if drift_threshold is None else drift_threshold
         spec = store.add(DigestSpec(name=name, cron=cron, options=options, drift_threshold=threshold))

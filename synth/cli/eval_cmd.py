@@ -98,7 +98,12 @@ def eval_verify(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Papers for pairs that give an arxiv_id.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stratified sample of this many pairs.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --limit sample.")] = 0,
-    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Use the LM judge when installed.")] = True,
+    judge: Annotated[
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge", help="Use the LM judge when installed (default: from [verify] judge, true)."
+        ),
+    ] = None,
     cv: Annotated[
         int,
         typer.Option(
@@ -122,6 +127,7 @@ def eval_verify(
     settings = settings_from(ctx)
     dataset = stratified_sample(load_dataset(data, fmt), limit, seed)
     notes: list[str] = []
+    judge = settings.verify.judge if judge is None else judge
     outcomes = _outcomes(settings, dataset, corpus, judge, quiet, notes)
     task = task_of(dataset)
     verifier_models = load_label_models(settings.verify.calibration)

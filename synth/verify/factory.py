@@ -16,9 +16,10 @@ from synth.verify.label_model import load_label_models
 from synth.verify.verifier import Verifier
 
 
-def build_judge(settings: SynthSettings) -> tuple[Any | None, str | None]:
-    """The cached LM judge, or None and the reason it is off."""
-    if not settings.verify.judge:
+def build_judge(settings: SynthSettings, requested: bool | None = None) -> tuple[Any | None, str | None]:
+    """The cached LM judge, or None and the reason it is off. `requested` is a caller's explicit choice (a
+    `--judge` flag): it overrides `verify.judge`, which is only the default."""
+    if not (settings.verify.judge if requested is None else requested):
         return None, "LM judge off (verify.judge = false)"
     if settings.llm.backend == "openai":
         return _build_served_judge(settings)
@@ -72,7 +73,7 @@ def build_verifier(
     notes: list[str] = []
     lm = None
     if judge:
-        lm, note = build_judge(settings)
+        lm, note = build_judge(settings, requested=True)
         if note:
             notes.append(note)
     nli = None
