@@ -207,7 +207,7 @@ def _fake_audit(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> SimpleName
 
     monkeypatch.setattr(run, "verify_claim", fake_verify)
     catalog = SimpleNamespace(documents=lambda: [])
-    retriever = SimpleNamespace(index=SimpleNamespace(catalog=catalog))
+    retriever = SimpleNamespace(catalog=catalog)
     verifier = SimpleNamespace(judge=None, checker_names=["numeric"], checks_for=lambda task: ["numeric"])
     return SimpleNamespace(retriever=retriever, verifier=verifier)
 

@@ -171,7 +171,7 @@ def test_extractive_claims_answer_the_question_with_exact_provenance(retriever, 
     cfg = corpus_settings.extract
     assert result.mode == "extractive" and 3 <= len(claims) <= cfg.max_claims
     assert max(Counter(c.provenance.doc_id for c in claims).values()) <= cfg.per_doc_cap
-    catalog = retriever.index.catalog
+    catalog = retriever.catalog
     for claim in claims:
         assert claim.provenance.doc_id in SPEC_DOCS
         assert_grounded(claim, catalog.page_text(claim.provenance.doc_id, claim.provenance.page))
@@ -197,7 +197,7 @@ def test_dedupe_and_caps_on_real_claims(retriever, corpus_settings) -> None:  # 
     claims = result.claims
     per_paper = Counter(c.provenance.doc_id for c in claims)
     assert set(per_paper) == set(SPEC_DOCS[:2]) and len(claims) == 5 and max(per_paper.values()) == 3
-    vectors = retriever.index.embedder.embed([c.text for c in claims])
+    vectors = retriever.embedder.embed([c.text for c in claims])
     similarity = vectors @ vectors.T - np.eye(len(vectors)) * 2
     assert similarity.max() < 0.6
     assert result.stats.duplicates_dropped > 0 and result.stats.capped > 0
@@ -453,7 +453,7 @@ def test_llm_mode_with_a_real_gguf_model(retriever, corpus_settings, tmp_path_fa
     assert stats.malformed_dropped + stats.llm_errors < len(docs)  # the grammar keeps the reply parseable
     for claim in result.claims:
         assert claim.provenance.doc_id in docs
-        assert_grounded(claim, retriever.index.catalog.page_text(claim.provenance.doc_id, claim.provenance.page))
+        assert_grounded(claim, retriever.catalog.page_text(claim.provenance.doc_id, claim.provenance.page))
 
 
 def test_rerank_hook_orders_the_final_claims(embedder) -> None:  # noqa: ANN001

@@ -49,7 +49,7 @@ def _norm(text: str) -> str:
 
 def test_claims_answer_the_question_with_real_pages(report_run) -> None:  # noqa: ANN001
     run, _, retriever = report_run
-    catalog = retriever.index.catalog
+    catalog = retriever.catalog
     assert len(run.claims) >= 8
     on_topic = [c for c in run.claims if ON_TOPIC.search(c.claim.text)]
     assert len(on_topic) >= 0.8 * len(run.claims), [c.claim.text for c in run.claims]

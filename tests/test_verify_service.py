@@ -51,7 +51,8 @@ class FakeRetriever:
     """One chunk per paper, ranked by the claim's words they share; records what it was asked."""
 
     def __init__(self, pages: dict[str, str]) -> None:
-        self.index = SimpleNamespace(catalog=FakeCatalog(pages), embedder=None)
+        self.catalog = FakeCatalog(pages)
+        self.embedder = None
         self.calls: list[set[str] | None] = []
 
     def search(self, query: str, k: int = 8, doc_ids: set[str] | None = None, per_doc_cap: int | None = None):
@@ -60,7 +61,7 @@ class FakeRetriever:
         hits = [
             Hit(chunk_id=f"{d}#0", doc_id=d, title=f"Paper {d}", page_start=1, page_end=1, section="body",
                 char_start=0, char_end=len(t), text=t, score=len(words & content_words(t)))
-            for d, t in self.index.catalog.pages.items() if doc_ids is None or d in doc_ids
+            for d, t in self.catalog.pages.items() if doc_ids is None or d in doc_ids
         ]  # fmt: skip
         return sorted(hits, key=lambda h: -h.score)[:k]
 
@@ -150,7 +151,7 @@ def test_audit_and_eval_give_the_same_verdict_for_the_same_claim(corpus_settings
         f"# vLLM\n\n| Claim | Verified | Confidence |\n|---|---|---|\n| {claim} | ✓ | 0.9 |\n\n"
         "## References\n\n- https://arxiv.org/abs/2309.06180\n"
     )
-    verifier, _ = build_verifier(corpus_settings, embedder=retriever.index.embedder, judge=False)
+    verifier, _ = build_verifier(corpus_settings, embedder=retriever.embedder, judge=False)
     audit = run_audit(read_audit_input(report), corpus_settings, retriever, verifier, notes=[])
     audited = audit.claims[0]
 

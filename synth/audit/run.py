@@ -253,7 +253,7 @@ def run_audit(
     """
     started = time.perf_counter()
     say = say or (lambda message: None)
-    catalog = retriever.index.catalog
+    catalog = retriever.catalog
     documents = catalog.documents()
     claims_in = list(audit_input.claims)
     references = list(audit_input.references)
@@ -407,7 +407,7 @@ def _paper_claims(
         rerank = JudgeReranker(verifier.judge)
     result = extract_from_pages(
         audit_input.question, doc.title, parsed.pages, doc.doc_id, settings, sections=doc.sections,
-        mode=settings.extract.mode, chat_model=chat_model, embedder=retriever.index.embedder, rerank=rerank,
+        mode=settings.extract.mode, chat_model=chat_model, embedder=retriever.embedder, rerank=rerank,
     )  # fmt: skip
     claims = [SeedClaim(text=c.text, verified=None, confidence=None, truncated=False, row=i + 1)
               for i, c in enumerate(result.claims)]  # fmt: skip

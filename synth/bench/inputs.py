@@ -73,7 +73,7 @@ def rag_passages(query: str, k: int, settings: Any) -> list[str]:
     if not (settings.index_dir / "catalog.sqlite").exists():
         raise UserError("RAG needs the corpus index: run `synth corpus add ../shared/corpus/papers` first")
     retriever = open_retriever(settings)
-    if retriever.index.catalog.stats()["documents"] == 0:
+    if retriever.catalog.stats()["documents"] == 0:
         raise UserError("RAG needs a non-empty corpus: run `synth corpus add ../shared/corpus/papers` first")
     hits = retriever.search(query, k=k)
     if not hits:

@@ -106,14 +106,14 @@ def audit(
     if corpus is not None:
         run_ingest(settings, [corpus], quiet=True)
     retriever = open_retriever(settings)
-    if retriever.index.catalog.stats()["documents"] == 0:
+    if retriever.catalog.stats()["documents"] == 0:
         raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
-    verifier, notes = build_verifier(settings, embedder=retriever.index.embedder, judge=judge)
+    verifier, notes = build_verifier(settings, embedder=retriever.embedder, judge=judge)
 
     def ingest(paths: list[Path]) -> None:
         run_ingest(settings, paths, quiet=True, source="arxiv")
 
-    fetch = arxiv_fetcher(settings, ingest, retriever.index.catalog, lambda m: err.print(m, highlight=False))
+    fetch = arxiv_fetcher(settings, ingest, retriever.catalog, lambda m: err.print(m, highlight=False))
     lines = None if quiet or err.is_terminal else LineStages(err)  # cron, CI, a pipe: timed lines, not a bar
     with Progress(
         TextColumn("[bold]audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -55,11 +55,11 @@ def _outcomes(
         if corpus is not None:
             run_ingest(settings, [corpus], quiet=True)
         retriever = open_retriever(settings)
-        catalog = retriever.index.catalog
+        catalog = retriever.catalog
         if catalog.stats()["documents"] == 0:
             raise UserError("pairs name an arxiv_id but the corpus is empty: pass --corpus DIR")
     by_arxiv = {d.arxiv_id: d.doc_id for d in catalog.documents() if d.arxiv_id} if catalog is not None else {}
-    embedder = retriever.index.embedder if retriever is not None else None
+    embedder = retriever.embedder if retriever is not None else None
     verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge, keep_hidden=keep_hidden)
     notes.extend(verifier_notes)
     if judges is not None and verifier.judge is not None:

@@ -28,7 +28,7 @@ def search(
 
     settings = settings_from(ctx, **{"retrieve.k": k, "retrieve.mode": mode, "retrieve.per_doc_cap": per_doc_cap})
     retriever = open_retriever(settings)
-    if retriever.index.catalog.stats()["documents"] == 0:
+    if retriever.catalog.stats()["documents"] == 0:
         raise UserError(
             f"the corpus at {settings.index_dir} is empty: add papers with `synth corpus add PATH` "
             "(or check SYNTH_HOME / --home)"

@@ -26,8 +26,8 @@ def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[Clai
     from synth.verify.service import EvidencePolicy, VerifyContext, verify_claim
 
     retriever = shared_retriever(settings)
-    catalog = retriever.index.catalog
-    verifier, _ = build_verifier(settings, embedder=retriever.index.embedder, judge=options.judge)
+    catalog = retriever.catalog
+    verifier, _ = build_verifier(settings, embedder=retriever.embedder, judge=options.judge)
     context = VerifyContext.of(verifier, retriever)
     out = []
     for c in claims:
@@ -73,11 +73,11 @@ def shared_retriever(settings: Any) -> Any:
     cached = _RETRIEVERS.get(key)
     if cached is not None:
         generation, retriever = cached
-        if retriever.index.catalog.generation == generation:
+        if retriever.catalog.generation == generation:
             return retriever
-        retriever.index.close()
+        retriever.close()
     retriever = open_retriever(settings)
-    _RETRIEVERS[key] = (retriever.index.catalog.generation, retriever)
+    _RETRIEVERS[key] = (retriever.catalog.generation, retriever)
     return retriever
 
 

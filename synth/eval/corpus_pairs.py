@@ -95,7 +95,7 @@ def build_pairs(
 
 
 def make_pairs(retriever: Any, per_label: int, seed: int = 0) -> list[dict[str, str]]:
-    catalog = retriever.index.catalog
+    catalog = retriever.catalog
     chunks = [(c.doc_id, c.text) for c in catalog.chunks() if c.section not in {"references", "bibliography"}]
 
     def neighbour(sentence: str, doc_id: str) -> str | None:

@@ -112,7 +112,7 @@ def run_report(
         t = time.perf_counter()
         progress.start("retrieve")
         retriever = retriever or _retriever_after_ingest(settings, options)
-        if retriever.index.catalog.stats()["documents"] == 0:
+        if retriever.catalog.stats()["documents"] == 0:
             from synth.errors import UserError
 
             raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
@@ -151,7 +151,7 @@ def run_report(
         from synth.retrieve.embeddings import MemoEmbedder
         from synth.verify.factory import build_verifier
 
-        memo = MemoEmbedder(retriever.index.embedder)
+        memo = MemoEmbedder(retriever.embedder)
         verifier, notes = build_verifier(settings, embedder=memo, judge=options.judge)
         _, info = verify_claims(
             run.claims, verifier, retriever, settings, rundir,
@@ -198,7 +198,7 @@ def run_report(
         lm = chat_model if _uses_lm(run) else None
         if lm is None and _uses_lm(run):
             lm = _chat(settings)
-        run.review = review_report(run, embedder=retriever.index.embedder, chat_model=lm, config=settings.review)
+        run.review = review_report(run, embedder=retriever.embedder, chat_model=lm, config=settings.review)
         rundir.save_stage("review", run.review)
         done("review", t, f"{run.review.score:.1f}/10 ± {run.review.std:.1f}")
     return run

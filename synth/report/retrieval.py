@@ -91,7 +91,7 @@ def retrieve(
 ) -> RetrievalResult:
     """The question's papers, best first, each with the passages that matched it."""
     started = time.perf_counter()
-    catalog = retriever.index.catalog
+    catalog = retriever.catalog
     docs = retriever.search_documents(question, k=options.papers)
     by_id = {d.doc_id: d for d in catalog.documents()}
     doc_ids = [d.doc_id for d in docs]

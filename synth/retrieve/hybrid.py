@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from synth.core.hits import DocumentHit, Hit
+from synth.corpus.catalog import Catalog
 from synth.corpus.index import CorpusIndex
 from synth.retrieve.base import Retriever
+from synth.retrieve.embeddings import Embedder
 from synth.retrieve.fusion import add_group_prior, cap_per_group, reciprocal_rank_fusion
 from synth.settings import RetrieveSettings
 
@@ -20,6 +22,19 @@ class HybridRetriever(Retriever):
         self._titles: dict[str, tuple[str, str | None, int | None]] | None = None
         self._titles_generation = -1
         self._model_checked = False
+
+    @property
+    def catalog(self) -> Catalog:
+        """The documents and chunks behind the hits (page text for quotes, titles, generation)."""
+        return self.index.catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model that embeds queries, so callers embed claims and passages in the same space."""
+        return self.index.embedder
+
+    def close(self) -> None:
+        self.index.close()
 
     def _doc_info(self) -> dict[str, tuple[str, str | None, int | None]]:
         generation = self.index.catalog.generation

@@ -65,7 +65,7 @@ class VerifyContext:
 
     def __post_init__(self) -> None:
         if self.catalog is None and self.retriever is not None:
-            self.catalog = self.retriever.index.catalog
+            self.catalog = self.retriever.catalog
 
     @classmethod
     def of(cls, verifier: Verifier, retriever: Any | None = None) -> VerifyContext:
