@@ -60,9 +60,9 @@ def assert_grounded(claim: Claim, page_text: str) -> None:
 
 @pytest.fixture(scope="module")
 def embedder():  # noqa: ANN201
-    from synth.claims.extract import default_embedder
+    from synth.retrieve.embeddings import embedder_for
 
-    return default_embedder(SynthSettings())
+    return embedder_for(SynthSettings())
 
 
 # --- subject: the system's name, and first person rewritten -------------------------------------

@@ -43,10 +43,10 @@ pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m
 @pytest.fixture(scope="module")
 def embedder():  # noqa: ANN201
     """The real MiniLM embedder from the installed model package (loads in a few seconds)."""
+    from synth.retrieve.embeddings import embedder_for
     from synth.settings import load_settings
-    from synth.verify.factory import build_embedder
 
-    return build_embedder(load_settings())
+    return embedder_for(load_settings())
 
 
 class RecordingChat(FakeListChatModel):

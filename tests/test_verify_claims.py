@@ -22,10 +22,10 @@ SETUP = "We train all models for 3 epochs with a learning rate of 2e-5 and a bat
 
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
+    from synth.retrieve.embeddings import embedder_for
     from synth.settings import load_settings
-    from synth.verify.factory import build_embedder
 
-    return Verifier(models=load_label_models(), embedder=build_embedder(load_settings()))
+    return Verifier(models=load_label_models(), embedder=embedder_for(load_settings()))
 
 
 def _verify(verifier: Verifier, claim: str, passages: list[Passage]):  # noqa: ANN202

@@ -47,8 +47,8 @@ class ConsistencyPicker:
 
 def picker_for(settings: Any) -> ConsistencyPicker:
     def load() -> Any:
-        from synth.verify.factory import build_embedder
+        from synth.retrieve.embeddings import embedder_for
 
-        return build_embedder(settings)
+        return embedder_for(settings)
 
     return ConsistencyPicker(load)

@@ -26,13 +26,12 @@ def require_index(settings: SynthSettings) -> None:
 
 def open_index(settings: SynthSettings | None = None) -> CorpusIndex:
     settings = settings or load_settings()
-    name = settings.models.embedding
 
     def factory():  # noqa: ANN202
-        from synth.models.registry import require_model
-        from synth.retrieve.embeddings import Embedder
+        from synth.retrieve.embeddings import embedder_for
 
-        path = require_model(name, settings.models_dir, settings.models.pip_target)
-        return Embedder(path, settings.models.device, settings.models.embed_batch_size, settings.models.embed_dtype)
+        return embedder_for(settings)
 
-    return CorpusIndex(settings.index_dir, factory, embedding_key=name, chroma_url=settings.retrieve.chroma_url)
+    return CorpusIndex(
+        settings.index_dir, factory, embedding_key=settings.models.embedding, chroma_url=settings.retrieve.chroma_url
+    )

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from synth.models.offline import stay_offline
+
+if TYPE_CHECKING:
+    from synth.settings import SynthSettings
 
 
 def pick_device(requested: str) -> tuple[str, str | None]:
@@ -45,6 +48,17 @@ def resolve_dtype(requested: str, device: str) -> str:
     if device == "cuda":
         return "fp16"
     return "bf16" if cpu_has_bf16() else "fp32"
+
+
+def embedder_for(settings: SynthSettings) -> Embedder:
+    """The configured embedding model (the one every stage and the index use); loads on first use, and fails
+    closed with the install command when the model package is missing."""
+    from synth.models.registry import require_model
+
+    m = settings.models
+    return Embedder(
+        require_model(m.embedding, settings.models_dir, m.pip_target), m.device, m.embed_batch_size, m.embed_dtype
+    )
 
 
 class Embedder:

@@ -11,6 +11,7 @@ import importlib.util
 import os
 from typing import Any
 
+from synth.retrieve.embeddings import embedder_for
 from synth.settings import SynthSettings
 from synth.verify.label_model import load_label_models
 from synth.verify.verifier import Verifier
@@ -56,16 +57,6 @@ def _build_served_judge(settings: SynthSettings) -> tuple[Any | None, str | None
     return CachedJudge(judge, JudgeCache(settings.home / "cache" / "judge.sqlite"), judge.model_id), None
 
 
-def build_embedder(settings: SynthSettings) -> Any:
-    from synth.models.registry import require_model
-    from synth.retrieve.embeddings import Embedder
-
-    m = settings.models
-    return Embedder(
-        require_model(m.embedding, settings.models_dir, m.pip_target), m.device, m.embed_batch_size, m.embed_dtype
-    )
-
-
 def build_verifier(
     settings: SynthSettings, embedder: Any | None = None, judge: bool = True, keep_hidden: bool = False
 ) -> tuple[Verifier, list[str]]:
@@ -92,7 +83,7 @@ def build_verifier(
         probes=probes,
         keep_hidden=keep_hidden,
         judge=lm,
-        embedder=embedder if embedder is not None else build_embedder(settings),
+        embedder=embedder if embedder is not None else embedder_for(settings),
         nli=nli,
         judge_windows=settings.verify.judge_windows,
         judge_stop_at=settings.verify.judge_stop_at,

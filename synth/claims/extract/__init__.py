@@ -14,7 +14,6 @@ and cap per paper and in total.
 from synth.claims.extract.pipeline import (
     ExtractionResult,
     ExtractionStats,
-    default_embedder,
     extract_claims,
     extract_from_pages,
     resolve_mode,
@@ -25,7 +24,6 @@ __all__ = [
     "ExtractionResult",
     "ExtractionStats",
     "Reranker",
-    "default_embedder",
     "extract_claims",
     "extract_from_pages",
     "resolve_mode",

@@ -146,20 +146,13 @@ def extract_from_pages(
     paper = paper_from_pages(doc_id, title, pages, sections)
     timings = {"load_s": time.perf_counter() - started}
     if embedder is None:
-        embedder = default_embedder(settings)
+        from synth.retrieve.embeddings import embedder_for
+
+        embedder = embedder_for(settings)
     return _extract(
         question, [paper], settings, mode=mode, chat_model=chat_model, embedder=embedder, rerank=rerank,
         timings=timings, started=started,
     )  # fmt: skip
-
-
-def default_embedder(settings: SynthSettings) -> Embedder:
-    from synth.models.registry import require_model
-    from synth.retrieve.embeddings import Embedder
-
-    path = require_model(settings.models.embedding, settings.models_dir, settings.models.pip_target)
-    models = settings.models
-    return Embedder(path, models.device, models.embed_batch_size, models.embed_dtype)
 
 
 def _extract(
