@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from synth.audit.inputs import AuditInputError, InputKind, read_audit_input
-from synth.audit.references import SourceStatus, reference_from_entry, resolve_references
-from synth.audit.run import AuditOutcome, compare
+from synth.audit.inputs import AuditInputError, read_audit_input
+from synth.audit.references import reference_from_entry, resolve_references
+from synth.audit.run import compare
 from synth.claims.seed_report import parse_reference
+from synth.core.audit import AuditOutcome, InputKind, SourceStatus
 from synth.core.claims import VerdictLabel
 from tests.conftest import SHARED, run_cli
 
@@ -195,7 +196,7 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
 
 def test_audit_markdown_says_what_was_measured_and_what_the_budget_left_out() -> None:
     from synth.audit.render import render_markdown
-    from synth.audit.run import AuditReport, AuditSummary
+    from synth.core.audit import AuditReport, AuditSummary
     from synth.core.measurement import MeasurementStage
 
     stage = MeasurementStage(

@@ -22,13 +22,14 @@ import pytest
 from typer.testing import CliRunner
 
 from synth.core.claims import Claim, Provenance, Verdict, VerdictLabel
+from synth.core.digest import ClaimState
 from synth.core.run import PaperRef, ReportClaim, ReportOptions, ReportRun, RetrievalResult
 from synth.digest import adapters
 from synth.digest.drift import compute_drift, new_papers
 from synth.digest.records import CorpusPaper
 from synth.digest.run import run_digest
 from synth.digest.schedule import cron_trigger, is_due, next_fire, on_calendar, serve, validate_cron
-from synth.digest.store import ClaimState, DigestSpec, SeenPaper, Store
+from synth.digest.store import DigestSpec, SeenPaper, Store
 from synth.errors import UserError
 from synth.hashing import sha256_file
 from synth.settings import SynthSettings

@@ -285,9 +285,15 @@ def test_ordinary_report_renders_as_before() -> None:
 
 
 def hostile_audit():  # noqa: ANN201
-    from synth.audit.references import ResolvedSource, SourceStatus
-    from synth.audit.run import AuditedClaim, AuditOutcome, AuditReport, AuditSummary
-    from synth.claims.seed_report import Reference
+    from synth.core.audit import (
+        AuditedClaim,
+        AuditOutcome,
+        AuditReport,
+        AuditSummary,
+        Reference,
+        ResolvedSource,
+        SourceStatus,
+    )
 
     run = sample_run()
     check = run.claims[5].empirical[0].model_copy(deep=True)
@@ -336,9 +342,7 @@ def test_audit_markdown_has_no_html_or_script_link_from_data() -> None:
 
 
 def hostile_digest():  # noqa: ANN201
-    from synth.digest.drift import ClaimChange, Drift
-    from synth.digest.records import DigestReport, NewPaper
-    from synth.digest.store import ClaimState
+    from synth.core.digest import ClaimChange, ClaimState, DigestReport, Drift, NewPaper
 
     def state(i: int, label: str = "SUPPORTED", confidence: float = 0.8) -> ClaimState:
         return ClaimState(claim_id=f"c{i}", text=f"Claim {i} {HOSTILE}", label=label, confidence=confidence,

@@ -8,23 +8,17 @@ report without a claims table is audited like a paper.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from synth.claims.seed_report import Reference, SeedClaim, parse_claim_row, parse_reference, parse_seed_report
+from synth.claims.seed_report import SeedClaim, parse_claim_row, parse_reference, parse_seed_report
+from synth.core.audit import InputKind, Reference
 from synth.errors import UserError
 
 _MD_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _LINK_OR_ID = re.compile(r"https?://\S+|10\.\d{4,9}/\S+|arXiv:\s*\d{4}\.\d{4,5}", re.I)
-
-
-class InputKind(StrEnum):
-    SEED = "seed-report"
-    MARKDOWN = "markdown-report"
-    PAPER = "paper"
 
 
 class AuditInput(BaseModel):

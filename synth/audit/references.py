@@ -10,30 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from synth.claims.seed_report import Reference
+from synth.core.audit import Reference, ResolvedSource, SourceStatus
 from synth.core.documents import Document
 
 _ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|abs/|pdf/)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
-
-
-class SourceStatus(StrEnum):
-    LOCAL = "in local corpus"
-    FETCHED = "fetched from arXiv"
-    OFFLINE = "source not available offline"
-    UNRESOLVED = "citation does not resolve"
-
-
-class ResolvedSource(BaseModel):
-    reference: Reference
-    status: SourceStatus
-    doc_id: str | None = None
-    title: str | None = None
-    note: str = ""
 
 
 def _norm(text: str) -> str:

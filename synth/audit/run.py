@@ -8,24 +8,28 @@ import json
 import os
 import time
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, Field
-
-from synth.audit.inputs import AuditInput, InputKind
-from synth.audit.references import ResolvedSource, SourceStatus, reference_from_entry, resolve_references
+from synth.audit.inputs import AuditInput
+from synth.audit.references import reference_from_entry, resolve_references
 from synth.claims.measurable import measurable_tags
+from synth.core.audit import (
+    SCHEMA_VERSION,
+    AuditedClaim,
+    AuditOutcome,
+    AuditReport,
+    AuditSummary,
+    InputKind,
+    ResolvedSource,
+    SourceStatus,
+)
 from synth.core.claims import Provenance, Verdict, VerdictLabel, claim_id_for
-from synth.core.measurement import EmpiricalCheck, MeasurementStage
 from synth.core.run import ExtractionSummary
 from synth.hashing import sha256_file
 from synth.settings import AuditSettings
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
 from synth.verify.verifier import Verifier, to_verdict
-
-SCHEMA_VERSION = 1
 
 _AUDIT = AuditSettings()
 DEFAULT_MAX_CLAIMS = _AUDIT.max_claims
@@ -36,73 +40,6 @@ the first claim; 100 claims at the estimates below is about 7-8 minutes."""
 SECONDS_PER_CLAIM = {"judge": 5.0, "no judge": 4.0}
 """The first estimate, before any claim is timed; replaced by the measured rate after a few claims."""
 MEASURE_AFTER = 4  # claims timed (the first, which loads the models, not counted) before the estimate is updated
-
-
-class AuditOutcome(StrEnum):
-    AGREEMENT = "agreement"
-    DISAGREEMENT = "disagreement"
-    UNVERIFIABLE = "unverifiable"
-    NO_MARK = "no mark"  # the input gave no verified mark (a paper): our verdict stands alone
-
-
-class AuditedClaim(BaseModel):
-    row: int | None = None
-    text: str
-    truncated: bool = False
-    reported_verified: bool | None = None
-    reported_confidence: float | None = None
-    verdict: Verdict
-    probabilities: dict[str, float] = Field(default_factory=dict)
-    outcome: AuditOutcome
-    needs_measurement: list[str] = Field(default_factory=list, description="Benchmark tags (throughput, ...).")
-    provenance: Provenance | None = Field(None, description="Where an extracted claim sits in the audited paper.")
-    note: str = ""
-
-
-class AuditSummary(BaseModel):
-    claims: int = Field(0, description="Claims checked.")
-    claims_total: int = Field(0, description="Claims in the input (for a paper: extracted); more than `claims` "
-                              "when --max-claims left some out.")  # fmt: skip
-    skipped_by_cap: int = Field(0, description="Claims not checked because of --max-claims.")
-    resumed: int = Field(0, description="Verdicts reused from the checkpoint of an interrupted run of this audit.")
-    agreements: int = 0
-    disagreements: int = 0
-    unverifiable: int = 0
-    no_mark: int = 0
-    needs_measurement: int = 0
-    reported_verified: int = 0
-    supported: int = 0
-    refuted: int = 0
-    sources_local: int = 0
-    sources_missing: int = 0
-
-
-class AuditReport(BaseModel):
-    schema_version: int = SCHEMA_VERSION
-    input_path: str
-    input_sha256: str
-    kind: InputKind
-    title: str
-    question: str | None
-    created: str
-    checks: list[str]
-    notes: list[str] = Field(default_factory=list)
-    input_problems: list[str] = Field(
-        default_factory=list, description="Malformed rows of the input's claims table, each naming its line."
-    )
-    max_claims: int | None = Field(None, description="The --max-claims cap (None: no cap).")
-    extraction: ExtractionSummary | None = Field(None, description="Extraction stats when claims were extracted.")
-    sources: list[ResolvedSource]
-    claims: list[AuditedClaim]
-    summary: AuditSummary
-    seconds: float = 0.0
-    settings_md5: str | None = None
-    empirical: list[EmpiricalCheck] = Field(
-        default_factory=list, description="Benchmark checks of the measurable claims (`--measure auto|all`)."
-    )
-    measurement: MeasurementStage | None = Field(
-        None, description="What the measurement did: specs planned and run, the budget, what was skipped and why."
-    )
 
 
 def compare(

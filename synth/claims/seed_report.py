@@ -14,6 +14,8 @@ import re
 
 from pydantic import BaseModel, Field
 
+from synth.core.audit import Reference
+
 _SECTION = re.compile(r"^(\d{1,2})\s+([A-Z][^\t]{1,80})$")
 _TABLE_HEADER = re.compile(r"^claim\t+verified\t+confidence\s*$", re.IGNORECASE)
 _VERIFIED = {"✓", "✔", "yes", "true", "y", "1"}
@@ -37,13 +39,6 @@ class SeedClaim(BaseModel):
         "closing punctuation."
     )
     row: int = Field(description="1-based row in the claims table.")
-
-
-class Reference(BaseModel):
-    raw: str
-    url: str | None = None
-    arxiv_id: str | None = Field(None, description="Bare arXiv id, from an arXiv URL or an arXiv DOI.")
-    doi: str | None = None
 
 
 class SeedReport(BaseModel):

@@ -4,43 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field
-
+from synth.core.digest import ClaimChange, ClaimState, Drift
 from synth.core.run import ReportOptions, ReportRun
-from synth.digest.store import ClaimState, SeenPaper
-
-if TYPE_CHECKING:  # records.py holds the DigestReport, which carries a Drift
-    from synth.digest.records import CorpusPaper
-
-
-class ClaimChange(BaseModel):
-    before: ClaimState
-    after: ClaimState
-
-    @property
-    def label_changed(self) -> bool:
-        return self.before.label != self.after.label
-
-    @property
-    def delta(self) -> float:
-        return round(self.after.confidence - self.before.confidence, 4)
-
-
-class Drift(BaseModel):
-    """How this run's claims differ from the last successful run's (matched by claim id)."""
-
-    first_run: bool
-    threshold: float
-    new: list[ClaimState] = Field(default_factory=list)
-    returning: list[str] = Field(default_factory=list, description="Ids of new claims an earlier run had seen.")
-    changed: list[ClaimChange] = Field(default_factory=list, description="Label changed or confidence moved.")
-    disappeared: list[ClaimState] = Field(default_factory=list, description="Listed, not counted as drift.")
-    unchanged: int = 0
-    reverified: int = Field(
-        0, description="Earlier claims missing from this report, verified again against the current corpus."
-    )
+from synth.digest.records import CorpusPaper
+from synth.digest.store import SeenPaper
 
 
 def fingerprint(question: str, options: ReportOptions, settings_md5: str, papers: list[CorpusPaper]) -> str:

@@ -1,19 +1,16 @@
-"""What a digest run reads and writes: the documents it scanned, the digest report, the outcome, and the shapes
-of the stages it calls (protocols, so tests can stand in for the real report pipeline and ingest)."""
+"""What a digest run reads and hands back: the documents it scanned, the outcome, and the shapes of the stages it
+calls (protocols, so tests can stand in for the real report pipeline and ingest). The digest report it writes, and
+the drift it carries, are core records (`synth.core.digest`): the renderer reads them too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from synth.core.digest import ClaimState, DigestReport
 from synth.core.run import ReportOptions, ReportRun
-from synth.digest.drift import Drift
-from synth.digest.store import ClaimState
-
-SCHEMA_VERSION = 1
-
 
 # --- inputs -----------------------------------------------------------------------------------------------------------
 
@@ -50,49 +47,6 @@ class Reverifier(Protocol):
 
 
 # --- the digest report ------------------------------------------------------------------------------------------------
-
-
-class NewPaper(BaseModel):
-    doc_id: str
-    title: str
-    path: str | None = None
-    arxiv_id: str | None = None
-    source: str = "local"
-    status: Literal["new", "updated"] = "new"
-
-
-class DigestReport(BaseModel):
-    schema_version: int = SCHEMA_VERSION
-    digest: str
-    question: str
-    cron: str
-    started: str
-    finished: str
-    online: bool
-    previous_run: str | None = Field(None, description="Start time of the run this one is compared with.")
-    previous_digest: str | None = Field(None, description="Relative path to the previous run's digest.md.")
-    papers_scanned: int = 0
-    new_papers: list[NewPaper] = Field(default_factory=list)
-    drift: Drift
-    claims: int = 0
-    report_files: list[str] = Field(default_factory=list, description="The full report, relative to this folder.")
-    report_run_id: str = ""
-    notes: list[str] = Field(default_factory=list)
-    settings_md5: str = ""
-    fingerprint: str = ""
-
-    @property
-    def unchanged(self) -> bool:
-        d = self.drift
-        return not (self.drift.first_run or self.new_papers or d.new or d.changed or d.disappeared)
-
-    def summary(self) -> dict[str, int | bool | str]:
-        d = self.drift
-        return {
-            "papers_scanned": self.papers_scanned, "new_papers": len(self.new_papers), "claims": self.claims,
-            "new_claims": len(d.new), "drifted": len(d.changed), "disappeared": len(d.disappeared),
-            "first_run": d.first_run, "report_run_id": self.report_run_id,
-        }  # fmt: skip
 
 
 class DigestOutcome(BaseModel):

@@ -20,10 +20,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from synth.core.digest import DigestReport, NewPaper
 from synth.core.run import FORMATS
 from synth.digest import adapters
 from synth.digest.drift import claim_states, compute_drift, fingerprint, new_papers
-from synth.digest.records import CorpusScanner, DigestOutcome, DigestReport, NewPaper, ReportRunner, Reverifier
+from synth.digest.records import CorpusScanner, DigestOutcome, ReportRunner, Reverifier
 from synth.digest.store import (
     DigestSpec,
     SeenPaper,

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from synth.core.digest import ClaimState
 from synth.core.run import ReportOptions
 from synth.errors import UserError
 from synth.io import sqlite_transaction
@@ -144,17 +145,6 @@ class SeenPaper(BaseModel):
     content_hash: str
     title: str = ""
     first_run: int | None = None
-
-
-class ClaimState(BaseModel):
-    """A claim as one run saw it; claims are matched across runs by `claim_id` (a content hash)."""
-
-    claim_id: str
-    text: str
-    label: str
-    confidence: float
-    doc_id: str | None = None
-    page: int | None = None
 
 
 class Store:
