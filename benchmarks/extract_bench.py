@@ -54,7 +54,7 @@ def main() -> int:
     overrides = {"models.chat": args.chat_model} if args.chat_model else {}
     settings = load_settings(**overrides)
     retriever = open_retriever(settings)
-    if retriever.index.catalog.stats()["documents"] == 0:
+    if retriever.catalog.stats()["documents"] == 0:
         print("corpus is empty: run `synth corpus add ../shared/corpus/papers` first", file=sys.stderr)
         return 2
     questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
@@ -67,7 +67,7 @@ def main() -> int:
     print(f"question: {question}\n{len(docs)} papers in {retrieve_s:.2f} s: {' '.join(docs)}")
 
     start = time.perf_counter()
-    extractive = extract_claims(question, docs, retriever.index, settings, mode="extractive", retriever=retriever)
+    extractive = extract_claims(question, docs, retriever, settings, mode="extractive")
     extractive_s = time.perf_counter() - start
     _show("extractive", extractive, args.show)
     figures: dict[str, object] = {
@@ -89,15 +89,13 @@ def main() -> int:
         chat = make_chat_model(settings)
         load_s = time.perf_counter() - start
         start = time.perf_counter()
-        llm = extract_claims(
-            question, docs, retriever.index, settings, mode="llm", chat_model=chat, retriever=retriever
-        )
+        llm = extract_claims(question, docs, retriever, settings, mode="llm", chat_model=chat, retriever=retriever)
         llm_s = time.perf_counter() - start
         _show(f"llm ({llm.model})", llm, args.show)
         stats = llm.stats
         prompts = []
         for doc_id in docs:
-            paper = indexed_paper(retriever.index.catalog, doc_id)
+            paper = indexed_paper(retriever.catalog, doc_id)
             if paper is not None:
                 prompts.append(
                     render_prompt(question, paper, shown_sentences(paper), claims_per_call(settings, len(docs)))

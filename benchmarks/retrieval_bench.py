@@ -63,7 +63,7 @@ def main() -> int:
     from synth.retrieve import open_retriever
 
     retriever = open_retriever()
-    if retriever.index.catalog.stats()["documents"] == 0:
+    if retriever.catalog.stats()["documents"] == 0:
         print("corpus is empty: run `synth corpus add ../shared/corpus/papers` first", file=sys.stderr)
         return 2
     retriever.warm_up()

@@ -49,14 +49,14 @@ def main() -> int:
     for line in QUESTIONS.read_text().splitlines():
         question = json.loads(line)["question"]
         docs = [d.doc_id for d in retriever.search_documents(question, k=5)]
-        claims += extract_claims(question, docs, retriever.index, settings, mode="extractive").claims
+        claims += extract_claims(question, docs, retriever, settings, mode="extractive").claims
         if len(claims) >= args.claims:
             break
     claims = claims[: args.claims]
     with tempfile.TemporaryDirectory() as tmp:
         settings.home = Path(tmp)  # fresh judge cache: every judge call is computed
         settings.home.joinpath("models").symlink_to(load_settings().models_dir)
-        verifier, notes = build_verifier(settings, embedder=retriever.index.embedder, judge=not args.no_judge)
+        verifier, notes = build_verifier(settings, embedder=retriever.embedder, judge=not args.no_judge)
         for note in notes:
             print("note:", note)
         context = VerifyContext.of(verifier, retriever)

@@ -165,8 +165,7 @@ def test_rerank_hook_reorders_the_shortlist_only() -> None:
 
 
 def test_extractive_claims_answer_the_question_with_exact_provenance(retriever, corpus_settings) -> None:  # noqa: ANN001
-    result = extract_claims(SPEC_QUESTION, SPEC_DOCS, retriever.index, corpus_settings, mode="extractive",
-                            retriever=retriever)  # fmt: skip
+    result = extract_claims(SPEC_QUESTION, SPEC_DOCS, retriever, corpus_settings, mode="extractive")  # fmt: skip
     claims = result.claims
     cfg = corpus_settings.extract
     assert result.mode == "extractive" and 3 <= len(claims) <= cfg.max_claims
@@ -193,7 +192,7 @@ def test_dedupe_and_caps_on_real_claims(retriever, corpus_settings) -> None:  # 
     extract = corpus_settings.extract.model_copy(update={"per_doc_cap": 3, "max_claims": 5, "dedupe_threshold": 0.6})
     settings = corpus_settings.model_copy(update={"extract": extract})
     hits = retriever.search(SPEC_QUESTION, k=6, doc_ids=set(SPEC_DOCS[:2]))  # sources may be search hits
-    result = extract_claims(SPEC_QUESTION, hits, retriever.index, settings, mode="extractive", retriever=retriever)
+    result = extract_claims(SPEC_QUESTION, hits, retriever, settings, mode="extractive")
     claims = result.claims
     per_paper = Counter(c.provenance.doc_id for c in claims)
     assert set(per_paper) == set(SPEC_DOCS[:2]) and len(claims) == 5 and max(per_paper.values()) == 3
@@ -445,8 +444,7 @@ def test_llm_mode_with_a_real_gguf_model(retriever, corpus_settings, tmp_path_fa
     lm_settings = SynthSettings(home=home, models={"chat": name}, llm={"n_ctx": 2048})
     chat = make_chat_model(lm_settings)
     docs = ["2406.16858", "2401.10774"]
-    result = extract_claims(SPEC_QUESTION, docs, retriever.index, corpus_settings, mode="llm", chat_model=chat,
-                            retriever=retriever)  # fmt: skip
+    result = extract_claims(SPEC_QUESTION, docs, retriever, corpus_settings, mode="llm", chat_model=chat)  # fmt: skip
     stats = result.stats
     assert result.model == "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
     assert stats.llm_calls >= 2 and stats.input_tokens > 200 and stats.output_tokens > 0

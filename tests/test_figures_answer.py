@@ -185,7 +185,7 @@ def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic
 def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
     from synth.core.hits import Hit
     from synth.core.run import PaperRef
-    from synth.report.retrieval import mark_off_topic
+    from synth.pipeline.retrieval import mark_off_topic
 
     def paper(n: int, title: str, text: str) -> PaperRef:
         hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",

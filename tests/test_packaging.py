@@ -14,7 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from synth.report.rundir import RunDir
+from synth.pipeline.rundir import RunDir
 from tests.conftest import ROOT
 from tests.report_fixtures import sample_run
 

@@ -122,9 +122,9 @@ def test_render_reproduces_the_report(report_run, tmp_path: Path) -> None:  # no
 
 
 def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from synth.pipeline.rundir import RunDir
+    from synth.pipeline.verification import VerifiedClaim
     from synth.report.pipeline import run_report
-    from synth.report.rundir import RunDir
-    from synth.report.verification import VerifiedClaim
     from synth.retrieve import open_retriever
     from synth.settings import SynthSettings
     from synth.verify.verifier import Verifier

@@ -50,7 +50,7 @@ def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> st
 
 def _save_run(folder: Path, **options: object) -> Path:
     """A complete run (every stage done) in `folder`, with its options changed."""
-    from synth.report.rundir import RunDir
+    from synth.pipeline.rundir import RunDir
 
     run = sample_run()
     run.options = run.options.model_copy(update=options)
@@ -165,7 +165,7 @@ def test_a_failure_in_the_first_stage_leaves_no_run_that_blocks_the_retry(tmp_pa
 def _unstarted_run(folder: Path, corpus: list[str]) -> Path:
     """The `run.json` an older synth saved before its first stage, then failed."""
     from synth.core.run import ReportOptions, ReportRun
-    from synth.report.rundir import RunDir
+    from synth.pipeline.rundir import RunDir
 
     options = ReportOptions(question=QUESTION, corpus=corpus, formats=["md"], arxiv=False, measure="off")
     run = ReportRun(run_id="20250101-000000-old", question=QUESTION, created="2025-01-01T00:00:00+00:00",
@@ -221,7 +221,7 @@ def test_resume_writes_the_formats_the_run_asked_for(tmp_path: Path) -> None:
 def test_failed_start_retry_and_interrupted_resume_end_to_end(tmp_path: Path) -> None:
     """The issue's sequence on a real run: a bad --corpus, the corrected retry in the same folder (whose
     parents do not exist yet), then a resume after the last stage was lost."""
-    from synth.report.rundir import RunDir
+    from synth.pipeline.rundir import RunDir
 
     docs = _papers(tmp_path / "docs")
     out = tmp_path / "reports" / "nested" / "run"

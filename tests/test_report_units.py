@@ -107,8 +107,8 @@ def test_llm_synthesis_keeps_only_grounded_sentences() -> None:
 def test_measure_stage_budget_resume_and_off(tmp_path: Path) -> None:
     from synth.core.bench_result import BenchResult
     from synth.empirical.availability import Availability
-    from synth.report.measurement import measure_claims
-    from synth.report.rundir import RunDir
+    from synth.pipeline.measurement import measure_claims
+    from synth.pipeline.rundir import RunDir
     from synth.settings import SynthSettings
 
     settings = SynthSettings(home=tmp_path / "home")
@@ -173,7 +173,7 @@ def test_attribution_conditions_away_refutation_by_the_claims_own_sentence() -> 
 
 
 def test_arxiv_stage_searches_when_reachable_and_says_why_not(tmp_path: Path) -> None:
-    from synth.report.retrieval import arxiv_query, search_arxiv_into_corpus
+    from synth.pipeline.retrieval import arxiv_query, search_arxiv_into_corpus
     from synth.settings import ArxivSettings, SynthSettings
     from tests.arxiv_server import ArxivReplay
 

@@ -43,24 +43,22 @@ def _outcomes(
     `keep_hidden` keeps the judge's hidden states (for fitting probes); `judges` collects the judge used.
     """
     from synth.eval.verify_eval import compute_outcomes, pair_policy
-    from synth.verify.factory import build_verifier
+    from synth.pipeline.context import RunContext
     from synth.verify.service import VerifyContext, passages_for_policy
 
+    ctx = RunContext.build(settings)
     retriever = catalog = None
     if any(p.arxiv_id for p in data.pairs):
         from synth.cli.corpus_cmd import run_ingest
         from synth.errors import UserError
-        from synth.retrieve import open_retriever
 
         if corpus is not None:
             run_ingest(settings, [corpus], quiet=True)
-        retriever = open_retriever(settings)
-        catalog = retriever.catalog
+        retriever, catalog = ctx.retriever, ctx.catalog
         if catalog.stats()["documents"] == 0:
             raise UserError("pairs name an arxiv_id but the corpus is empty: pass --corpus DIR")
     by_arxiv = {d.arxiv_id: d.doc_id for d in catalog.documents() if d.arxiv_id} if catalog is not None else {}
-    embedder = retriever.embedder if retriever is not None else None
-    verifier, verifier_notes = build_verifier(settings, embedder=embedder, judge=judge, keep_hidden=keep_hidden)
+    verifier, verifier_notes = ctx.verifier(judge, keep_hidden=keep_hidden)
     notes.extend(verifier_notes)
     if judges is not None and verifier.judge is not None:
         judges.append(verifier.judge)

@@ -80,9 +80,10 @@ def report(
     from synth.core.run import ReportOptions
     from synth.errors import UserError
     from synth.io import check_output_dir
-    from synth.report.pipeline import missing_corpus, new_run_id, run_report
+    from synth.pipeline.retrieval import missing_corpus
+    from synth.pipeline.rundir import RunDir
+    from synth.report.pipeline import new_run_id, run_report
     from synth.report.render import parse_formats, write_reports
-    from synth.report.rundir import RunDir
 
     settings = settings_from(ctx)
     if resume is not None:
@@ -124,8 +125,9 @@ def _resume_run(resume: Path, question: str | None) -> tuple[str, Any, Path]:
     and a run that has not retrieved yet needs its corpus paths (they were valid when it started)."""
     from synth.errors import UserError
     from synth.io import check_output_dir
-    from synth.report.pipeline import missing_corpus, unstarted
-    from synth.report.rundir import RunDir
+    from synth.pipeline.retrieval import missing_corpus
+    from synth.pipeline.rundir import RunDir
+    from synth.report.pipeline import unstarted
 
     run = RunDir(resume).load_run()
     if question and " ".join(question.split()) != " ".join(run.question.split()):
@@ -165,8 +167,8 @@ def render(
 ) -> None:
     """Re-render a run's reports from its saved artefacts, without recomputing anything."""
     from synth.io import check_output_dir
+    from synth.pipeline.rundir import RunDir
     from synth.report.render import parse_formats, write_reports
-    from synth.report.rundir import RunDir
 
     run = RunDir(run_dir).load_run()
     formats = parse_formats(fmt or run.options.formats)

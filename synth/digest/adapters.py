@@ -22,13 +22,13 @@ def pipeline_reverifier(settings: Any, options: ReportOptions, claims: list[Clai
     """
     if not claims:
         return []
-    from synth.verify.factory import build_verifier
+    from synth.pipeline.context import RunContext
     from synth.verify.service import EvidencePolicy, VerifyContext, verify_claim
 
-    retriever = shared_retriever(settings)
-    catalog = retriever.catalog
-    verifier, _ = build_verifier(settings, embedder=retriever.embedder, judge=options.judge)
-    context = VerifyContext.of(verifier, retriever)
+    ctx = RunContext.build(settings, retriever=shared_retriever(settings))
+    catalog = ctx.catalog
+    verifier, _ = ctx.verifier(options.judge)
+    context = VerifyContext.of(verifier, ctx.retriever)
     out = []
     for c in claims:
         source = c.doc_id if c.doc_id and catalog.get_document(c.doc_id) is not None else None
@@ -132,6 +132,6 @@ def arxiv_papers(run: ReportRun) -> list[CorpusPaper]:
 def arxiv_reachable(settings: Any) -> bool:
     """A 3 s probe: with arXiv unreachable a re-run with an unchanged corpus is 'nothing new' without recomputing
     the report (it would find no arXiv result either)."""
-    from synth.report.retrieval import reachable
+    from synth.pipeline.retrieval import reachable
 
     return reachable(settings.arxiv.query_url_format, timeout=min(3.0, settings.arxiv.timeout_seconds)) is None

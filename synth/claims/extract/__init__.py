@@ -7,7 +7,7 @@ claim's page span, rank by similarity to the question, drop near-duplicates
 and cap per paper and in total.
 
 >>> from synth.claims.extract import extract_claims
->>> result = extract_claims(question, doc_ids, index, settings, mode="extractive")
+>>> result = extract_claims(question, doc_ids, retriever, settings, mode="extractive")
 >>> [(c.text, c.provenance.page) for c in result.claims]
 """
 

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
     from synth.core.documents import Page, Section
     from synth.core.hits import Hit
-    from synth.corpus.index import CorpusIndex
     from synth.retrieve.embeddings import Embedder
     from synth.retrieve.hybrid import HybridRetriever
     from synth.settings import SynthSettings
@@ -77,13 +76,12 @@ def resolve_mode(requested: str, settings: SynthSettings, chat_model: BaseChatMo
 def extract_claims(
     question: str,
     sources: Sequence[str] | Sequence[Hit],
-    index: CorpusIndex,
+    retriever: HybridRetriever,
     settings: SynthSettings,
     *,
     mode: str | None = None,
     chat_model: BaseChatModel | None = None,
     embedder: Embedder | None = None,
-    retriever: HybridRetriever | None = None,
     rerank: Reranker | None = None,
 ) -> ExtractionResult:
     """Claims answering `question` from indexed papers (`sources`: doc ids, or search hits).
@@ -91,7 +89,7 @@ def extract_claims(
     Example:
         >>> retriever = open_retriever(settings)
         >>> docs = [d.doc_id for d in retriever.search_documents(question, k=10)]
-        >>> result = extract_claims(question, docs, retriever.index, settings, mode="extractive")
+        >>> result = extract_claims(question, docs, retriever, settings, mode="extractive")
         >>> result.claims[0].text, result.claims[0].provenance.page
     """
     started = time.perf_counter()
@@ -100,17 +98,13 @@ def extract_claims(
     given_hits = [s for s in sources if not isinstance(s, str)]
     papers: list[Paper] = []
     for doc_id in doc_ids:
-        paper = indexed_paper(index.catalog, doc_id)
+        paper = indexed_paper(retriever.catalog, doc_id)
         if paper is None:
-            raise UserError(f"document {doc_id} is not in the index at {index.root}: run `synth corpus list`")
+            raise UserError(f"document {doc_id} is not in the index at {settings.index_dir}: run `synth corpus list`")
         papers.append(paper)
     timings["load_s"] = time.perf_counter() - started
 
     tick = time.perf_counter()
-    if retriever is None:
-        from synth.retrieve.hybrid import HybridRetriever
-
-        retriever = HybridRetriever(index, settings.retrieve)
     # One search over all the papers, capped per paper: ten filtered searches cost ten BM25 passes.
     passages = settings.extract.passages_per_doc
     hits = retriever.search(question, k=passages * len(papers), doc_ids=set(doc_ids), per_doc_cap=passages)
@@ -118,7 +112,7 @@ def extract_claims(
         mark_focus(paper, [*hits, *given_hits])
     timings["retrieve_s"] = time.perf_counter() - tick
     return _extract(
-        question, papers, settings, mode=mode, chat_model=chat_model, embedder=embedder or index.embedder,
+        question, papers, settings, mode=mode, chat_model=chat_model, embedder=embedder or retriever.embedder,
         rerank=rerank, timings=timings, started=started,
     )  # fmt: skip
 

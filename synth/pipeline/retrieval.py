@@ -122,3 +122,8 @@ def retrieve(
         papers=papers, corpus_documents=len(by_id), arxiv=arxiv_note, notes=notes,
         seconds=round(time.perf_counter() - started, 3),
     )  # fmt: skip
+
+
+def missing_corpus(paths: list[str]) -> str | None:
+    """The first corpus path that does not exist, checked before the run folder is touched."""
+    return next((p for p in paths if not Path(p).exists()), None)

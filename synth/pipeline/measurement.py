@@ -13,7 +13,7 @@ from typing import Any
 from synth.core.measurement import MeasurementStage, MeasureMode
 from synth.core.run import ReportClaim
 from synth.empirical.budget import Runner, measure_within_budget
-from synth.report.rundir import RunDir
+from synth.pipeline.rundir import RunDir
 
 
 def measure_claims(

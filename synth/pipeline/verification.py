@@ -17,7 +17,7 @@ from synth.claims.measurable import measurable_tags
 from synth.claims.subject import subject_of
 from synth.core.claims import Evidence, Verdict
 from synth.core.run import ReportClaim
-from synth.report.rundir import RunDir
+from synth.pipeline.rundir import RunDir
 from synth.verify.numeric import NumericOutcome
 from synth.verify.service import VerifyContext, claim_policy, verify_claim
 from synth.verify.verifier import Verifier, quote_sentences, to_verdict
