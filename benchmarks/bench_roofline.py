@@ -67,8 +67,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from synth.bench.launch import run_spec
-    from synth.bench.render import metric_value
     from synth.core.bench_spec import parse_specs
+    from synth.render.bench import metric_value
     from synth.settings import load_settings
 
     bandwidth = copy_bandwidth_gb_s()

@@ -26,8 +26,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from synth.bench.launch import run_specs
-    from synth.bench.render import metric_value
     from synth.core.bench_spec import load_specs
+    from synth.render.bench import metric_value
     from synth.settings import load_settings
 
     specs = load_specs(args.spec)

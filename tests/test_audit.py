@@ -195,9 +195,9 @@ def test_audit_of_a_paper_extracts_its_claims_and_keeps_it_out_of_its_evidence(
 
 
 def test_audit_markdown_says_what_was_measured_and_what_the_budget_left_out() -> None:
-    from synth.audit.render import render_markdown
     from synth.core.audit import AuditReport, AuditSummary
     from synth.core.measurement import MeasurementStage
+    from synth.render.audit import render_markdown
 
     stage = MeasurementStage(
         mode="auto", budget_s=400, spent_s=390, planned=5, run=2, hardware="CPU x",

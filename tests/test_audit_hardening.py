@@ -213,8 +213,8 @@ def _fake_audit(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> SimpleName
 
 
 def test_the_cap_is_said_before_the_work_and_in_both_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from synth.audit.render import render
     from synth.audit.run import run_audit
+    from synth.render.audit import render
     from synth.settings import SynthSettings
 
     calls: list[str] = []

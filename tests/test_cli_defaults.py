@@ -54,8 +54,8 @@ def test_the_help_names_each_setting_and_its_default(command: str) -> None:
 def test_a_report_flag_left_out_takes_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A real `synth report` invocation up to the pipeline: SYNTH_REPORT__PAPERS and a config file set the defaults
     the flags would have, and a flag still wins."""
+    import synth.render.reports as render
     import synth.report.pipeline as pipeline
-    import synth.report.render as render
 
     seen: list[Any] = []
 

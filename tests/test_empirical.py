@@ -22,9 +22,8 @@ from synth.empirical import (
     classify_claim_parts,
     judge,
     plan_experiment,
-    render_json,
-    render_markdown,
 )
+from synth.render.empirical import render_json, render_markdown
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 PAPER = SEEDS / "004_ae027df4a1b65a0f.txt"

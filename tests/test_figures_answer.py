@@ -113,7 +113,7 @@ def test_answer_says_so_when_nothing_answers_the_question() -> None:
 
 
 def test_answer_and_figures_are_top_level_in_report_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from synth.report.render import write_reports
+    from synth.render.reports import write_reports
     from synth.synthesize.synthesis import template_synthesis
 
     run = sample_run()

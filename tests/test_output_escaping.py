@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -230,7 +231,7 @@ def test_report_json_answer_and_html_links_are_inert() -> None:
     import json
 
     from synth.render.html import render_html
-    from synth.report.render import RENDERERS
+    from synth.render.reports import RENDERERS
 
     run = hostile_run()
     answer = json.loads(RENDERERS["json"](run))["answer"]
@@ -244,7 +245,7 @@ def test_report_json_answer_and_html_links_are_inert() -> None:
 
 def test_check_claims_markdown_is_inert() -> None:
     """`synth check-claims` (and the audit's measurement section) copies claim text into a table and details."""
-    from synth.empirical.render import render_markdown
+    from synth.render.empirical import render_markdown
 
     check = hostile_run().claims[5].empirical[0]
     md = render_markdown([check], title=f"Checks of {HOSTILE}")
@@ -327,7 +328,7 @@ def hostile_audit():  # noqa: ANN201
 
 
 def test_audit_markdown_has_no_html_or_script_link_from_data() -> None:
-    from synth.audit.render import render_markdown
+    from synth.render.audit import render_markdown
 
     md = render_markdown(hostile_audit())
     assert_inert(md)
@@ -366,7 +367,7 @@ def hostile_digest():  # noqa: ANN201
 
 
 def test_digest_markdown_has_no_html_or_script_link_from_data() -> None:
-    from synth.digest.render import render_markdown
+    from synth.render.digest import render_markdown
 
     md = render_markdown(hostile_digest())
     assert_inert(md)
@@ -379,3 +380,36 @@ def test_digest_markdown_has_no_html_or_script_link_from_data() -> None:
     assert hrefs == ["report.md", "%5Bx%5D%28javascript%3Aalert%2819%29%29", "../20250609-070000/digest.md"]
     assert "[report.md](report.md)" in md and "[../20250609-070000/digest.md](../20250609-070000/digest.md)" in md
     assert all(n == header for header, rows in table_widths(md) for n in rows)
+
+
+# ---------------------------------------------------------------- the one template environment
+
+
+def test_every_template_environment_comes_from_synth_render_environment(tmp_path: Path) -> None:
+    """One module builds the jinja2 environments, every renderer lives in synth/render, and the escaping holds for
+    any template: one from another folder (`templates=`) prints data Markdown-escaped in the audit and digest."""
+    from jinja2 import PackageLoader
+
+    import synth
+    from synth.core.escape import escape_markdown
+    from synth.render.audit import render_markdown as audit_markdown
+    from synth.render.digest import render_markdown as digest_markdown
+    from synth.render.environment import template_environment
+
+    package = Path(synth.__file__).resolve().parent
+    assert [p.relative_to(package) for p in package.rglob("*.py") if "Loader(" in p.read_text()] == [
+        Path("render/environment.py")
+    ]
+    assert [p.relative_to(package) for p in package.rglob("render.py")] == []
+    for kind in ("markdown", "html", "text"):
+        assert isinstance(template_environment(kind).loader, PackageLoader)
+    assert template_environment("html").autoescape is True and template_environment("text").finalize is None
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "audit.md.j2").write_text("audit {{ r.title }}\n")
+    (folder / "digest.md.j2").write_text("digest {{ r.question }} {{ r.started | when }}\n")
+    audit, digest = hostile_audit(), hostile_digest()
+    assert audit_markdown(audit, templates=folder) == f"audit {escape_markdown(audit.title)}\n"
+    expected = f"digest {escape_markdown(digest.question)} 2025-06-16 07:00 UTC\n"
+    assert digest_markdown(digest, templates=folder) == expected

@@ -30,8 +30,8 @@ def _options(**kw):  # noqa: ANN003, ANN202
 
 @pytest.fixture(scope="module")
 def report_run(corpus_home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from synth.render.reports import write_reports
     from synth.report.pipeline import run_report
-    from synth.report.render import write_reports
     from synth.retrieve import open_retriever
     from synth.settings import SynthSettings
 

@@ -67,7 +67,6 @@ def audit(
     """
     from synth.audit.inputs import read_audit_input
     from synth.audit.references import arxiv_fetcher
-    from synth.audit.render import render
     from synth.audit.run import AuditCheckpoint, run_audit
     from synth.cli import settings_from
     from synth.cli.corpus_cmd import run_ingest
@@ -75,6 +74,7 @@ def audit(
     from synth.empirical.budget import measure_within_budget
     from synth.errors import UserError
     from synth.io import atomic_write_text, check_output_path
+    from synth.render.audit import render
     from synth.retrieve import open_retriever
     from synth.verify.factory import build_verifier
 

@@ -36,10 +36,10 @@ def run(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only the final JSON line.")] = False,
 ) -> None:
     from synth.bench.launch import run_specs
-    from synth.bench.render import result_rows
     from synth.cli import settings_from
     from synth.core.bench_spec import load_specs
     from synth.io import atomic_write_text
+    from synth.render.bench import result_rows
 
     specs = load_specs(spec_file)
     if timeout is not None:
@@ -74,7 +74,7 @@ def run(
 
 
 def _mean(result, key: str) -> float | None:  # noqa: ANN001
-    from synth.bench.render import metric_value
+    from synth.render.bench import metric_value
 
     value = metric_value(result, key)
     return round(value, 3) if value is not None else None
@@ -99,8 +99,8 @@ def list_presets(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
 
 @app.command("show", help="Print a result file (one result or a sweep).")
 def show(result_file: Annotated[Path, typer.Argument(help="Result JSON from `synth bench run -o`.")]) -> None:
-    from synth.bench.render import result_rows
     from synth.core.bench_result import load_results
+    from synth.render.bench import result_rows
 
     for result in load_results(result_file):
         table = Table(show_header=False, title=result.spec.label(), title_justify="left")
@@ -114,8 +114,8 @@ def compare(
     a: Annotated[Path, typer.Argument(help="Result A (the baseline).")],
     b: Annotated[Path, typer.Argument(help="Result B.")],
 ) -> None:
-    from synth.bench.render import compare_rows, hardware_of, spec_differences
     from synth.core.bench_result import load_result
+    from synth.render.bench import compare_rows, hardware_of, spec_differences
 
     ra, rb = load_result(a), load_result(b)
     diffs = spec_differences(ra, rb)

@@ -36,10 +36,10 @@ def check_claims(
     from synth.audit.measurable import measurable_claims_from_file
     from synth.cli import settings_from
     from synth.core.measurement import ClaimCategory
-    from synth.empirical.render import render_json, render_markdown
     from synth.empirical.run import check_claims as run_checks
     from synth.errors import UserError
     from synth.io import atomic_write_text
+    from synth.render.empirical import render_json, render_markdown
 
     if fmt not in ("md", "json"):
         raise UserError(f"--format {fmt!r}: use md or json")
@@ -57,7 +57,7 @@ def check_claims(
 
     def progress(result) -> None:  # noqa: ANN001 - BenchResult
         if not quiet:
-            from synth.bench.render import metric_value
+            from synth.render.bench import metric_value
 
             tps = metric_value(result, "per_sample_tokens_per_s")
             figure = f"{tps:.2f} tok/s per answer" if tps else result.reason

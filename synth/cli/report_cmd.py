@@ -82,8 +82,8 @@ def report(
     from synth.io import check_output_dir
     from synth.pipeline.retrieval import missing_corpus
     from synth.pipeline.rundir import RunDir
+    from synth.render.reports import parse_formats, write_reports
     from synth.report.pipeline import new_run_id, run_report
-    from synth.report.render import parse_formats, write_reports
 
     settings = settings_from(ctx)
     if resume is not None:
@@ -168,7 +168,7 @@ def render(
     """Re-render a run's reports from its saved artefacts, without recomputing anything."""
     from synth.io import check_output_dir
     from synth.pipeline.rundir import RunDir
-    from synth.report.render import parse_formats, write_reports
+    from synth.render.reports import parse_formats, write_reports
 
     run = RunDir(run_dir).load_run()
     formats = parse_formats(fmt or run.options.formats)

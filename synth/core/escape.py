@@ -1,13 +1,13 @@
 """Text from papers and input reports, made safe for the Markdown and plain-text outputs.
 
 Markdown (`report.md`, the audit and the digest): escaping is the default. The
-Markdown template environments (`markdown_environment`) have a jinja2 `finalize`
-that backslash-escapes every `{{ … }}` value unless it is `TrustedMarkdown`, so a
-template cannot forget a filter. `escape_markdown` is the one escaping function;
-filters that build intended Markdown (`code_span`, `autolink`, `md_link`, and
-`synth.render.view.cite`) escape their data parts with it and return
-`TrustedMarkdown`. Any further filter turns a trusted value back into a plain
-`str`, which is then escaped again: safe, if ugly.
+Markdown template environment (`synth.render.environment`) has `finalize_markdown`
+as its jinja2 `finalize`: it backslash-escapes every `{{ … }}` value unless it is
+`TrustedMarkdown`, so a template cannot forget a filter. `escape_markdown` is the
+one escaping function; filters that build intended Markdown (`code_span`,
+`autolink`, `md_link`, and `synth.render.view.cite`) escape their data parts with
+it and return `TrustedMarkdown`. Any further filter turns a trusted value back
+into a plain `str`, which is then escaped again: safe, if ugly.
 
 Escaped, so that data can open no CommonMark construct that makes HTML or a link:
 `\\` (else data could cancel our escapes), `<` `>` (raw HTML, autolinks such as
@@ -32,7 +32,6 @@ Markdown, visibly: a tag-like `<b …>` becomes `‹b …›`, a link `[x](y)` b
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -70,7 +69,7 @@ def escape_markdown(text: object) -> str:
 
 
 def finalize_markdown(value: Any) -> str:
-    """jinja2 `finalize` of the Markdown environments: every `{{ … }}` value escaped unless trusted."""
+    """jinja2 `finalize` of the Markdown environment: every `{{ … }}` value escaped unless trusted."""
     if isinstance(value, TrustedMarkdown):
         return value
     return escape_markdown(value)
@@ -119,21 +118,6 @@ def md_link(label: object, dest: object | None = None) -> TrustedMarkdown:
     if not target or (scheme and scheme.group(1).lower() not in _SAFE_SCHEMES):
         return TrustedMarkdown(text)
     return TrustedMarkdown(f"[{text}]({quote(target, safe='/:#?=%+,@;~' if scheme else '/#?=%+,@;~')})")
-
-
-def markdown_environment(templates: Path | str, **options: Any) -> Any:
-    """A jinja2 environment for Markdown templates: every value escaped (`finalize_markdown`), StrictUndefined.
-
-    Filters: `md` / `cell` (one line, for table cells), `one_line`, `code` (code span), `url` (autolink),
-    `link` (relative or http(s) link)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, keep_trailing_newline=True,
-        finalize=finalize_markdown, **options,
-    )  # fmt: skip
-    env.filters.update(md=one_line, cell=one_line, one_line=one_line, code=code_span, url=autolink, link=md_link)
-    return env
 
 
 # ---------------------------------------------------------------- plain text

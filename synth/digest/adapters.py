@@ -46,8 +46,8 @@ def pipeline_runner(
     question: str, settings: Any, options: ReportOptions, run_dir: Path, *, progress: Any = None
 ) -> ReportRun:
     """The real `synth report` pipeline, then its renderers, into `run_dir`."""
+    from synth.render.reports import write_reports
     from synth.report.pipeline import run_report
-    from synth.report.render import write_reports
 
     run = run_report(question, settings, options, run_dir, progress=progress, retriever=shared_retriever(settings))
     write_reports(run, run_dir, list(options.formats))

@@ -185,8 +185,8 @@ def _commit(
 
 
 def _write_digest(report: DigestReport, folder: Path) -> None:
-    from synth.digest.render import render_json, render_markdown
     from synth.io import atomic_write_text
+    from synth.render.digest import render_json, render_markdown
 
     atomic_write_text(folder / "digest.md", render_markdown(report))
     atomic_write_text(folder / "digest.json", render_json(report))

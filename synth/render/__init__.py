@@ -1,9 +1,7 @@
-"""Renderers of a `synth report` run: Markdown, HTML (with inline SVG plots) and plain text.
+"""Every renderer: a `synth report` run as Markdown, HTML (with inline SVG plots) and plain text (`markdown`, `html`,
+`txt`, written together by `reports`), the audit (`audit`), the digest (`digest`), empirical checks (`empirical`)
+and tables of bench results (`bench`).
 
-`TEMPLATES_DIR` is the one place every renderer (report, audit, digest) finds its jinja2 templates: package
-data inside `synth/`, so a wheel or a non-editable install renders as a checkout does.
+`environment.template_environment` is the one place a jinja2 environment for the templates in `synth/templates/`
+(package data) is built.
 """
-
-from pathlib import Path
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synth.render import TEMPLATES_DIR
+from synth.render.environment import template_environment
 from synth.render.plots import config_label, pass_at_1, throughput_of
 
 if TYPE_CHECKING:
@@ -301,15 +301,10 @@ def csp_hash(text: str) -> Markup:
     return Markup(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
 
 
-def render_html(run: ReportRun, templates: Path = TEMPLATES_DIR) -> str:
+def render_html(run: ReportRun, templates: Path | None = None) -> str:
     """The whole report as one HTML page that needs no network and no other file."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(str(templates)), undefined=StrictUndefined, autoescape=True,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )  # fmt: skip
     from synth.render.view import uncited
 
+    env = template_environment("html", templates)
     env.filters.update(csp_hash=csp_hash, sentence_parts=sentence_parts, uncited=uncited)
     return env.get_template(TEMPLATE).render(r=run, v=build_view(run)).lstrip()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth.core.escape import TrustedMarkdown, escape_markdown, markdown_environment, one_line
+from synth.core.escape import TrustedMarkdown, escape_markdown, one_line
 from synth.core.run import CitedSentence, ReportClaim, ReportRun
-from synth.render import TEMPLATES_DIR
+from synth.render.environment import template_environment
 
 
 def uncited(sentence: CitedSentence) -> list[int]:
@@ -81,19 +81,11 @@ def md_cell(text: str) -> str:
     return one_line(text)
 
 
-def template_env(autoescape: bool = False, markdown: bool = False) -> Any:
-    """The report templates' environment; `markdown=True`: every `{{ … }}` value is Markdown-escaped unless it is
-    `TrustedMarkdown` (synth.core.escape), and `code` / `url` filters write code spans and autolinks."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    options: dict[str, Any] = dict(autoescape=autoescape, trim_blocks=True, lstrip_blocks=True)
-    if markdown:
-        env = markdown_environment(TEMPLATES_DIR, **options)
-    else:
-        env = Environment(
-            loader=FileSystemLoader(str(TEMPLATES_DIR)), undefined=StrictUndefined, keep_trailing_newline=True,
-            **options,
-        )  # fmt: skip
+def template_env(markdown: bool = False) -> Any:
+    """The report templates' environment (`synth.render.environment`), with the report's filters: `markdown=True`:
+    every `{{ … }}` value is Markdown-escaped unless it is `TrustedMarkdown` (synth.core.escape), and `code` / `url`
+    filters write code spans and autolinks; otherwise plain text."""
+    env = template_environment("markdown" if markdown else "text")
     env.filters.update(
         cite=cite, md=md_cell, one_line=one_line, evidence=evidence_cell, measured=measured_cell,
         p_support=support_probability,

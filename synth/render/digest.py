@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from synth.core.escape import markdown_environment
-from synth.digest.records import DigestReport
-from synth.digest.store import parse_iso
-from synth.render import TEMPLATES_DIR
+from synth.core.digest import DigestReport
+from synth.render.environment import template_environment
 
 
 def _when(stamp: str | None) -> str:
     if not stamp:
         return "—"
-    return parse_iso(stamp).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_markdown(report: DigestReport, templates: Path = TEMPLATES_DIR) -> str:
+def render_markdown(report: DigestReport, templates: Path | None = None) -> str:
     """Every value the template prints is Markdown-escaped (synth.core.escape: `|` too, so table cells stay
     whole); `cell` folds a value onto one line, `code` and `link` write code spans and links."""
-    env = markdown_environment(templates)
+    env = template_environment("markdown", templates, trim_blocks=False)
     env.filters["when"] = _when
     text = env.get_template("digest.md.j2").render(r=report, d=report.drift)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"

@@ -1,12 +1,11 @@
-"""Render an AuditReport as Markdown (jinja2 template in `synth/templates/`) or JSON."""
+"""Render an AuditReport as Markdown (jinja2 template `synth/templates/audit.md.j2`) or JSON."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from synth.audit.run import AuditOutcome, AuditReport
-from synth.core.escape import markdown_environment
-from synth.render import TEMPLATES_DIR
+from synth.core.audit import AuditOutcome, AuditReport
+from synth.render.environment import template_environment
 
 SECTIONS = [
     ("Disagreements with the report", AuditOutcome.DISAGREEMENT),
@@ -16,10 +15,10 @@ SECTIONS = [
 ]
 
 
-def render_markdown(report: AuditReport, templates: Path = TEMPLATES_DIR) -> str:
+def render_markdown(report: AuditReport, templates: Path | None = None) -> str:
     """Every value the template prints is Markdown-escaped (synth.core.escape): the audited report's title,
     question and claims, and the evidence quoted from papers, can add no HTML and no link."""
-    env = markdown_environment(templates)
+    env = template_environment("markdown", templates, trim_blocks=False)
     text = env.get_template("audit.md.j2").render(r=report, sections=SECTIONS)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
 
