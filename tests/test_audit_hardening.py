@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -212,6 +213,12 @@ def _fake_audit(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> SimpleName
     return SimpleNamespace(retriever=retriever, verifier=verifier)
 
 
+def _ctx(settings: Any, fake: SimpleNamespace) -> Any:
+    from synth.pipeline.context import RunContext
+
+    return RunContext.build(settings, retriever=fake.retriever, verifier=fake.verifier)
+
+
 def test_the_cap_is_said_before_the_work_and_in_both_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from synth.audit.run import run_audit
     from synth.render.audit import render
@@ -222,8 +229,8 @@ def test_the_cap_is_said_before_the_work_and_in_both_outputs(monkeypatch: pytest
     path, _ = _seed_with_rows(tmp_path, ["Confidence seven.\t✓\t7.0"])
     said: list[str] = []
     report = run_audit(
-        read_audit_input(path), SynthSettings(home=tmp_path / "home", offline=True), fake.retriever, fake.verifier,
-        [], max_claims=5, say=said.append,
+        read_audit_input(path), _ctx(SynthSettings(home=tmp_path / "home", offline=True), fake), judge=False,
+        max_claims=5, say=said.append,
     )  # fmt: skip
     assert len(calls) == 5 and [c.row for c in report.claims] == [1, 2, 3, 4, 5]  # a report's claims in order
     assert report.summary.claims == 5 and report.summary.claims_total == 13 and report.summary.skipped_by_cap == 8
@@ -236,8 +243,8 @@ def test_the_cap_is_said_before_the_work_and_in_both_outputs(monkeypatch: pytest
     assert sentence in md and "Input problems" in md and "7.0" in md
     calls.clear()
     everything = run_audit(
-        read_audit_input(path), SynthSettings(home=tmp_path / "home", offline=True), fake.retriever, fake.verifier,
-        [], max_claims=None,
+        read_audit_input(path), _ctx(SynthSettings(home=tmp_path / "home", offline=True), fake), judge=False,
+        max_claims=None,
     )  # fmt: skip
     assert len(calls) == 13 and everything.summary.skipped_by_cap == 0
     assert not any("--max-claims" in n for n in everything.notes)
@@ -261,7 +268,7 @@ def test_verdicts_are_saved_as_they_are_made_and_resumed(monkeypatch: pytest.Mon
 
     first = AuditCheckpoint(folder)
     with pytest.raises(KeyboardInterrupt):
-        run_audit(audit_input, settings, fake.retriever, fake.verifier, [], checkpoint=first, progress=interrupt)
+        run_audit(audit_input, _ctx(settings, fake), judge=False, checkpoint=first, progress=interrupt)
     assert first.path is not None and first.path.parent == folder
     lines = first.path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
@@ -273,7 +280,7 @@ def test_verdicts_are_saved_as_they_are_made_and_resumed(monkeypatch: pytest.Mon
     calls.clear()
     said: list[str] = []
     second = AuditCheckpoint(folder)
-    report = run_audit(audit_input, settings, fake.retriever, fake.verifier, [], checkpoint=second, say=said.append)
+    report = run_audit(audit_input, _ctx(settings, fake), judge=False, checkpoint=second, say=said.append)
     assert second.path == first.path
     assert f"resumed: {stop_after} verdicts from {first.path}" in said
     assert any(f"{stop_after} resumed, {12 - stop_after} to check" in s for s in said)
@@ -286,9 +293,9 @@ def test_verdicts_are_saved_as_they_are_made_and_resumed(monkeypatch: pytest.Mon
     calls.clear()
     other = SynthSettings(home=tmp_path / "home", offline=True, verify={"candidate_chunks": 4})
     third = AuditCheckpoint(folder)
-    run_audit(audit_input, settings, fake.retriever, fake.verifier, [], checkpoint=third, max_claims=2)
+    run_audit(audit_input, _ctx(settings, fake), judge=False, checkpoint=third, max_claims=2)
     fourth = AuditCheckpoint(folder)
-    run_audit(audit_input, other, fake.retriever, fake.verifier, [], checkpoint=fourth, max_claims=2)
+    run_audit(audit_input, _ctx(other, fake), judge=False, checkpoint=fourth, max_claims=2)
     assert fourth.path != third.path and len(calls) == 4
 
 

@@ -143,7 +143,7 @@ def test_audit_and_eval_give_the_same_verdict_for_the_same_claim(corpus_settings
     from synth.cli.eval_cmd import _outcomes
     from synth.eval.datasets import THREE_WAY, LabelledPair, LabelledSet
     from synth.eval.verify_eval import pair_policy, pick_model, predict_outcome, task_of
-    from synth.verify.factory import build_verifier
+    from synth.pipeline.context import RunContext
 
     claim = "vLLM improves the throughput of popular LLMs by 2-4x with the same level of latency compared to Orca."
     report = tmp_path / "report.md"
@@ -151,8 +151,8 @@ def test_audit_and_eval_give_the_same_verdict_for_the_same_claim(corpus_settings
         f"# vLLM\n\n| Claim | Verified | Confidence |\n|---|---|---|\n| {claim} | ✓ | 0.9 |\n\n"
         "## References\n\n- https://arxiv.org/abs/2309.06180\n"
     )
-    verifier, _ = build_verifier(corpus_settings, embedder=retriever.embedder, judge=False)
-    audit = run_audit(read_audit_input(report), corpus_settings, retriever, verifier, notes=[])
+    ctx = RunContext.build(corpus_settings, retriever=retriever)
+    audit = run_audit(read_audit_input(report), ctx, judge=False)
     audited = audit.claims[0]
 
     pair = LabelledPair(pair_id="vllm", claim=claim, label="SUPPORTED", arxiv_id="2309.06180")

@@ -27,6 +27,7 @@ from synth.core.audit import (
 from synth.core.claims import Provenance, Verdict, VerdictLabel, claim_id_for
 from synth.core.run import ExtractionSummary
 from synth.hashing import sha256_file
+from synth.pipeline.context import RunContext
 from synth.settings import AuditSettings
 from synth.verify.service import SAME_SYSTEM_ONLY, SOURCE_NOT_AVAILABLE, VerifyContext, audit_policy, verify_claim
 from synth.verify.verifier import Verifier, to_verdict
@@ -171,18 +172,17 @@ class AuditCheckpoint:
 
 def run_audit(
     audit_input: AuditInput,
-    settings: Any,
-    retriever: Any,
-    verifier: Verifier,
-    notes: list[str],
+    ctx: RunContext,
+    *,
+    judge: bool,
     fetch: Callable[[list[str]], dict[str, Any]] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    chat_model: Any | None = None,
     max_claims: int | None = DEFAULT_MAX_CLAIMS,
     checkpoint: AuditCheckpoint | None = None,
     say: Callable[[str], None] | None = None,
 ) -> AuditReport:
-    """The whole audit; `retriever` searches the local corpus, `fetch` (online only) adds cited arXiv papers.
+    """The whole audit; the context's retriever searches the local corpus, `fetch` (online only) adds cited
+    arXiv papers; `judge` asks for the LM judge (used when installed).
 
     `max_claims` (None or 0: no cap) checks the first claims of a report, or a paper's top-ranked extracted
     claims; `checkpoint` saves each verdict as it is made and reuses the ones an interrupted run saved; `say`
@@ -190,7 +190,8 @@ def run_audit(
     """
     started = time.perf_counter()
     say = say or (lambda message: None)
-    catalog = retriever.catalog
+    settings, retriever, catalog, chat_model = ctx.settings, ctx.retriever, ctx.catalog, ctx.injected_chat_model
+    verifier, notes = ctx.verifier(judge)
     documents = catalog.documents()
     claims_in = list(audit_input.claims)
     references = list(audit_input.references)

@@ -74,9 +74,8 @@ def audit(
     from synth.empirical.budget import measure_within_budget
     from synth.errors import UserError
     from synth.io import atomic_write_text, check_output_path
+    from synth.pipeline.context import RunContext
     from synth.render.audit import render
-    from synth.retrieve import open_retriever
-    from synth.verify.factory import build_verifier
 
     if fmt not in {"md", "json"}:
         raise UserError(f"unknown --format {fmt!r}: use md or json")
@@ -105,15 +104,13 @@ def audit(
         audit_input.question = question
     if corpus is not None:
         run_ingest(settings, [corpus], quiet=True)
-    retriever = open_retriever(settings)
-    if retriever.catalog.stats()["documents"] == 0:
-        raise UserError(f"the corpus at {settings.index_dir} is empty: pass --corpus DIR or run `synth corpus add`")
-    verifier, notes = build_verifier(settings, embedder=retriever.embedder, judge=judge)
+    ctx = RunContext.build(settings)
+    ctx.require_documents()
 
     def ingest(paths: list[Path]) -> None:
         run_ingest(settings, paths, quiet=True, source="arxiv")
 
-    fetch = arxiv_fetcher(settings, ingest, retriever.catalog, lambda m: err.print(m, highlight=False))
+    fetch = arxiv_fetcher(settings, ingest, ctx.catalog, lambda m: err.print(m, highlight=False))
     lines = None if quiet or err.is_terminal else LineStages(err)  # cron, CI, a pipe: timed lines, not a bar
     with Progress(
         TextColumn("[bold]audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -129,7 +126,7 @@ def audit(
         checkpoint = AuditCheckpoint(settings.home / "audit" / "checkpoints")
         try:
             report = run_audit(
-                audit_input, settings, retriever, verifier, notes, fetch=fetch,
+                audit_input, ctx, judge=judge, fetch=fetch,
                 progress=advance,
                 max_claims=max_claims or None, checkpoint=checkpoint,
                 say=lambda message: quiet or err.print(message, highlight=False, markup=False, soft_wrap=True),

@@ -34,6 +34,7 @@ class RunContext:
     _owned: bool = field(default=False, init=False)  # opened here, so closed here
     _embedder: MemoEmbedder | None = field(default=None, init=False)
     _verifiers: dict[tuple[bool, bool], tuple[Verifier, list[str]]] = field(default_factory=dict, init=False)
+    _given_verifier: Verifier | None = field(default=None, init=False)
 
     @classmethod
     def build(
@@ -44,11 +45,16 @@ class RunContext:
         chat_model: Any | None = None,
         bench_runner: Runner | None = None,
         progress: StageProgress | None = None,
+        verifier: Verifier | None = None,
     ) -> RunContext:
-        return cls(
+        """`retriever`, `chat_model`, `bench_runner` and `verifier`: used as given (tests, a digest's shared
+        retriever); what is not given is made from the settings on first use."""
+        ctx = cls(
             settings, progress=progress or NoProgress(), bench_runner=bench_runner, _retriever=retriever,
             _chat_model=chat_model,
         )  # fmt: skip
+        ctx._given_verifier = verifier
+        return ctx
 
     # ------------------------------------------------------------------ corpus
 
@@ -111,6 +117,8 @@ class RunContext:
     def verifier(self, judge: bool, keep_hidden: bool = False) -> tuple[Verifier, list[str]]:
         """The verifier (with the LM judge when asked and available) and the notes on what it runs without;
         `keep_hidden` keeps the judge's hidden states (for fitting probes)."""
+        if self._given_verifier is not None:
+            return self._given_verifier, []
         key = (judge, keep_hidden)
         if key not in self._verifiers:
             from synth.verify.factory import build_verifier
