@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, extract_numbers
 
 _NUM = r"\d+(?:\.\d+)?"
@@ -98,12 +99,14 @@ _UP_ADJ = {
     "costlier", "heavier", "speedup", "speed-up", "speed", "throughput", "improvement",
 }  # fmt: skip
 _DOWN_ADJ = {"slower", "lower", "less", "smaller", "fewer", "shorter", "cheaper", "slow", "lighter"}
-_DOWN_VERB = re.compile(
-    r"\b(?:reduc\w*|decreas\w*|lower\w*|drop\w*|slow\w*|cut\w*|divid\w*|shrink\w*|fall\w*|declin\w*|less|fewer|"
-    r"degrad\w*|hurt\w*|lose|loses|losing)\b", re.I)  # fmt: skip
-_UP_VERB = re.compile(
-    r"\b(?:increas\w*|improv\w*|rais\w*|boost\w*|faster|speed\w*|multipl\w*|grow\w*|more|higher|accelerat\w*|"
-    r"expensive|costlier)\b", re.I)  # fmt: skip
+_DOWN_VERB = words_pattern(
+    r"reduc\w*|decreas\w*|lower\w*|drop\w*|slow\w*|cut\w*|divid\w*|shrink\w*|fall\w*|declin\w*|less|fewer|"
+    r"degrad\w*|hurt\w*|lose|loses|losing"
+)
+_UP_VERB = words_pattern(
+    r"increas\w*|improv\w*|rais\w*|boost\w*|faster|speed\w*|multipl\w*|grow\w*|more|higher|accelerat\w*|"
+    r"expensive|costlier"
+)
 
 # What the figures mean as ratios is read here; the figures themselves ("5x", "three times", "halves",
 # "a factor of five", "13%", "from 110 to 22") come from `synth.core.quantities.extract_numbers`.
@@ -139,18 +142,16 @@ _NEGATED = re.compile(
     r"slower|less)\b",
     re.I,
 )
-_DIR_UP = re.compile(
-    r"\b(?:higher|more|increas\w*|faster|quicker|boost\w*|improv\w*|rais\w*|larger|greater|bigger|outperform\w*|"
-    r"accelerat\w*|speeds?\s+up|grows?|exceed\w*|surpass\w*)\b",
-    re.I,
+_DIR_UP = words_pattern(
+    r"higher|more|increas\w*|faster|quicker|boost\w*|improv\w*|rais\w*|larger|greater|bigger|outperform\w*|"
+    r"accelerat\w*|speeds?\s+up|grows?|exceed\w*|surpass\w*"
 )
-_DIR_DOWN = re.compile(
-    r"\b(?:lower|less|decreas\w*|reduc\w*|slower|drop\w*|degrad\w*|smaller|fewer|declin\w*|falls?|cuts?|"
-    r"slows?\s+down|shrink\w*|dampen\w*)\b",
-    re.I,
+_DIR_DOWN = words_pattern(
+    r"lower|less|decreas\w*|reduc\w*|slower|drop\w*|degrad\w*|smaller|fewer|declin\w*|falls?|cuts?|"
+    r"slows?\s+down|shrink\w*|dampen\w*"
 )
-_DIR_BETTER = re.compile(r"\b(?:better|best)\b", re.I)
-_DIR_WORSE = re.compile(r"\b(?:worse|worst|overheads?|penalt(?:y|ies))\b", re.I)
+_DIR_BETTER = words_pattern(r"better|best")
+_DIR_WORSE = words_pattern(r"worse|worst|overheads?|penalt(?:y|ies)")
 
 
 def _ratio_sense(adj: str) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from synth.claims.subject import subject_of
 from synth.core.figures import ReportedFigure, Role
+from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
 
 
@@ -40,22 +41,20 @@ class SourceSentence:
 
 # ---------------------------------------------------------------- reading one figure
 
-_COST_WORDS = re.compile(
-    r"\b(?:slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:the\s+)?(?:ttft|latency|memory|"
-    r"time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|additional\s+memory|longer)\b",
-    re.I,
+_COST_WORDS = words_pattern(
+    r"slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:the\s+)?(?:ttft|latency|memory|"
+    r"time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|additional\s+memory|longer"
 )
-_GAIN_WORDS = re.compile(
-    r"\b(?:speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens?\s+per\s+second|improv\w*|reduc\w*|"
-    r"sav\w*|lower|higher|boost\w*|gains?)\b",
-    re.I,
+_GAIN_WORDS = words_pattern(
+    r"speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens?\s+per\s+second|improv\w*|reduc\w*|"
+    r"sav\w*|lower|higher|boost\w*|gains?"
 )
 # "latencies up to 10.3x higher than draft generation", "2x higher latency than": a multiplier on a time is more
 # time, not a speed-up ("2x higher throughput than" stays a gain).
-_TIME_WORDS = re.compile(
-    r"\b(?:latenc(?:y|ies)|times?|delays?|durations?|wall-?clock|ttft|tpot|prefill|stalls?|verification)\b", re.I
+_TIME_WORDS = words_pattern(
+    r"latenc(?:y|ies)|times?|delays?|durations?|wall-?clock|ttft|tpot|prefill|stalls?|verification"
 )
-_SPEED_WORDS = re.compile(r"\b(?:speed-?ups?|throughput|tokens?/s|faster|accelerat\w*)\b", re.I)
+_SPEED_WORDS = words_pattern(r"speed-?ups?|throughput|tokens?/s|faster|accelerat\w*")
 _MORE_THAN = re.compile(r"\s*\)?\s*(?:higher|longer|larger|greater|more)\s+(?:(?P<noun>[\w-]+)\s+)?than\b", re.I)
 
 
@@ -298,10 +297,9 @@ def _baseline(sentence: str, number: ClaimNumber) -> str | None:
 _KEEP_UNITS = {"x", "%", "pp", "tokens/s", "requests/s", "s", "GB"}
 
 
-_BASELINE_FILLER = re.compile(
-    r"\b(?:the|a|an|vanilla|standard|naive|plain|conventional|traditional|regular|original|baseline|default|"
-    r"normal|greedy|decoding|generation|inference|sampling|methods?|approach(?:es)?)\b",
-    re.I,
+_BASELINE_FILLER = words_pattern(
+    r"the|a|an|vanilla|standard|naive|plain|conventional|traditional|regular|original|baseline|default|"
+    r"normal|greedy|decoding|generation|inference|sampling|methods?|approach(?:es)?"
 )
 
 

@@ -12,6 +12,7 @@ import re
 
 from synth.claims.subject import subject_of as subject_of  # moved down: verification reads it too
 from synth.core.claims import Claim, ClaimKind, Quantity
+from synth.core.patterns import words_pattern
 
 THEMES = ("gains", "costs", "quality", "method", "other")
 HEADINGS = {
@@ -21,21 +22,18 @@ HEADINGS = {
     "method": "How the methods work",
     "other": "Other findings",
 }
-_COST = re.compile(
-    r"\b(?:memory|overhead|cost|costs|costly|compute|computation|energy|flops?|training|fine-?tun|extra|additional|"
+_COST = words_pattern(
+    r"memory|overhead|cost|costs|costly|compute|computation|energy|flops?|training|fine-?tun|extra|additional|"
     r"bottleneck|slower|slows?|latency increase|storage|footprint|parameters|hardware|resources?|expensive|"
-    r"limitation|drawback|however|but|only when|requires?)\b",
-    re.I,
+    r"limitation|drawback|however|but|only when|requires?"
 )
-_QUALITY = re.compile(
-    r"\b(?:accuracy|quality|pass@\d*|lossless|without (?:compromising|loss|degrad)|degrad\w*|identical|"
-    r"same (?:output|distribution)|perplexity|exact match|bleu|rouge|score)\b",
-    re.I,
+_QUALITY = words_pattern(
+    r"accuracy|quality|pass@\d*|lossless|without (?:compromising|loss|degrad)|degrad\w*|identical|"
+    r"same (?:output|distribution)|perplexity|exact match|bleu|rouge|score"
 )
-_GAIN = re.compile(
-    r"\b(?:speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens per second|latency|reduc\w+|improv\w+|"
-    r"outperform\w*|higher|boost\w*|gains?)\b",
-    re.I,
+_GAIN = words_pattern(
+    r"speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens per second|latency|reduc\w+|improv\w+|"
+    r"outperform\w*|higher|boost\w*|gains?"
 )
 _GAIN_QUANTITIES = {Quantity.SPEEDUP, Quantity.THROUGHPUT, Quantity.LATENCY}
 _COST_QUANTITIES = {Quantity.MEMORY, Quantity.COST, Quantity.SIZE}

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from synth.core.claims import ClaimNumber
+from synth.core.patterns import words_pattern
 from synth.corpus.tables import CELLS_MARKER
 from synth.corpus.text import fix_pdf_glyphs
 from synth.verify.numeric import extract_numbers
@@ -155,29 +156,25 @@ _GENERIC = frozenset(
     ]
 )
 # Universal scope a summary adds when it overgeneralises; hedges a paper uses when it does not.
-_UNIVERSAL = re.compile(
-    r"\b(?:every|all|always|any|each|consistently|uniformly|regardless|invariably|never|none|across the board|"
-    r"in every case|without exception)\b",
-    re.I,
+_UNIVERSAL = words_pattern(
+    r"every|all|always|any|each|consistently|uniformly|regardless|invariably|never|none|across the board|"
+    r"in every case|without exception"
 )
-_HEDGE = re.compile(
-    r"\b(?:often|sometimes|some|most|many|several|typically|usually|generally|mostly|can|may|might|competitive(?:ly)?|"
-    r"comparable|slightly|except|only|partially|in certain|on average|average)\b",
-    re.I,
+_HEDGE = words_pattern(
+    r"often|sometimes|some|most|many|several|typically|usually|generally|mostly|can|may|might|competitive(?:ly)?|"
+    r"comparable|slightly|except|only|partially|in certain|on average|average"
 )
-_UP = re.compile(
-    r"\b(?:increas\w*|higher|more|larger|greater|grow\w*|grew|rise[sn]?|rising|rose|rais\w*|improv\w*|gain\w*|"
+_UP = words_pattern(
+    r"increas\w*|higher|more|larger|greater|grow\w*|grew|rise[sn]?|rising|rose|rais\w*|improv\w*|gain\w*|"
     r"boost\w*|faster|better|outperform\w*|exceed\w*|above|superior|accelerat\w*|speed(?:s|ing)? up|longer|"
     r"upward|surpass\w*|beats?|doubl\w*|tripl\w*|outscor\w*|highest|largest|greatest|best|fastest|strongest|"
-    r"ahead|lifts?|tops?)\b",
-    re.I,
+    r"ahead|lifts?|tops?"
 )
-_DOWN = re.compile(
-    r"\b(?:decreas\w*|lower|less|fewer|smaller|shrink\w*|shrank|drop\w*|fall\w*|fell|declin\w*|reduc\w*|cut|"
+_DOWN = words_pattern(
+    r"decreas\w*|lower|less|fewer|smaller|shrink\w*|shrank|drop\w*|fall\w*|fell|declin\w*|reduc\w*|cut|"
     r"degrad\w*|worse|slower|trail\w*|below|inferior|underperform\w*|slow(?:s|ed)? down|shorter|downward|"
     r"los(?:e|es|t|ing)|diminish\w*|halv\w*|hurts?|harm\w*|lowest|smallest|worst|slowest|weakest|behind|"
-    r"collaps\w*|deteriorat\w*)\b",
-    re.I,
+    r"collaps\w*|deteriorat\w*"
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|fails? to|without|"
                        r"neither|nor|unable|ineffective|insufficient)\b|n't\b", re.I)  # fmt: skip
@@ -768,9 +765,8 @@ def baseline_verdict(claim: Figure, evidence: Figure) -> int:
 
 MIN_OVERLAP = 0.15  # direction, negation and scope are read off the best sentence only when it is about the claim
 _NOT_UNIVERSAL = re.compile(r"\bnot (?:always|all|every|uniformly|consistently|necessarily)\b|\bonly\b", re.I)
-_COMPARATIVE = re.compile(
-    r"\b(?:outperform\w*|beats?|exceed\w*|surpass\w*|outscor\w*|than|over|falls? behind|trails?|lags?|vs\.?|versus)\b",
-    re.I,
+_COMPARATIVE = words_pattern(
+    r"outperform\w*|beats?|exceed\w*|surpass\w*|outscor\w*|than|over|falls? behind|trails?|lags?|vs\.?|versus"
 )
 
 

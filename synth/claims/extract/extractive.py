@@ -19,6 +19,7 @@ from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
 from synth.claims.gates import CAPTION, EMBEDDED_CAPTION
 from synth.core.claims import ClaimKind, ClaimNumber, Quantity
+from synth.core.patterns import words_pattern
 from synth.core.quantities import extract_numbers
 
 SECTION_WEIGHT = {
@@ -28,34 +29,29 @@ SECTION_WEIGHT = {
 DEFAULT_SECTION_WEIGHT = 0.45
 MIN_WORDS, MAX_WORDS = 8, 70
 
-_OUTCOME = re.compile(
-    r"\b(outperform\w*|achiev\w*|attain\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|speed[- ]?ups?|sped up|"
+_OUTCOME = words_pattern(
+    r"outperform\w*|achiev\w*|attain\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|speed[- ]?ups?|sped up|"
     r"accelerat\w*|surpass\w*|exceed\w*|boost\w*|lower\w*|higher|faster|slower|better|worse|fewer|"
     r"sav(?:e|es|ed|ing)|cuts?|halv\w*|doubl\w*|deliver\w*|yield\w*|gains?|enabl\w*|eliminat\w*|"
-    r"matches|comparable|competitive|state-of-the-art|lossless\w*|degrad\w*)\b",
-    re.I,
+    r"matches|comparable|competitive|state-of-the-art|lossless\w*|degrad\w*"
 )
-_COMPARATIVE = re.compile(
-    r"\b(than|compared (?:to|with)|relative to|versus|vs\.?|over (?:the )?baselines?|up to)\b", re.I
-)
+_COMPARATIVE = words_pattern(r"than|compared (?:to|with)|relative to|versus|vs\.?|over (?:the )?baselines?|up to")
 _FINDING = re.compile(
     r"\b(we|results?|experiments?|evaluations?|analysis)\s+(?:also\s+)?(show|find|found|observe|demonstrate|"
     r"reveal|confirm|indicate)s?\b",
     re.I,
 )
-_LIMITATION = re.compile(
-    r"\b(limitations?|however|fails?|failed|cannot|can't|does not|do not|unable|drawbacks?|at the cost of|"
-    r"trade-?offs?|overhead|degrad\w*|bottleneck\w*|struggles?)\b",
-    re.I,
+_LIMITATION = words_pattern(
+    r"limitations?|however|fails?|failed|cannot|can't|does not|do not|unable|drawbacks?|at the cost of|"
+    r"trade-?offs?|overhead|degrad\w*|bottleneck\w*|struggles?"
 )
-_SETUP = re.compile(
-    r"\b(we (use|used|set|follow|followed|train|trained|adopt|adopted|implement|implemented|run|ran|conduct|"
+_SETUP = words_pattern(
+    r"we (use|used|set|follow|followed|train|trained|adopt|adopted|implement|implemented|run|ran|conduct|"
     r"conducted|evaluate|evaluated|employ|employed|report|consider|denote|define|refer)|hyper-?parameters?|"
-    r"learning rate|batch size of|is defined as|denotes?|let \w+ be|is shown in (?:table|figure|fig))\b",
-    re.I,
+    r"learning rate|batch size of|is defined as|denotes?|let \w+ be|is shown in (?:table|figure|fig)"
 )
-_METHOD = re.compile(
-    r"\b(uses?|consists? of|employs?|introduces?|is based on|relies on|leverages?|builds? on|is an?|are an?)\b", re.I
+_METHOD = words_pattern(
+    r"uses?|consists? of|employs?|introduces?|is based on|relies on|leverages?|builds? on|is an?|are an?"
 )
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]|\([^()]*[A-Z][^()]*\b(?:19|20)\d{2}[a-z]?\)|et al\.")
 _FUNCTION_WORDS = {
@@ -65,7 +61,7 @@ _FUNCTION_WORDS = {
 _ABBREVIATION_BEFORE_DOT = {"e.g", "i.e", "al", "vs", "cf", "etc", "approx", "resp", "fig", "eq", "sec", "no"}
 _MATH = re.compile(r"[=∑∏∫≤≥←→∈∀∃√∥⊕⊗]|\\[a-z]+")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
-_HEDGE = re.compile(r"\b(may|might|could|possibly|potentially|we hope|we believe|future work)\b", re.I)
+_HEDGE = words_pattern(r"may|might|could|possibly|potentially|we hope|we believe|future work")
 
 
 def reject_reason(text: str) -> str | None:
