@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,14 +30,9 @@ from synth.retrieve.dense import (
 )
 from synth.settings import SettingsError, load_settings
 from tests.conftest import PAPERS, run_cli
+from tests.servers import free_port, running_server
 
 GQA, PIPESPEC, SURVEY = "2305.13245", "2505.01572", "2502.19732"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- unit: the setting, and every way a server can be unusable --------------------------------------------
@@ -157,30 +151,16 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cmd = [sys.executable, "-c", "import sys; from chromadb.cli.cli import app; sys.exit(app())",
            "run", "--host", "127.0.0.1", "--port", port, "--path", str(folder / "db")]  # fmt: skip
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+
+    def heartbeat() -> None:
+        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
+            assert "heartbeat" in resp.read().decode()
+
     log_path = folder / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as resp:
-                    assert "heartbeat" in resp.read().decode()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"chroma run not up after 60 s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.2)
+    with running_server(
+        cmd, name="chroma run", answer=heartbeat, log_path=log_path, wait_s=60, poll_s=0.2, env=env, cwd=folder
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _server_env(home: Path, url: str) -> dict[str, str]:

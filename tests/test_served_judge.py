@@ -10,10 +10,8 @@ import importlib.util
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +24,7 @@ from synth.settings import SynthSettings
 from synth.verify.factory import build_judge
 from synth.verify.judge_cache import CachedJudge
 from synth.verify.served_judge import ServedJudge, answer_word, p_yes_from_logprobs, p_yes_from_text
+from tests.servers import free_port, running_server
 
 SMALL_MODEL = "qwen2.5-coder-0.5b-instruct"
 # Read at import, before the autouse fixture points SYNTH_HOME at a fresh tmp dir.
@@ -145,12 +144,6 @@ def small_model_path() -> Path:
     return Path(proc.stdout.strip())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base_url, model name) of a llama-cpp-python server with the 0.5B model, stopped after the module."""
@@ -168,30 +161,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", str(min(os.cpu_count() or 1, 4)),
     ]  # fmt: skip
     base_url = f"http://127.0.0.1:{port}/v1"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/models", timeout=5) as resp:
-                    served = [m["id"] for m in json.load(resp)["data"]]
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server not up after 180 s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
+
+    def models() -> list[str]:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=5) as resp:
+            return [m["id"] for m in json.load(resp)["data"]]
+
+    with running_server(
+        cmd, name="llama_cpp.server", answer=models, log_path=log_path, wait_s=180, poll_s=0.5
+    ) as served:
         assert alias in served
         yield base_url, alias
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.mark.slow
