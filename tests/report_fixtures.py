@@ -22,23 +22,21 @@ import statistics
 
 from synth.core.bench_result import RANDOM_WEIGHTS_LABEL, BenchResult, Environment, Measurements, Stat
 from synth.core.bench_spec import BenchSpec
-from synth.core.claims import Claim, ClaimKind, Evidence, Provenance, Verdict, VerdictLabel
+from synth.core.claims import Claim, ClaimKind, Evidence, Provenance, VerdictLabel
 from synth.core.measurement import Arm, ClaimCategory, ClaimType, EmpiricalCheck, ExperimentPlan, Relation
 from synth.core.run import (
-    CitedSentence,
     Conflict,
     MeasurementStage,
     PaperRef,
     Paragraph,
     ReportClaim,
-    ReportOptions,
     ReportRun,
-    RetrievalResult,
     Review,
     ReviewPanel,
     Synthesis,
 )
 from synth.empirical.judge import judge
+from tests.run_builders import cited, report_run, verified_claim
 
 QUESTION = "How much do speculative decoding and 4-bit quantization speed up LLM inference, and at what cost?"
 RUN_ID = "20250614-101512-spec-decoding"
@@ -98,10 +96,8 @@ def _claim(
         text=text, kind=kind, provenance=Provenance(doc_id=doc_id, page=page, passage=text),
         relevance=round(0.74 - 0.03 * number, 2), source_title=TITLES[doc_id], extractor="extractive",
     )  # fmt: skip
-    verdict = Verdict(
-        claim_id=claim.claim_id, label=label, confidence=confidence, evidence=evidence, checks=["nli", "numeric"]
-    )
-    return ReportClaim(number=number, claim=claim, paper=paper, verdict=verdict, measurable=measurable or [])
+    return verified_claim(number, claim, paper, label, confidence, checks=["nli", "numeric"], evidence=evidence,
+                          measurable=measurable or [])  # fmt: skip
 
 
 # fmt: off
@@ -263,19 +259,16 @@ def _empirical(claims: list[ReportClaim]) -> None:
 
 # fmt: off
 def _synthesis() -> Synthesis:
-    def said(text: str, *claims: int) -> CitedSentence:
-        return CitedSentence(text=text, claims=list(claims))
-
     return Synthesis(
         method="template",
         title="Speculative decoding and 4-bit quantization: how much faster is LLM inference?",
         abstract=[
-            said("Speculative decoding methods report lossless speedups of about 2-4× over autoregressive "
-                 "decoding: 2.2-2.8× for Medusa, 2.7-3.5× for EAGLE on LLaMA2-Chat 70B and up to 4.43× for "
-                 "PEARL.", 1, 2, 4),
-            said("The speedups are measured in FP16 and shrink in FP32, where EAGLE falls from 2.39× to 1.74×.", 5),
-            said("4-bit quantization of weights and KV cache costs little accuracy, but on this machine's CPU "
-                 "int4 weights decoded slower than bf16, not faster.", 6, 7),
+            cited("Speculative decoding methods report lossless speedups of about 2-4× over autoregressive "
+                  "decoding: 2.2-2.8× for Medusa, 2.7-3.5× for EAGLE on LLaMA2-Chat 70B and up to 4.43× for "
+                  "PEARL.", 1, 2, 4),
+            cited("The speedups are measured in FP16 and shrink in FP32, where EAGLE falls from 2.39× to 1.74×.", 5),
+            cited("4-bit quantization of weights and KV cache costs little accuracy, but on this machine's CPU "
+                  "int4 weights decoded slower than bf16, not faster.", 6, 7),
         ],
         introduction="Decoding one token at a time leaves accelerators waiting on memory; drafting several tokens "
         "and verifying them in parallel, or moving fewer bytes per weight, are the two remedies compared here.",
@@ -283,15 +276,15 @@ def _synthesis() -> Synthesis:
         "against the corpus with NLI and numeric checks, and three measurable ones were re-measured on CPU.",
         results=[
             Paragraph(heading="Speculative decoding", sentences=[
-                said("Medusa's extra decoding heads give over 2.2× speedup without changing generation "
-                     "quality.", 1),
-                said("EAGLE is 2.1-3.8× faster than vanilla decoding on MT-bench and 1.5-1.6× faster than "
-                     "Medusa.", 3),
-                said("PEARL's parallel drafting adds up to 1.50× over vanilla speculative decoding.", 4),
+                cited("Medusa's extra decoding heads give over 2.2× speedup without changing generation "
+                      "quality.", 1),
+                cited("EAGLE is 2.1-3.8× faster than vanilla decoding on MT-bench and 1.5-1.6× faster than "
+                      "Medusa.", 3),
+                cited("PEARL's parallel drafting adds up to 1.50× over vanilla speculative decoding.", 4),
             ]),
             Paragraph(heading="Quantization", sentences=[
-                said("FlexGen compresses weights and KV cache to 4 bits with negligible accuracy loss, and pass@1 "
-                     "measured here agrees within the (large) noise.", 7),
+                cited("FlexGen compresses weights and KV cache to 4 bits with negligible accuracy loss, and pass@1 "
+                      "measured here agrees within the (large) noise.", 7),
             ]),
         ],
         conflicts=[
@@ -354,15 +347,14 @@ def sample_run() -> ReportRun:
     a synthesis with three conflicts, and a 5-reviewer panel."""
     claims = _claims()
     _empirical(claims)
-    return ReportRun(
-        run_id=RUN_ID, question=QUESTION, created=CREATED,
-        options=ReportOptions(question=QUESTION, papers=6, claims=8, formats=["md", "html", "json"]),
+    return report_run(
+        RUN_ID, QUESTION, CREATED, _papers(), claims,
+        options={"formats": ["md", "html", "json"]},
+        retrieval={"arxiv": "skipped: offline", "seconds": 3.4},
         settings_md5="5f0c2e9a7b1d4c3e8a6f2b9d0e1c7a4b",
         environment={"synth": "0.1.0", "python": "3.11.2", "platform": ENV.platform, "torch": "2.13.0+cpu",
                      "transformers": "5.23.0", "cpu": ENV.describe()},
-        retrieval=RetrievalResult(papers=_papers(), corpus_documents=40, arxiv="skipped: offline", seconds=3.4),
         extraction={"mode": "extractive", "claims": 8, "candidates": 57},
-        claims=claims,
         verification={"checks": ["nli", "numeric"], "judge": "not installed", "seconds": 21.7},
         measurement=MeasurementStage(
             mode="auto", budget_s=600.0, spent_s=424.8, planned=4, run=4, hardware=ENV.describe(),

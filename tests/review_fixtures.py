@@ -8,7 +8,7 @@ claims measured CONSISTENT. Each `with_*` helper returns a damaged deep copy.
 from __future__ import annotations
 
 from synth.core.bench_spec import BenchSpec
-from synth.core.claims import Claim, ClaimKind, Verdict, VerdictLabel
+from synth.core.claims import Claim, ClaimKind, VerdictLabel
 from synth.core.measurement import (
     Arm,
     ClaimCategory,
@@ -26,11 +26,10 @@ from synth.core.run import (
     PaperRef,
     Paragraph,
     ReportClaim,
-    ReportOptions,
     ReportRun,
-    RetrievalResult,
     Synthesis,
 )
+from tests.run_builders import cited, report_run, verified_claim
 
 QUESTION = "How much does speculative decoding speed up LLM inference, and at what cost?"
 
@@ -129,13 +128,12 @@ def _empirical(number: int, text: str) -> list[EmpiricalCheck]:
 def report_claim(number: int, paper: int | None, text: str, label: VerdictLabel, confidence: float,
                  measurable: list[str], title: str | None) -> ReportClaim:  # fmt: skip
     claim = Claim(text=text, kind=ClaimKind.QUANTITATIVE, source_title=title, extractor="extractive")
-    verdict = Verdict(claim_id=claim.claim_id, label=label, confidence=confidence, checks=["nli"])
-    return ReportClaim(number=number, claim=claim, paper=paper, verdict=verdict, measurable=measurable,
-                       empirical=_empirical(number, text) if measurable else [])  # fmt: skip
+    return verified_claim(number, claim, paper, label, confidence, checks=["nli"], measurable=measurable,
+                          empirical=_empirical(number, text) if measurable else [])  # fmt: skip
 
 
 def _sentences(items: list[tuple[str, list[int]]]) -> list[CitedSentence]:
-    return [CitedSentence(text=text, claims=claims) for text, claims in items]
+    return [cited(text, *claims) for text, claims in items]
 
 
 def make_run() -> ReportRun:
@@ -149,12 +147,8 @@ def make_run() -> ReportRun:
     )  # fmt: skip
     measurement = MeasurementStage(mode="auto", budget_s=600, spent_s=212.0, planned=3, run=2,
                                    skipped=["[4]: the bench has no speculative decoding technique to run"])  # fmt: skip
-    return ReportRun(
-        run_id="20250101-000000-specdec", question=QUESTION, created="2025-01-01T00:00:00Z",
-        options=ReportOptions(question=QUESTION, papers=5, claims=11),
-        retrieval=RetrievalResult(papers=papers, corpus_documents=40), claims=claims,
-        measurement=measurement, synthesis=synthesis,
-    )  # fmt: skip
+    return report_run("20250101-000000-specdec", QUESTION, "2025-01-01T00:00:00Z", papers, claims,
+                      measurement=measurement, synthesis=synthesis)  # fmt: skip
 
 
 def with_unsupported_prose(run: ReportRun) -> ReportRun:
