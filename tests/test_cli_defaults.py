@@ -59,7 +59,7 @@ def test_a_report_flag_left_out_takes_the_setting(monkeypatch: pytest.MonkeyPatc
 
     seen: list[Any] = []
 
-    def fake_run(question: str, settings: Any, options: Any, out: Path, progress: Any = None) -> Any:
+    def fake_run(question: str, options: Any, out: Path, ctx: Any) -> Any:
         seen.append(options)
         return SimpleNamespace(claims=[], review=None)
 

@@ -30,6 +30,7 @@ def _options(**kw):  # noqa: ANN003, ANN202
 
 @pytest.fixture(scope="module")
 def report_run(corpus_home: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from synth.pipeline.context import RunContext
     from synth.render.reports import write_reports
     from synth.report.pipeline import run_report
     from synth.retrieve import open_retriever
@@ -38,7 +39,7 @@ def report_run(corpus_home: Path, tmp_path_factory: pytest.TempPathFactory):  # 
     settings = SynthSettings(home=corpus_home)
     out = tmp_path_factory.mktemp("report") / "run"
     retriever = open_retriever(settings)
-    run = run_report(QUESTION, settings, _options(papers=8, claims=14), out, retriever=retriever)
+    run = run_report(QUESTION, _options(papers=8, claims=14), out, RunContext.build(settings, retriever=retriever))
     write_reports(run, out, run.options.formats)
     return run, out, retriever
 
@@ -122,6 +123,7 @@ def test_render_reproduces_the_report(report_run, tmp_path: Path) -> None:  # no
 
 
 def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from synth.pipeline.context import RunContext
     from synth.pipeline.rundir import RunDir
     from synth.pipeline.verification import VerifiedClaim
     from synth.report.pipeline import run_report
@@ -144,7 +146,7 @@ def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monke
     monkeypatch.setattr(Verifier, "verify", crashing)
     options = _options(papers=4, claims=6, formats=["md"])
     with pytest.raises(RuntimeError, match="simulated crash"):
-        run_report(QUESTION, settings, options, out, retriever=retriever)
+        run_report(QUESTION, options, out, RunContext.build(settings, retriever=retriever))
     partial = RunDir(out).load_run()
     assert partial.retrieval is not None and partial.extraction is not None and partial.verification is None
     assert len(RunDir(out).read_lines("verdicts", VerifiedClaim)) == 3
@@ -156,7 +158,7 @@ def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monke
         return real_verify(self, claim, passages, task)
 
     monkeypatch.setattr(Verifier, "verify", counting)
-    run = run_report(QUESTION, settings, options, out, retriever=retriever)
+    run = run_report(QUESTION, options, out, RunContext.build(settings, retriever=retriever))
     assert run.review is not None and all(c.verdict is not None for c in run.claims)
     assert counted["n"] == len(run.claims) - 3
     assert run.verification.reused_from_resume == 3

@@ -80,6 +80,7 @@ def report(
     from synth.core.run import ReportOptions
     from synth.errors import UserError
     from synth.io import check_output_dir
+    from synth.pipeline.context import RunContext
     from synth.pipeline.retrieval import missing_corpus
     from synth.pipeline.rundir import RunDir
     from synth.render.reports import parse_formats, write_reports
@@ -115,7 +116,7 @@ def report(
         check_output_dir(out, "-o")
         _claim_folder(RunDir(out))
     with stage_progress(err, quiet) as stages:
-        run = run_report(question, settings, options, out, progress=stages)
+        run = run_report(question, options, out, RunContext.build(settings, progress=stages))
     paths = write_reports(run, out, formats)
     _summary(run, paths, quiet)
 

@@ -46,10 +46,12 @@ def pipeline_runner(
     question: str, settings: Any, options: ReportOptions, run_dir: Path, *, progress: Any = None
 ) -> ReportRun:
     """The real `synth report` pipeline, then its renderers, into `run_dir`."""
+    from synth.pipeline.context import RunContext
     from synth.render.reports import write_reports
     from synth.report.pipeline import run_report
 
-    run = run_report(question, settings, options, run_dir, progress=progress, retriever=shared_retriever(settings))
+    ctx = RunContext.build(settings, progress=progress, retriever=shared_retriever(settings))
+    run = run_report(question, options, run_dir, ctx)
     write_reports(run, run_dir, list(options.formats))
     return run
 

@@ -15,18 +15,13 @@ import platform
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from synth import __version__
 from synth.core.run import ReportOptions, ReportRun
 from synth.pipeline.context import RunContext
-from synth.pipeline.progress import StageProgress
 from synth.pipeline.rundir import RunDir, RunDirError
 from synth.pipeline.stages import REPORT_STAGES
 from synth.settings import SynthSettings
-
-if TYPE_CHECKING:
-    from synth.empirical.budget import Runner
 
 
 def slug(question: str, words: int = 6) -> str:
@@ -78,29 +73,15 @@ def unstarted(run: ReportRun) -> bool:
     return run.retrieval is None and not run.timings
 
 
-def run_report(
-    question: str,
-    settings: SynthSettings,
-    options: ReportOptions,
-    run_dir: Path,
-    *,
-    progress: StageProgress | None = None,
-    chat_model: Any | None = None,
-    retriever: Any | None = None,
-    bench_runner: Runner | None = None,
-    stop_after: str | None = None,
-) -> ReportRun:
+def run_report(question: str, options: ReportOptions, run_dir: Path, ctx: RunContext) -> ReportRun:
     """The whole pipeline; returns the finished run (also saved in `run_dir/run.json`).
 
-    `stop_after` ends the run after that stage (a resumable partial run, used by tests and digests). The chat
-    model, retriever and benchmark runner are injected by tests and digests; by default the run context makes
-    them from the settings when a stage first needs them (a finished run re-renders without loading the index).
+    `ctx` carries the settings and whatever the caller injects (a progress display, a digest's shared retriever,
+    a test's chat model or benchmark runner); the rest is made from the settings when a stage first needs it, so
+    a finished run re-renders without loading the index.
     """
-    ctx = RunContext.build(
-        settings, retriever=retriever, chat_model=chat_model, bench_runner=bench_runner, progress=progress
-    )
     rundir = RunDir(run_dir)
-    run = start_run(question, settings, options, rundir)
+    run = start_run(question, ctx.settings, options, rundir)
     try:
         for stage in REPORT_STAGES:
             if not stage.done(run):
@@ -110,8 +91,6 @@ def run_report(
                 run.timings[stage.name] = round(time.perf_counter() - started, 3)
                 rundir.save_run(run)
                 ctx.progress.finish(stage.name, summary)
-            if stop_after == stage.name:
-                break
     finally:
         ctx.close()
     return run
