@@ -35,6 +35,14 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
         ],
     ),
     ("Released in 2023 with 1950 tokens of context.", [("1950", 1950.0, "", {})]),  # 2023 is a year, 1950 a count
+    (  # a share next to a model size is not a parameter count
+        "With only 28.5% of computations, DeepSeekMoE 145B matches DeepSeek 67B.",
+        [
+            ("28.5%", 28.5, "%", {"quantity": Quantity.OTHER}),
+            ("145B", 145.0, "B", {"quantity": Quantity.SIZE}),
+            ("67B", 67.0, "B", {"quantity": Quantity.SIZE}),
+        ],
+    ),  # fmt: skip
     ("Accuracy is 20.4%.", [("20.4%", 20.4, "%", {"approx": False, "bound": None, "quantity": Quantity.ACCURACY})]),
     (
         "Speedups reach up to 4.43× and 1.50× respectively.",

@@ -274,6 +274,10 @@ _FIXED_QUANTITY = {"tokens/s": Quantity.THROUGHPUT, "requests/s": Quantity.THROU
                    "s": Quantity.LATENCY, "B": Quantity.SIZE}  # fmt: skip
 
 
+# Quantities a unit cannot measure, so the nearest cue of that kind is someone else's figure.
+_NOT_FOR_UNIT = {"%": (Quantity.SIZE,), "pp": (Quantity.SIZE,)}
+
+
 def quantity_of(sentence: str, start: int, end: int, unit: str) -> Quantity:
     """The measured quantity: fixed by the unit where it can be, else the cue word nearest the number."""
     if unit in _FIXED_QUANTITY:
@@ -284,6 +288,8 @@ def quantity_of(sentence: str, start: int, end: int, unit: str) -> Quantity:
     for quantity, cue in _QUANTITY_CUES:
         if unit == "x" and quantity is Quantity.LATENCY:
             quantity = Quantity.SPEEDUP  # "3x faster" is a speed-up, not a latency figure
+        if quantity in _NOT_FOR_UNIT.get(unit, ()):
+            continue  # "with only 28.5% of computations, DeepSeekMoE 145B ...": a share is not a parameter count
         for m in cue.finditer(window):
             a, b = lo + m.start(), lo + m.end()
             distance = start - b if b <= start else a - end if a >= end else 0
