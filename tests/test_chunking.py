@@ -77,7 +77,9 @@ def test_pdf_glyph_quirks_are_fixed_at_ingest() -> None:
     from synth.corpus.text import normalize_page_text
 
     text = normalize_page_text(
-        "EAGLE achieves 2.54ˆ speedup with m “ 7 paths over the base- line.\nWe ﬁne-tune pre- and post-training."
+        "EAGLE achieves 2.54ˆ speedup with m “ 7 paths over the base- line.\nWe ﬁne-tune pre- and post-training.\n"
+        "EAGLE- 3 reaches 3.05x- 4.26x."
     )
     assert "2.54× speedup" in text and "m = 7 paths" in text and "baseline" in text
     assert "fine-tune pre- and post-training" in text
+    assert "EAGLE-3 reaches 3.05x-4.26x" in text  # a name broken at a line end is one word again

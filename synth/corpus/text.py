@@ -20,17 +20,25 @@ _WS = re.compile(r"\s+")
 _PDF_TIMES = re.compile(r"(?<=\d)(\s?)ˆ")
 _PDF_EQUALS = re.compile(r"(?<=\w) “ (?=\w)")
 _SPACED_HYPHEN = re.compile(r"(?<=[a-z])- (?!(?:and|or|to|as|vs)\b)(?=[a-z])")
+# A name or figure broken at a line end and joined with a space: "EAGLE- 3 achieves", "At- Speed", "3.05x- 4.26x".
+# Only before a capital or a digit, so "pre- and post-training" keeps its words.
+_BROKEN_NAME = re.compile(r"(?<=\w)- (?=[\dA-Z])")
+
+
+def join_broken_names(text: str) -> str:
+    """'EAGLE- 3' → 'EAGLE-3': read whole by search, the claim extractor and the figures table."""
+    return _BROKEN_NAME.sub("-", text)
 
 
 def fix_pdf_glyphs(text: str) -> str:
-    """NFKC (ligatures) and pypdf's × / = / spaced-hyphen quirks: what every check parses.
+    """NFKC (ligatures) and pypdf's × / = / spaced-hyphen / broken-name quirks: what every check parses.
 
     Applied at ingest (so stored pages, chunks and quotes are clean and offsets refer to the cleaned
     text) and again by the checkers on text that did not come through ingest (claims, given evidence)."""
     text = unicodedata.normalize("NFKC", text)
     text = _PDF_TIMES.sub(r"\1×", text)
     text = _PDF_EQUALS.sub(" = ", text)
-    return _SPACED_HYPHEN.sub("", text)
+    return join_broken_names(_SPACED_HYPHEN.sub("", text))
 
 
 def normalize_page_text(text: str) -> str:

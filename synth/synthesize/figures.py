@@ -23,6 +23,7 @@ from synth.claims.subject import subject_of
 from synth.core.figures import ReportedFigure, Role
 from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
+from synth.corpus.text import join_broken_names
 
 
 @dataclass(frozen=True)
@@ -322,16 +323,6 @@ def is_own(method: str, paper_systems: Sequence[str]) -> bool:
         if own and (key == own or (key.startswith(own) and key[len(own) :].isdigit() and len(key) - len(own) <= 2)):
             return True
     return False
-
-
-# pypdf joins a name broken at a line end with a space: "EAGLE- 3 achieves", "At- Speed [106]". Joined for reading
-# (a capital or digit after the break: "pre- and post-training" keeps its words); the quote stays as printed.
-_BROKEN_NAME = re.compile(r"(?<=[A-Za-z])- (?=[A-Z0-9])")
-
-
-def join_broken_names(text: str) -> str:
-    """'EAGLE- 3' → 'EAGLE-3', 'At- Speed' → 'At-Speed': a name hyphenated across a line break, read whole."""
-    return _BROKEN_NAME.sub("-", text)
 
 
 def is_fragment(text: str) -> bool:

@@ -59,7 +59,7 @@ _FUNCTION_WORDS = {
     "was", "were", "be", "that", "this", "than", "which", "it", "its", "while", "not", "can", "into", "over",
 }  # fmt: skip
 _ABBREVIATION_BEFORE_DOT = {"e.g", "i.e", "al", "vs", "cf", "etc", "approx", "resp", "fig", "eq", "sec", "no"}
-_MATH = re.compile(r"[=∑∏∫≤≥←→∈∀∃√∥⊕⊗]|\\[a-z]+")
+_MATH = re.compile(r"[=∑∏∫≤≥∈∀∃√∥⊕⊗]|\\[a-z]+")  # not →: "(55.9 → 71.4)" is a from-to in prose
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+")
 _HEDGE = words_pattern(r"may|might|could|possibly|potentially|we hope|we believe|future work")
 

@@ -15,6 +15,7 @@ from synth.claims.extract.subject import system_name
 from synth.core.claims import Claim, ClaimKind, Provenance
 from synth.core.documents import Page, Section
 from synth.core.quantities import extract_numbers
+from synth.corpus.text import join_broken_names
 
 if TYPE_CHECKING:
     from synth.core.hits import Hit
@@ -101,7 +102,6 @@ def mark_focus(paper: Paper, hits: list[Hit]) -> None:
         paper.focus.update(s.ordinal for s in inside)
 
 
-_BROKEN_HYPHEN = re.compile(r"(\w)- (?=[\dA-Z])")
 _NUMBERED_CITATION = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _ENUMERATOR = re.compile(r"^(?:\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)|[-*•]|\d{1,2}\.)\s+")
 _MARKUP = re.compile(r"\*\*|__|`")
@@ -110,6 +110,6 @@ _MARKUP = re.compile(r"\*\*|__|`")
 def tidy(text: str) -> str:
     """Claim text as shown: PDF line-break residue ("EAGLE- 2", "3.05x- 4.26x") joined again, numbered
     citations ("[42]") and a leading enumerator ("(4) ") removed; the provenance keeps the original."""
-    text = _BROKEN_HYPHEN.sub(r"\1-", " ".join(text.split()))
+    text = join_broken_names(" ".join(text.split()))
     text = _ENUMERATOR.sub("", _NUMBERED_CITATION.sub("", _MARKUP.sub("", text)))
     return text[:1].upper() + text[1:] if text[:1].islower() and not re.match(r"^[a-z]+[A-Z]", text) else text
