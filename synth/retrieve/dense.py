@@ -34,6 +34,7 @@ SERVER_RECORD = "chroma-server.json"  # beside the embedded store's folder, in t
 HEARTBEAT_TIMEOUT_S = 10.0  # chromadb's own client waits forever (httpx timeout=None) on a silent host
 _CREATE: dict[str, Any] = {"embedding_function": None, "configuration": {"hnsw": {"space": "cosine"}}}
 _SETTING = "retrieve.chroma_url (SYNTH_RETRIEVE__CHROMA_URL)"
+DENSE_OVERFETCH = 4  # candidates asked of the approximate index per result kept (`DenseStore.query`)
 
 
 class ChromaServerError(UserError):
@@ -139,16 +140,35 @@ class DenseStore:
                 self.collection.delete(ids=ids[start : start + 1000])
 
     def query(self, vector: np.ndarray, k: int, doc_ids: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first, optionally only from some documents."""
+        """(chunk id, cosine similarity) best first, optionally only from some documents.
+
+        The HNSW graph is approximate, and the embedded store rebuilds the part of it not yet persisted
+        (up to `sync_threshold` vectors) in each process, in no fixed order: the same query could return a
+        different top k from one run to the next. So `DENSE_OVERFETCH` times k candidates are asked for,
+        their exact cosine is computed from their vectors, and the best k are kept, ties by chunk id."""
         n = self.count()
         if n == 0:
             return []
         where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
         with _reaching(self.url):
             res = self.collection.query(
-                query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"], where=where
-            )
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)]
+                query_embeddings=[vector.tolist()], n_results=min(k * DENSE_OVERFETCH, n), include=["embeddings"],
+                where=where,
+            )  # fmt: skip
+        return exact_top_k(vector, res["ids"][0], res["embeddings"][0], k)
+
+
+def exact_top_k(vector: np.ndarray, ids: list[str], vectors: Any, k: int) -> list[tuple[str, float]]:
+    """The k candidates of highest cosine with `vector`, best first; equal scores in chunk-id order, so the
+    result depends only on the set of candidates, not on the order the index returned them in."""
+    if not ids:
+        return []
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+    query = np.asarray(vector, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(query))
+    sims = (matrix @ query) / np.maximum(norms, 1e-12)
+    order = sorted(range(len(ids)), key=lambda i: (-float(sims[i]), ids[i]))
+    return [(ids[i], float(sims[i])) for i in order[:k]]
 
 
 def open_dense_store(path: Path, url: str | None = None) -> DenseStore:

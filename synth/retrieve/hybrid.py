@@ -63,7 +63,7 @@ class HybridRetriever(Retriever):
             out.dense = [cid for cid, _ in self.index.dense.query(vector, self.settings.dense_k, doc_ids)]
             ids, matrix = self.index.doc_matrix()
             if ids:
-                out.docs_dense = [ids[i] for i in np.argsort(-(matrix @ vector))]
+                out.docs_dense = [ids[i] for i in np.argsort(-(matrix @ vector), kind="stable")]  # ties: doc id order
         if mode in {"hybrid", "lexical"}:
             out.lexical = [cid for cid, _ in self.index.lexical().query(query, self.settings.lexical_k * widen)]
             out.docs_lexical = [d for d, _ in self.index.doc_lexical().query(query, 1000)]
