@@ -223,3 +223,13 @@ def test_a_multiple_of_something_else_is_not_a_speedup_and_does_not_contradict_o
         ("other", "quoted"),
         ("speedup", "quoted"),
     ]
+
+
+def test_a_paper_that_writes_the_subject_as_an_acronym_names_it() -> None:
+    from synth.synthesize.topic import names_subject
+
+    assert names_subject(["mixture-of-experts"], "Step-3 is a 321B MoE model with attention-FFN disaggregation.")
+    assert names_subject(["chain-of-thought"], "CoT prompting elicits reasoning.")
+    assert names_subject(["retrieval-augmented generation"], "We evaluate RAG pipelines.")
+    assert not names_subject(["mixture-of-experts"], "Moe is a name, and moe is not an acronym.")
+    assert not names_subject(["speculative decoding"], "SD is two letters, too short to tell.")

@@ -87,4 +87,20 @@ def names_subject(phrases: Sequence[str], text: str) -> bool:
         head = phrase.rsplit("-", 1)[-1]  # "self-verification": a paper on chain-of-verification names its head
         if " " not in phrase and "-" in phrase and len(head) >= 6 and _mentions(head, text):
             return True
+        if _names_acronym(phrase, text):
+            return True
+    return False
+
+
+def _names_acronym(phrase: str, text: str) -> bool:
+    """The phrase's initials written as an acronym: "MoE" for mixture-of-experts, "CoT" for chain-of-thought,
+    "RAG" for retrieval-augmented generation. Three letters at least, and two capitals in the text's word, so
+    an ordinary word ("moe", "cot") is not read as one."""
+    parts = [w for w in re.split(r"[\s\-]+", phrase) if w]
+    if len(parts) < 3:
+        return False
+    initials = "".join(w[0] for w in parts)
+    for match in re.finditer(rf"(?<![\w-]){re.escape(initials)}s?(?![\w-])", text, re.I):
+        if sum(c.isupper() for c in match.group(0)) >= 2:
+            return True
     return False
