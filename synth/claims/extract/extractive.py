@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from synth.claims.extract.paper import Candidate, Paper, tidy
+from synth.claims.extract.paper import Candidate, Paper, strip_lead, tidy
 from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
 from synth.claims.gates import CAPTION, EMBEDDED_CAPTION
@@ -168,10 +168,19 @@ def is_self_contained(text: str, name: str | None) -> bool:
     return bool(name) and text.startswith(name)
 
 
+_FRONTED = re.compile(r"^((?:On|In|For|With|At|Across|Under)\s[^,]{1,60},\s+)it(\s+(?:also\s+)?[a-z]+s\b)")
+
+
 def resolve_leading_it(text: str, name: str | None) -> str:
-    """ "It achieves 2x" -> "NAME achieves 2x" when the paper names its system; else unchanged."""
-    if name and re.match(r"^It\s+(?:also\s+)?[a-z]+s\b", text) and not re.match(r"^It\s+(?:is|was)\b", text):
+    """ "It achieves 2x" -> "NAME achieves 2x", also after a fronted phrase ("On MATH-500, it attains 97.3%" ->
+    "On MATH-500, NAME attains 97.3%"), when the paper names its system; else unchanged."""
+    if not name:
+        return text
+    if re.match(r"^It\s+(?:also\s+)?[a-z]+s\b", text) and not re.match(r"^It\s+(?:is|was)\b", text):
         return name + text[2:]
+    fronted = _FRONTED.match(text)
+    if fronted and not re.match(r"\s+(?:is|was)\b", fronted.group(2)):
+        return fronted.group(1) + name + text[fronted.start(2) :]
     return text
 
 
@@ -189,7 +198,7 @@ def preferred_sentences(paper: Paper, limit: int) -> list[tuple[float, SourceSen
     """The `limit` most claim-worthy sentences, those in retrieved passages lifted; best first."""
     scored = []
     for sentence in paper.sentences:
-        worth = claim_worthiness(sentence.text, sentence.section)
+        worth = claim_worthiness(strip_lead(sentence.text), sentence.section)
         if worth <= 0:
             continue
         bonus = FOCUS_BONUS if sentence.ordinal in paper.focus else 0.0
@@ -207,7 +216,7 @@ def extractive_candidates(paper: Paper, limit: int) -> tuple[list[Candidate], Ca
     counts = CandidateCounts(sentences=len(paper.sentences))
     out: list[Candidate] = []
     for worth, sentence in preferred_sentences(paper, limit * 3):
-        text = rewrite_subject(sentence.text, paper.subject)
+        text = rewrite_subject(strip_lead(sentence.text), paper.subject)
         if text is None:
             counts.first_person_dropped += 1
             continue

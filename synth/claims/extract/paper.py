@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from synth.claims.extract.sentences import SourceSentence, document_sentences, sentences_in_span
 from synth.claims.extract.subject import system_name
+from synth.claims.gates import CAPTION
 from synth.core.claims import Claim, ClaimKind, Provenance
 from synth.core.documents import Page, Section
 from synth.core.quantities import extract_numbers
@@ -103,7 +104,22 @@ def mark_focus(paper: Paper, hits: list[Hit]) -> None:
 
 
 _NUMBERED_CITATION = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
-_ENUMERATOR = re.compile(r"^(?:\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)|[-*•]|\d{1,2}\.)\s+")
+_ENUMERATOR = re.compile(r"^(?:\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)|[-*•▪–]|\d{1,2}\.)\s+")
+# A list item's run-in label: "Reasoning tasks: (1) DeepSeek-R1 achieves ...", "Observation 2: Total and ...".
+_RUN_IN_LABEL = re.compile(r"^[A-Z][\w-]*(?:\s+[\w-]+){0,4}:\s+(?=\(?(?:\d{1,2}|[ivx]{1,4}|[a-h])\)\s|[A-Z])")
+
+
+def strip_lead(text: str) -> str:
+    """A list item as a sentence: its bullet or enumerator and its run-in label removed ("• Reasoning tasks: (1)
+    DeepSeek-R1 achieves 79.8% ..." -> "DeepSeek-R1 achieves 79.8% ..."). Done before a sentence is judged, so the
+    bullet does not make it read as starting mid-sentence."""
+    text = " ".join(text.split())
+    text = _ENUMERATOR.sub("", text)
+    if not CAPTION.match(text):  # "Table 3: Experiments comparing ..." stays a caption
+        text = _RUN_IN_LABEL.sub("", text)
+    return _ENUMERATOR.sub("", text)
+
+
 _MARKUP = re.compile(r"\*\*|__|`")
 
 

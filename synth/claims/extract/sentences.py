@@ -74,21 +74,54 @@ def document_sentences(
     return out
 
 
-_NAME_START = re.compile(r"(?<=[A-Za-z0-9)%][.!?])\s+(?=[a-z]+[A-Z])|\s*\n[ \t]*(?=(?:[-*•]|\d{1,2}\.)\s+\S)")
+_NAME_START = re.compile(
+    r"(?<=[A-Za-z0-9)%][.!?])\s+(?=[a-z]+[A-Z])|\s*\n[ \t]*(?=(?:[-*•▪]|\d{1,2}\.)\s+\S|–\s+[A-Z])"
+)
 _NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|vs|cf|al|etc)|\b[A-Z])\.$")
+# "..., as part of opinions, etc. We also note ...": "etc." ends the sentence before a capitalised plain word.
+_ETC_END = re.compile(r"\betc\.(\s+)(?=[A-Z][a-z]+\s+[a-z])")
+# A footnote mark glued to the period: "... without chain of thought.3 We generate ...", "... 910B.1 Step-3 ...".
+_FOOTNOTE_END = re.compile(r"(?<=[A-Za-z0-9][A-Za-z]\.)\d{1,2}\s+(?=[A-Z][a-z])")
+_FOOTNOTE_NOT_AFTER = {"fig", "figs", "eq", "eqs", "sec", "secs", "tab", "no", "app", "appx", "ch", "vol", "pp", "ref"}
+# A run-in heading before the first-person sentence it heads: "CoVe improves precision on list-based answer tasks We
+# find that ...", "Summary Our results consistently show ...", "(Contribution 2) We show that ...".
+_RUN_IN_HEAD = re.compile(r"(?<=[A-Za-z0-9)])\s+(?=(?:We|Our)\s+[a-z])")
+RUN_IN_HEAD_WORDS = 12
+
+
+def _cuts(page: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """(end of one sentence, start of the next) inside `sentence` that the corpus splitter left joined."""
+    cuts: list[tuple[int, int]] = []
+    for match in _NAME_START.finditer(page, sentence.start, sentence.end):
+        if not _NOT_AN_END.search(page, max(sentence.start, match.start() - 8), match.start()):
+            cuts.append((match.start(), match.end()))
+    for match in _ETC_END.finditer(page, sentence.start, sentence.end):
+        cuts.append((match.start(1), match.end()))
+    for match in _FOOTNOTE_END.finditer(page, sentence.start, sentence.end):
+        word = re.search(r"([A-Za-z]+)\.$", page[max(sentence.start, match.start() - 12) : match.start()])
+        if word is None or word.group(1).lower() not in _FOOTNOTE_NOT_AFTER:
+            cuts.append((match.start(), match.end()))
+    head = _RUN_IN_HEAD.search(page, sentence.start, sentence.end)
+    if head is not None:
+        before = page[sentence.start : head.start()]
+        if len(before.split()) <= RUN_IN_HEAD_WORDS and not re.search(r"[,;:!?]|\.(?!\d)", before):
+            cuts.append((head.start(), head.end()))
+    return sorted(set(cuts))
 
 
 def _split_before_names(sentences: list[Sentence], page: str) -> list[Sentence]:
-    """Also cut where a sentence starts with a lower-case name ("... than vLLM. vLLM also ...") and
-    before list items on their own line ("- **RAG offers ...**"), which the corpus splitter leaves joined."""
+    """Also cut where the corpus splitter leaves two sentences joined: before a sentence that starts with a
+    lower-case name ("... than vLLM. vLLM also ..."), before list items on their own line ("- **RAG offers ...**",
+    "– For example, ..."), after "etc." and after a footnote mark ("thought.3 We ..."), and after a run-in heading
+    ("Summary Our results show ...")."""
     out: list[Sentence] = []
     for sentence in sentences:
         start = sentence.start
-        for match in _NAME_START.finditer(page, sentence.start, sentence.end):
-            if _NOT_AN_END.search(page, max(sentence.start, match.start() - 8), match.start()):
+        for end, nxt in _cuts(page, sentence):
+            if end <= start:
                 continue
-            out.append(Sentence(sentence.page, start, match.start(), page[start : match.start()]))
-            start = match.end()
+            out.append(Sentence(sentence.page, start, end, page[start:end]))
+            start = nxt
         out.append(Sentence(sentence.page, start, sentence.end, page[start : sentence.end]))
     return out
 

@@ -159,18 +159,30 @@ _LEAD_FRAMES = [
         rf"^(?:as\s+)?(?:shown|seen|illustrated|depicted|reported|listed|summari[sz]ed|presented)\s+in\s+{_WHERE}\s*,\s*",
         re.I,
     ),
+    # "As we can see in Figure 2, S" / "We can see in Figure 2 S" -> S
+    re.compile(
+        rf"^(?:as\s+)?(?:we|one)\s+can\s+(?:see|observe|find)\s+(?:in|from)\s+{_WHERE}\s*,?\s*(?:that\s+)?", re.I
+    ),
+    # "Results are shown in Table 4 where we see that S" -> S
+    re.compile(
+        rf"^(?:the\s+)?(?:\w+\s+)?(?:results?|numbers)\s+(?:are|is)\s+(?:shown|reported|given|listed|presented)\s+in\s+"
+        rf"{_WHERE}\s*,?\s*(?:where|and)\s+(?:we|one)\s+(?:can\s+)?{_REPORT_VERBS}\s+that\s+",
+        re.I,
+    ),
     re.compile(
         r"^(?:overall|in summary|in conclusion|to summarize|to sum up|finally|moreover|furthermore|however|therefore|"
         r"thus|hence|consequently|additionally|in addition|notably|specifically|importantly|in particular|in practice|"
         r"empirically|experimentally|as a result|in contrast|by contrast|meanwhile|further|also|"
-        r"similarly|likewise|for example|for instance|in comparison|on the other hand|interestingly)\s*,\s*",
+        r"similarly|likewise|for example|for instance|in comparison|on the other hand|interestingly|indeed)\s*,\s*",
         re.I,
     ),
 ]
 # "We show that S" / "Our results demonstrate that S" / "Table 3 shows that S" -> S
 _REPORTING = re.compile(
-    rf"^(?:we|our\s+(?:\w+\s+)?{_EVIDENCE}|(?:the\s+)?(?:\w+\s+)?{_EVIDENCE}(?:\s+(?:in|of)\s+{_WHERE})?|{_WHERE})"
-    rf"\s+(?:also\s+|further\s+|empirically\s+|experimentally\s+|clearly\s+)?{_REPORT_VERBS}\s+that\s+",
+    rf"^(?:we|(?:our|the)\s+(?:\w+\s+)?{_EVIDENCE}(?:\s+(?:in|of)\s+{_WHERE})?|(?:\w+\s+)?{_EVIDENCE}"
+    rf"(?:\s+(?:in|of)\s+{_WHERE})?|{_WHERE})"
+    rf"\s+(?:also\s+|further\s+|empirically\s+|experimentally\s+|clearly\s+|consistently\s+|will\s+)?{_REPORT_VERBS}"
+    rf"\s+that\s*,?\s+",
     re.I,
 )
 # "We propose X, a ..." / "This paper presents X, which ..." -> "X is a ..." / "X ..."
