@@ -158,6 +158,45 @@ def test_falls_behind_is_one_downward_comparison() -> None:
                      [evidence]).polarity_flip  # fmt: skip
 
 
+def test_a_value_placed_in_a_range_has_no_direction() -> None:
+    evidence = ("Setting the draft length to half of the qualifier length works best, with ratios falling between "
+                "1:2 and 1:3.")  # fmt: skip
+    assert not align("Setting the draft length to half the qualifier length works best, with ratios between 1:2 "
+                     "and 1:3.", [evidence]).polarity_flip  # fmt: skip
+    assert align("Setting the draft length to half the qualifier length works worse, with ratios between 1:2 "
+                 "and 1:3.", [evidence]).polarity_flip  # fmt: skip
+
+
+def test_figures_whose_descriptions_trade_places_are_a_swap() -> None:
+    evidence = ("On XSum using LLaMA2-13B, PipeSpec with three models {68M, 7B, 13B} achieves 2.00× speedup, "
+                "significantly outperforming the two-model {68M, 13B} configuration at 1.64×.")  # fmt: skip
+    swapped = align("On XSum with LLaMA2-13B, PipeSpec's two-model {68M, 13B} setup reached about a 2.0x speedup, "
+                    "beating the three-model {68M, 7B, 13B} pipeline at about 1.6x.", [evidence])  # fmt: skip
+    assert swapped.role_swap and swapped.features()["al_role_swap"] == 1.0
+    assert swapped.features()["al_conflict"] == 1.0  # each figure is stated, for the other slot
+    assert any(m.startswith("roles: the claim gives 2.0x and 1.6x") for m in swapped.mismatches())
+    kept = align("On XSum with LLaMA2-13B, PipeSpec's three-model {68M, 7B, 13B} setup reached about a 2.0x "
+                 "speedup, beating the two-model {68M, 13B} pipeline at about 1.6x.", [evidence])  # fmt: skip
+    assert not kept.role_swap and kept.features()["al_all_agree"] == 1.0
+
+
+def test_names_whose_descriptions_trade_places_are_a_swap() -> None:
+    evidence = ("By deploying the draft model on the GPU and the target model on the CPU, Dovetail reduces the "
+                "granularity of data transfer.")  # fmt: skip
+    swapped = align("Dovetail places its draft model on the CPU while the target model runs on the GPU.", [evidence])
+    assert swapped.role_swap and "trade places" in swapped.mismatches()[-1]
+    assert not align("Dovetail places its draft model on the GPU while the target model runs on the CPU.",
+                     [evidence]).role_swap  # fmt: skip
+
+
+def test_a_unitless_fraction_is_a_figure_to_check() -> None:
+    evidence = "With XSum, lossy speculative decoding matches the small model's quality at 0.64 relative latency."
+    assert align("Lossy speculative decoding matches the small model's quality at about 0.64 relative latency on "
+                 "XSum.", [evidence]).features()["al_all_agree"] == 1.0  # fmt: skip
+    assert _contradicts("Lossy speculative decoding matches the small model's quality at about 0.46 relative "
+                        "latency on XSum.", evidence)  # fmt: skip
+
+
 def test_scope_overgeneralised() -> None:
     evidence = "In 5 out of 6 tasks the variant leads to small improvements, but it hurts one task."
     assert align("The variant improves on every task tested.", [evidence]).scope_unsupported

@@ -448,6 +448,8 @@ class AlignResult:
     negation_flip: bool = False
     scope_unsupported: bool = False
     name_swap: bool = False
+    role_swap: str = ""  # the mismatch line naming two slots whose descriptions trade places ("{at}": where)
+    role_swap_sentence: str = ""
     bad_beside_agree: bool = False
     name_coverage: float = 1.0
     best_sentence: str = ""
@@ -480,6 +482,7 @@ class AlignResult:
             "al_negation_flip": float(self.negation_flip),
             "al_scope": float(self.scope_unsupported),
             "al_name_swap": float(self.name_swap),
+            "al_role_swap": float(bool(self.role_swap)),
             "al_name_coverage": self.name_coverage,
             "al_best_overlap": self.best_overlap,
         }
@@ -512,6 +515,8 @@ class AlignResult:
             out.append(f"negation: {at(self.best_sentence)} negates it")
         if self.name_swap:
             out.append(f"condition: {at(self.best_sentence)} names another model/hardware/setting")
+        if self.role_swap:
+            out.append(self.role_swap.replace("{at}", at(self.role_swap_sentence)))
         if self.scope_unsupported:
             out.append(f"scope: the claim says all/every/always; {at(self.best_sentence)} states it more narrowly")
         return out
@@ -545,9 +550,13 @@ def _content(text: str) -> set[str]:
 _ONE_DOWN = re.compile(r"\b(?:fall\w*|fell|lag\w*|trail\w*|left|drop\w*)\s+(?:behind|short)\b", re.I)
 
 
+# "ratios falling between 1:2 and 1:3", "lies within 5%": where a value sits, not which way it moves.
+_PLACED = re.compile(r"\b(?:fall\w*|fell|lie[sd]?|lying)\s+(?:between|within|in|into|inside|under)\b", re.I)
+
+
 def _parity(text: str) -> tuple[int, int, int]:
     """(direction words, down words, negations) of a sentence."""
-    text = _ONE_DOWN.sub("behind", text)
+    text = _PLACED.sub("sits", _ONE_DOWN.sub("behind", text))
     up, down = len(_UP.findall(text)), len(_DOWN.findall(text))
     return up + down, down, len(_NEGATION.findall(text))
 
@@ -821,6 +830,54 @@ def _variant_swapped(claim: str, sentence: str, c_keyed: str, e_keyed: str) -> b
     return False
 
 
+ROLE_WORDS = 4  # content words before a slot that describe its role
+
+
+def _role_words(sentence: str, start: int, lo: int) -> set[str]:
+    """The content stems just before a slot, after `lo` (the previous slot): what the sentence binds to it.
+    English describes a slot before it ("the draft model on the CPU", "three models achieve 2.00x"). Compounds
+    count by their parts, so "three models" meets "three-model"; sizes and figures are slots, not roles."""
+    out: list[str] = []
+    for t in tokens(sentence[lo:start]):
+        if (t.name and any(c.isdigit() for c in t.text)) or _FIGURE_TOKEN.match(t.text):
+            continue
+        out += [_stem(p) for p in t.text.split("-") if p and not p[0].isdigit() and p.lower() not in _STOP]
+    return set(out[-ROLE_WORDS:])
+
+
+def roles_swapped(
+    claim: str,
+    claim_spans: Sequence[tuple[int, int]],
+    sentence: str,
+    evidence_spans: Sequence[tuple[int, int]],
+    claim_stops: Sequence[int] = (),
+    evidence_stops: Sequence[int] = (),
+) -> bool:
+    """Two slots whose descriptions trade places: "the two-model setup reached 2.0x, beating the three-model
+    pipeline at 1.6x" against "three models achieve 2.00x, outperforming the two-model configuration at
+    1.64x"; "the draft model on the CPU while the target model runs on the GPU" against "the draft model on
+    the GPU and the target model on the CPU".
+
+    `claim_spans[i]` and `evidence_spans[i]` are one slot (a figure both state, or a name both use). Of the
+    words each side binds to a slot, those its other slot does not share are compared: the claim's words for
+    each slot found at the other slot in the evidence, and none at the same slot, is a swap. Words found at
+    the same slots keep the claim's roles (the figures' own check then decides). A description runs back no
+    further than the previous slot or `*_stops` (where the side's other figures end)."""
+    if len(claim_spans) != 2 or len(evidence_spans) != 2:
+        return False
+
+    def described(text: str, spans: Sequence[tuple[int, int]], stops: Sequence[int]) -> list[set[str]]:
+        ends = [*stops, *(end for _, end in spans)]
+        lows = [max((e for e in ends if e <= start), default=0) for start, _ in spans]
+        words = [_role_words(text, spans[i][0], lows[i]) for i in range(2)]
+        return [words[0] - words[1], words[1] - words[0]]
+
+    c, e = described(claim, claim_spans, claim_stops), described(sentence, evidence_spans, evidence_stops)
+    if (c[0] & e[0]) or (c[1] & e[1]):
+        return False
+    return bool(c[0] & e[1]) and bool(c[1] & e[0])
+
+
 ABSENT_ON_TOPIC = 0.5  # a figure missing from a sentence sharing half the claim's words is a changed figure
 MAX_CHANGE = 5.0  # a slot's value and the claim's differ by at most this factor to count as a changed figure
 RELEVANCE_WEIGHT = 5.0  # a sentence's word overlap with the claim, in shared-context words
@@ -910,7 +967,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     claim_names = {k for k in _names(claim) if not k.isdigit()}
     result.name_coverage = len(claim_names & evidence_names) / len(claim_names) if claim_names else 1.0
 
-    claim_figures = [f for f in figures_of(claim, claim_side=True) if f.number.unit != "" or f.number.value >= 1]
+    claim_figures = [f for f in figures_of(claim, claim_side=True) if f.number.unit != "" or f.number.value > 0]
     by_sentence = {s: figures_of(s) for s in dict.fromkeys(sentences)}
     evidence_figures = [f for s in dict.fromkeys(sentences) for f in by_sentence[s]]
     overlap_of = dict(zip(sentences, overlaps, strict=True))
@@ -1045,6 +1102,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     anchor = max(anchors, key=lambda a: (anchors[a], overlap_of.get(a, 0.0))) if anchors else None
     if anchor is not None and overlap_of.get(anchor, 0.0) >= MIN_OVERLAP:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
+    result.role_swap = _role_swap(claim, result, overlap_of)
     if result.best_overlap >= MIN_OVERLAP:
         sentence = result.best_sentence
         c_dir, c_down, c_neg = _parity(claim)
@@ -1062,3 +1120,49 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             result.scope_unsupported = True
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+def _role_swap(claim: str, result: AlignResult, overlap_of: dict[str, float]) -> str:
+    """A mismatch line (with `{at}` for the quoted sentence) when two slots of the claim trade descriptions in
+    one evidence sentence: two figures it states as the claim does, or two names of one kind it uses too
+    ("CPU"/"GPU", "FP16"/"FP32"), in the sentence most about the claim."""
+    agreed = [c for c in result.checks if c.outcome == Verdict.AGREE and c.evidence is not None]
+    for i, a in enumerate(agreed):
+        for b in agreed[i + 1 :]:
+            ea, eb = a.evidence, b.evidence
+            if ea is None or eb is None or ea.sentence != eb.sentence or ea.start == eb.start:
+                continue
+            if abs(a.claim.number.value - b.claim.number.value) < 1e-9 or overlap_of.get(ea.sentence, 0) < ON_TOPIC:
+                continue
+            claim_stops = [c.claim.end for c in result.checks]
+            evidence_stops = [c.evidence.end for c in agreed if c.evidence and c.evidence.sentence == ea.sentence]
+            if roles_swapped(claim, [(a.claim.start, a.claim.end), (b.claim.start, b.claim.end)], ea.sentence,
+                             [(ea.start, ea.end), (eb.start, eb.end)], claim_stops, evidence_stops):  # fmt: skip
+                result.role_swap_sentence = ea.sentence
+                for check in (a, b):  # each figure is stated, but for the other slot: a conflict, not support
+                    check.outcome = Verdict.CONFLICT
+                return (f"roles: the claim gives {a.claim.text} and {b.claim.text} each other's description; "
+                        f"{{at}} states {ea.text} and {eb.text} the other way round")  # fmt: skip
+    sentence = result.best_sentence
+    if result.best_overlap < ON_TOPIC:
+        return ""
+    once = [_once(claim), _once(sentence)]
+    shared = sorted(k for k in once[0] if k in once[1])
+    for i, a in enumerate(shared):
+        for b in shared[i + 1 :]:
+            if _shape(a) != _shape(b):
+                continue
+            if roles_swapped(claim, [once[0][a], once[0][b]], sentence, [once[1][a], once[1][b]]):
+                ta, tb = claim[slice(*once[0][a])], claim[slice(*once[0][b])]
+                result.role_swap_sentence = sentence
+                return f"roles: the claim's {ta} and {tb} trade places in {{at}}"
+    return ""
+
+
+def _once(text: str) -> dict[str, tuple[int, int]]:
+    """Names said exactly once in the text, by key, with their span."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for t in tokens(text):
+        if t.name:
+            spans.setdefault(_name_key(t.text), []).append((t.start, t.end))
+    return {k: v[0] for k, v in spans.items() if len(v) == 1}

@@ -68,10 +68,10 @@ class LabelModel(BaseModel):
 
 # The specific mismatches a REFUTED verdict can name: a figure changed or attached to something else, a
 # figure missing from the passage about it, a reversed comparison, a negation, an overgeneralised scope, another
-# model/hardware named, a numeric mismatch.
+# model/hardware named, two slots whose descriptions trade places, a numeric mismatch.
 REFUTE_SIGNALS = (
     "al_any_bad", "al_absent_on_topic", "al_polarity_flip", "al_negation_flip", "al_scope", "al_name_swap",
-    "num_mismatch",
+    "al_role_swap", "num_mismatch",
 )  # fmt: skip
 
 
