@@ -197,6 +197,24 @@ def test_a_unitless_fraction_is_a_figure_to_check() -> None:
                         "latency on XSum.", evidence)  # fmt: skip
 
 
+def test_a_charts_axis_ticks_are_not_figures() -> None:
+    ticks = "3.4 Robustness of Chain of Thought GSM8K 0 5 10 15 20Solve rate (%) Standard prompting 15.4"
+    assert [f.text for f in figures_of(ticks)] == ["3.4", "15.4"]
+    assert [f.text for f in figures_of("0 250 500 750 1000Llama-7b latency mean vLLM 34.2 ms")] == ["34.2 ms"]
+    row = "Least-to-Most 62.39 74.53 68.91 59.73 45.23 sockets 1 2 4 8"  # a table row and a doubling series stay
+    assert len(figures_of(row)) == 9
+    assert not _contradicts("With standard prompting, the solve rate on GSM8K is about 15%.", ticks)
+
+
+def test_a_list_bullet_starts_a_sentence() -> None:
+    text = "We identified about 3% of Common Crawl as code candidates. • LLM Quality Filters: We employed a scorer."
+    assert sentences_of(text)[-1].startswith("LLM Quality Filters")
+    assert (
+        align("About 3% of Common Crawl was flagged as code-related candidates.", [text]).features()["al_all_agree"]
+        == 1.0
+    )
+
+
 def test_scope_overgeneralised() -> None:
     evidence = "In 5 out of 6 tasks the variant leads to small improvements, but it hurts one task."
     assert align("The variant improves on every task tested.", [evidence]).scope_unsupported

@@ -298,8 +298,9 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
     """Every number of the sentence with its context: the words before it back to the previous figure
     (in a flattened table row, the row label), and in prose the words after it up to the next figure or
     a comparison word ("vs", "than", "whereas")."""
+    found = extract_numbers(sentence)
     numbers = [
-        n for n in extract_numbers(sentence)
+        n for n in (found if claim_side else _without_axis_ticks(sentence, found))
         if not (n.unit == "" and n.value < 1 and "." not in n.text) and not _in_name(sentence, n.start)
         and n.unit != "B" and not _SECTION_NUMBER.match(sentence[n.start :])
     ]  # fmt: skip
@@ -343,6 +344,31 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
         strong = frozenset(k for t in words if t.name and _is_strong_name(t.text) and (k := _name_key(t.text)))
         out.append(Figure(n, sentence, a, b, context, names, table, strong))
     return out
+
+
+AXIS_RUN = 4  # evenly spaced bare numbers in a row: a chart's axis ticks ("0 5 10 15 20Solve rate")
+
+
+def _without_axis_ticks(sentence: str, numbers: Sequence[ClaimNumber]) -> list[ClaimNumber]:
+    """pypdf writes a chart's axis labels into the text ("1 1.2 1.4 1.6 1.8 2", "0 250 500 750 1000Llama-7b"):
+    a run of AXIS_RUN or more unitless numbers separated by spaces alone, in equal steps, states no result, and
+    a claim figure that equals a tick is neither supported nor contradicted by it."""
+    drop: set[int] = set()
+    run = [0] if numbers else []
+    for i in range(1, len(numbers) + 1):
+        prev = numbers[i - 1]
+        joined = i < len(numbers) and (
+            numbers[i].unit == prev.unit == "" and not sentence[prev.start + len(prev.text) : numbers[i].start].strip()
+        )
+        if joined:
+            run.append(i)
+            continue
+        if len(run) >= AXIS_RUN:
+            steps = [numbers[b].value - numbers[a].value for a, b in zip(run, run[1:], strict=False)]
+            if steps[0] > 0 and all(abs(d - steps[0]) <= 1e-6 * max(1.0, abs(steps[0])) for d in steps):
+                drop.update(run)
+        run = [i]
+    return [n for i, n in enumerate(numbers) if i not in drop]
 
 
 def _decimals(text: str) -> int:
@@ -644,17 +670,22 @@ _ABBREV = re.compile(
 )
 
 
+_BULLET = re.compile(r"\s*[•▪●▷]\s+")  # a list item starts a sentence: "... candidates. • LLM Quality Filters: ..."
+
+
 def sentences_of(text: str) -> list[str]:
-    """Sentences for alignment: a split that keeps "39.2 v.s. 26.2 Inter. F1" and "et al. (2024)" whole."""
+    """Sentences for alignment: a split that keeps "39.2 v.s. 26.2 Inter. F1" and "et al. (2024)" whole, and
+    cuts at list bullets (an item's heading words are not the previous sentence's names)."""
     out: list[str] = []
-    start = 0
-    for m in _SPLIT.finditer(text):
-        head = text[start : m.start()]
-        if _ABBREV.search(head):
-            continue
-        out.append(head.strip())
-        start = m.end()
-    out.append(text[start:].strip())
+    for item in _BULLET.split(text):
+        start = 0
+        for m in _SPLIT.finditer(item):
+            head = item[start : m.start()]
+            if _ABBREV.search(head):
+                continue
+            out.append(head.strip())
+            start = m.end()
+        out.append(item[start:].strip())
     return [s for s in out if s]
 
 
