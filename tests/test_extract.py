@@ -154,6 +154,24 @@ def test_select_drops_duplicates_and_applies_caps() -> None:
     assert boosted[0, 1] == pytest.approx(0.9)
 
 
+@pytest.mark.unit
+def test_a_near_duplicate_with_more_figures_replaces_the_claim_kept_and_other_figures_are_no_duplicate() -> None:
+    """QLoRA: ">780GB -> <48GB" was dropped as a duplicate of the weaker "on a single 48GB GPU"; DeepSeek-R1's
+    "79.8% on AIME 2024" as one of "97.3% on MATH-500"."""
+    scores = np.array([0.9, 0.8, 0.7])
+    similarity = np.eye(3)
+    similarity[0, 1] = similarity[1, 0] = 0.9  # 1 restates 0 with more figures
+    figures = [frozenset({65.0, 48.0}), frozenset({65.0, 780.0, 48.0}), frozenset({2.0})]
+    kept = select(scores, similarity, ["a", "a", "b"], duplicate_threshold=0.85, per_group_cap=4, total_cap=3,
+                  figures=figures)  # fmt: skip
+    assert kept.order == [1, 2] and kept.duplicates == 1
+    fewer = select(scores, similarity, ["a", "a", "b"], duplicate_threshold=0.85, per_group_cap=4, total_cap=3,
+                   figures=[figures[1], figures[0], figures[2]])  # fmt: skip
+    assert fewer.order == [0, 2]  # the better-scored one already says more: it stays
+    apart = same_numbers_boost(np.array([[1.0, 0.9], [0.9, 1.0]]), [frozenset({97.3}), frozenset({79.8})])
+    assert apart[0, 1] == pytest.approx(0.8)
+
+
 def test_rerank_hook_reorders_the_shortlist_only() -> None:
     claims = [Claim(text=f"claim {i}") for i in range(4)]
     scores = np.array([0.9, 0.8, 0.7, 0.1])

@@ -237,11 +237,14 @@ def _relevance(question: str | None, candidates: list[Candidate], embedder: Embe
     return titled @ embedder.embed_query(question)
 
 
-def _similarity(texts: list[str], embedder: Embedder | None, vectors: np.ndarray | None) -> tuple[np.ndarray, ...]:
+def _similarity(
+    texts: list[str], figures: list[frozenset[float]], embedder: Embedder | None, vectors: np.ndarray | None
+) -> tuple[np.ndarray, ...]:
     """Claim-to-claim similarity for duplicates, and the bare-claim vectors behind it.
 
     Cosine of the bare claims (a shared title would make every claim of a paper alike),
-    raised for claims stating the same figures; word overlap when there is no model.
+    raised for claims stating the same figures (`figures_of`), lowered for claims stating other ones; word
+    overlap when there is no model.
     `vectors` holds those of a prefix of `texts` already embedded: only the rest is embedded.
     """
     if embedder is None:
@@ -251,8 +254,12 @@ def _similarity(texts: list[str], embedder: Embedder | None, vectors: np.ndarray
         fresh = embedder.embed(texts[done:])
         vectors = fresh if vectors is None else np.vstack([vectors, fresh])
         similarity = vectors @ vectors.T
-    figures = [frozenset(n.value for n in extract_numbers(t) if n.unit) for t in texts]
     return same_numbers_boost(similarity, figures), vectors
+
+
+def figures_of(text: str) -> frozenset[float]:
+    """The figures a claim states (numbers with a unit: "2.3x", "48GB", "71.0%")."""
+    return frozenset(n.value for n in extract_numbers(text) if n.unit)
 
 
 def rank_candidates(
@@ -284,18 +291,22 @@ def rank_candidates(
     while True:  # widen the shortlist while duplicates and caps leave the total cap unfilled
         short = ranked[:size]
         pool = [candidates[i] for i in short]
-        similarity, vectors = _similarity([c.text for c in pool], embedder, vectors)
+        figures = [figures_of(c.text) for c in pool]
+        similarity, vectors = _similarity([c.text for c in pool], figures, embedder, vectors)
         groups = [c.source.doc_id for c in pool]
-        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, **common)
+        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, figures=figures, **common)
         if len(chosen.order) >= cfg.max_claims or size >= len(ranked):
             break
         size *= 2
     if rerank is not None and question:
-        first = select(scores[short], similarity, groups, total_cap=RERANK_SHORTLIST * cfg.max_claims, **common)
+        cap = RERANK_SHORTLIST * cfg.max_claims
+        first = select(scores[short], similarity, groups, total_cap=cap, figures=figures, **common)
         claims = [_claim(pool[i], relevance, short[i]) for i in first.order]
         order, _ = rerank_order(question, claims, scores[short][first.order], rerank, shortlist=len(claims))
         priority = [first.order[i] for i in order]
-        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, priority=priority, **common)
+        chosen = select(
+            scores[short], similarity, groups, total_cap=cfg.max_claims, priority=priority, figures=figures, **common
+        )
     stats.duplicates_dropped = chosen.duplicates
     stats.capped = len(ranked) - len(chosen.order) - chosen.duplicates
     return [_claim(pool[i], relevance, short[i]) for i in chosen.order]

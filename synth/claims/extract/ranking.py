@@ -53,21 +53,32 @@ def jaccard_matrix(texts: Sequence[str]) -> np.ndarray:
 
 
 SAME_NUMBERS_BONUS = 0.1  # two claims stating the same figures are likely one finding said twice
+OTHER_NUMBERS_PENALTY = 0.1  # two claims stating different figures are two findings, however alike their words
 
 
 def same_numbers_boost(similarity: np.ndarray, numbers: Sequence[frozenset[float]]) -> np.ndarray:
-    """Similarity raised for pairs stating the same non-empty set of figures.
+    """Similarity raised for pairs stating the same non-empty set of figures, lowered for pairs whose figures
+    have nothing in common.
 
     MiniLM puts "X improves throughput by 1.28x on average and up to 2.01x" (introduction) and
     "X improves throughput by up to 1.28x on average and by up to 2.01x" (conclusion) at 0.84,
-    under the usual duplicate threshold; their figures say they are one claim.
+    under the usual duplicate threshold; their figures say they are one claim. "On MATH-500, X attains
+    97.3%" and "X achieves 79.8% Pass@1 on AIME 2024" read alike, but are two results.
     """
     out = similarity.copy()
     for i in range(len(numbers)):
         for j in range(i + 1, len(numbers)):
             if numbers[i] and numbers[i] == numbers[j]:
                 out[i, j] = out[j, i] = out[i, j] + SAME_NUMBERS_BONUS
+            elif numbers[i] and numbers[j] and not numbers[i] & numbers[j]:
+                out[i, j] = out[j, i] = out[i, j] - OTHER_NUMBERS_PENALTY
     return out
+
+
+def more_specific(candidate: frozenset[float], kept: frozenset[float]) -> bool:
+    """Whether a near-duplicate states more of the finding than the claim kept for it: every figure of the
+    kept one and more ("from >780GB of GPU memory to <48GB" against "on a single 48GB GPU")."""
+    return bool(candidate) and kept < candidate
 
 
 def select(
@@ -79,11 +90,13 @@ def select(
     per_group_cap: int,
     total_cap: int,
     priority: Sequence[int] | None = None,
+    figures: Sequence[frozenset[float]] | None = None,
 ) -> Selection:
     """Greedy pick in score order (or in `priority` order, e.g. after a rerank).
 
     A candidate is skipped when it is at least `duplicate_threshold` similar to one
-    already kept (the better-scored one stays), or when its paper already has
+    already kept (the better-scored one stays, unless the later one states its `figures`
+    and more: then it takes the kept one's place), or when its paper already has
     `per_group_cap` claims; picking stops at `total_cap`. Counts of each kind of drop
     are returned for the run's statistics.
     """
@@ -91,8 +104,13 @@ def select(
     order = list(priority) if priority is not None else [int(i) for i in np.argsort(-scores, kind="stable")]
     per_group: dict[str, int] = {}
     for idx in order:
-        if any(similarity[idx, kept] >= duplicate_threshold for kept in out.order):
+        twins = [k for k, kept in enumerate(out.order) if similarity[idx, kept] >= duplicate_threshold]
+        if twins:
             out.duplicates += 1
+            if figures is not None and len(twins) == 1:
+                k = twins[0]
+                if groups[out.order[k]] == groups[idx] and more_specific(figures[idx], figures[out.order[k]]):
+                    out.order[k] = idx
             continue
         if per_group.get(groups[idx], 0) >= per_group_cap or len(out.order) >= total_cap:
             out.capped += 1
