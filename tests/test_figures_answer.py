@@ -225,6 +225,45 @@ def test_a_multiple_of_something_else_is_not_a_speedup_and_does_not_contradict_o
     ]
 
 
+def test_the_topic_gate_keeps_papers_about_the_subject_not_those_sharing_a_word() -> None:
+    """Self-verification: draft tokens' "verification" in a speculative-decoding paper and "Reinforcement Learning
+    with Human Feedback" in a method section do not make a paper about the question; a chain-of-verification
+    paper's abstract does, and the gate stays on though most retrieved papers are about something else."""
+    from synth.synthesize.topic import PaperText, is_specific, names_subject, topic_gate
+
+    question = "Can reinforcement learning or self-verification make LLM reasoning more accurate?"
+    papers = [
+        PaperText("R1: Incentivizing Reasoning via Reinforcement Learning", "", ["We apply RL to the base model."]),
+        PaperText("Chain-of-Verification Reduces Hallucination", "We develop the Chain-of-Verification (CoVe) "
+                  "method whereby the model drafts, plans verification questions and answers them. " * 5),
+        PaperText("EAGLE-3: Scaling up Inference Acceleration", "Draft tokens are checked in parallel. " * 20,
+                  ["Speculative sampling alternates between drafting and verification.", "The verification stage."]),
+        PaperText("Medusa: Multiple Decoding Heads", "Medusa adds decoding heads and verifies candidates. " * 20,
+                  ["The model may have gone through Reinforcement Learning with Human Feedback (RLHF)."]),
+        PaperText("Chain-of-Thought Prompting Elicits Reasoning", "Prompting with exemplars improves reasoning. " * 20),
+        PaperText("Plan-and-Solve Prompting", "Zero-shot prompting that plans before solving. " * 20),
+        PaperText("Active Prompting with Chain-of-Thought", "Selecting uncertain questions to annotate. " * 20),
+    ]  # fmt: skip
+    gate = topic_gate(question, papers)
+    assert gate.judged and gate.on_topic == [True, True, False, False, False, False, False]
+    assert gate.subject == ["reinforcement learning", "self-verification"]
+    assert names_subject(["self-verification"], "parallel verification of drafts")  # the loose reading stays
+    assert not names_subject(["self-verification"], "parallel verification of drafts", compound_head=True)
+    # Without a whole abstract, two retrieved passages naming the subject stand in for it (Step-3 on MoE).
+    step3 = PaperText("Step-3 is Large yet Affordable", "", ["Step-3 is a 321B MoE model.", "MoE layers are sparse."])
+    moe = topic_gate("How much compute do mixture-of-experts LLMs save?", [step3, PaperText("QLoRA", "4-bit. " * 80)])
+    assert moe.judged and moe.on_topic == [True, False]
+    # A generic subject cannot tell papers apart by wording: nothing is marked.
+    assert not is_specific("LLM serving systems") and not is_specific("large language models")
+    assert is_specific("speculative decoding") and is_specific("mixture-of-experts") and is_specific("AlphaFold2")
+    two = [PaperText("vLLM", "LLM serving systems page the KV cache."), PaperText("FlexGen", "offload")]
+    serving = topic_gate("How do LLM serving systems manage KV-cache memory?", two)
+    assert not serving.judged and serving.on_topic == [True, True]
+    # Nobody is about it: the Answer says the corpus lacks it, nothing is marked.
+    lacking = topic_gate("How accurate is AlphaFold2 on CASP14?", [PaperText("Medusa", "decoding heads " * 40)])
+    assert not lacking.judged and lacking.on_topic == [True]
+
+
 def test_a_paper_that_writes_the_subject_as_an_acronym_names_it() -> None:
     from synth.synthesize.topic import names_subject
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 _AUX = re.compile(r"\b(?:does|do|did|can|could|is|are|was|were|will|would|should|has|have|had)\s+(?P<rest>.+)", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][\w.+-]*")
@@ -75,21 +76,100 @@ def uncovered(question: str, texts: Sequence[str]) -> list[str]:
     return [p for p in phrases if not any(names_subject([p], t) for t in texts)]
 
 
-def names_subject(phrases: Sequence[str], text: str) -> bool:
+def names_subject(phrases: Sequence[str], text: str, *, compound_head: bool = False) -> bool:
     """Whether `text` names any subject phrase, or every longer word of one ("serving ... systems" for
-    "LLM serving systems": a paper need not use the question's exact wording)."""
+    "LLM serving systems": a paper need not use the question's exact wording).
+
+    A hyphenated subject is also named by its head: "self-verification" by "chain-of-verification". By default
+    the bare head counts; with `compound_head` only another compound on the same head does, so speculative
+    decoding's "verification" of draft tokens does not name self-verification.
+    """
     for phrase in phrases:
         if _mentions(phrase, text):
             return True
         words = [w for w in phrase.split() if len(w) >= 4]
         if len(words) >= 2 and all(_mentions(w, text) for w in words):
             return True
-        head = phrase.rsplit("-", 1)[-1]  # "self-verification": a paper on chain-of-verification names its head
-        if " " not in phrase and "-" in phrase and len(head) >= 6 and _mentions(head, text):
-            return True
+        head = phrase.rsplit("-", 1)[-1]
+        if " " not in phrase and "-" in phrase and len(head) >= 6:
+            if compound_head and re.search(rf"\w-{re.escape(head)}(?:s|es)?(?![\w-])", text, re.I):
+                return True
+            if not compound_head and _mentions(head, text):
+                return True
         if _names_acronym(phrase, text):
             return True
     return False
+
+
+# Words that name no particular subject: "LLM serving systems" is specific only if "serving" is.
+_GENERIC_WORDS = (
+    "llm llms large language languages model models system systems method methods technique techniques approach "
+    "approaches framework frameworks algorithm algorithms tool tools neural network networks ai"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+SHORT_ABSTRACT = 400  # characters: an abstract this short (or none) was not found whole; the passages stand in
+
+
+def is_specific(phrase: str) -> bool:
+    """A subject phrase that names a particular thing: a hyphenated term ("mixture-of-experts"), two words that
+    are not generic ("speculative decoding", "reinforcement learning") or a name ("AlphaFold2"). One common word
+    beside generic ones ("LLM serving systems", "large language models") is not: papers that are about the
+    question can write it otherwise, so the gate cannot tell them by it."""
+    words = [w for w in phrase.split() if w.lower() not in _GENERIC]
+    if len(words) >= 2:
+        return True
+    if len(words) == 1:
+        word = words[0]
+        return "-" in word.strip("-") or any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+    return False
+
+
+@dataclass(frozen=True)
+class PaperText:
+    """What the topic gate reads of a paper: its title, its abstract ("" when the reader found none) and the
+    passages retrieved for the question."""
+
+    title: str
+    abstract: str = ""
+    passages: Sequence[str] = ()
+
+
+@dataclass
+class TopicGate:
+    """The question's subject and, per paper, whether it is about it; `judged` is False when the gate cannot
+    tell (no subject, a generic one, or no paper about it) and then every paper counts as on topic."""
+
+    subject: list[str]
+    on_topic: list[bool] = field(default_factory=list)
+    judged: bool = False
+
+
+def about_subject(phrases: Sequence[str], paper: PaperText) -> bool:
+    """A paper is about the subject when its title or abstract names it: a paper that only mentions it in
+    passing (related work, "RLHF" in a method section, draft "verification") is not. Without a whole abstract,
+    two retrieved passages naming it stand in for one."""
+    if names_subject(phrases, paper.title, compound_head=True):
+        return True
+    if names_subject(phrases, paper.abstract, compound_head=True):
+        return True
+    if len(paper.abstract) >= SHORT_ABSTRACT:
+        return False
+    return sum(names_subject(phrases, t, compound_head=True) for t in paper.passages) >= 2
+
+
+def topic_gate(question: str, papers: Sequence[PaperText]) -> TopicGate:
+    """Which papers are about the question's subject. The gate judges only a specific subject (`is_specific`)
+    that at least one paper is about: when none is, the Answer says the corpus lacks it (`uncovered`), and a
+    generic subject would mark papers off for wording alone."""
+    texts = [" ".join([p.title, p.abstract, *p.passages]) for p in papers]
+    subject = subject_phrases(question, texts)
+    everyone = [True] * len(papers)
+    if not subject or not any(is_specific(s) for s in subject):
+        return TopicGate(subject, everyone)
+    on = [about_subject(subject, p) for p in papers]
+    if not any(on):
+        return TopicGate(subject, everyone)
+    return TopicGate(subject, on, judged=True)
 
 
 def _names_acronym(phrase: str, text: str) -> bool:
