@@ -61,29 +61,31 @@ def search_arxiv_into_corpus(
     return f"searched arXiv for {query!r}: {len(papers)} result(s), {len(paths)} PDF(s) ingested", ids
 
 
-TOPIC_QUORUM = 0.4  # fewer papers than this share naming the subject: the subject reading is not trusted
-
-
 def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
-    """Mark the papers that do not name the question's subject ("LLM in a flash" for speculative decoding);
-    nothing is marked when too few papers name it (then the subject was read wrong, or the corpus lacks it, which
-    the Answer says)."""
-    from synth.synthesize.topic import names_subject, subject_phrases
+    """Mark the papers that are not about the question's subject ("LLM in a flash" for speculative decoding):
+    their title or abstract does not name it (`topic_gate`); nothing is marked when the subject is generic or
+    no paper is about it (then the Answer says the corpus lacks it)."""
+    from synth.synthesize.topic import PaperText, topic_gate
 
-    texts = [p.title + " " + " ".join(h.text for h in p.passages) for p in papers]
-    subject = subject_phrases(question, texts)
-    if not subject:
+    texts = [
+        PaperText(
+            p.title,
+            " ".join(h.text for h in p.passages if h.section == "abstract"),
+            [h.text for h in p.passages if h.section != "abstract"],
+        )
+        for p in papers
+    ]
+    gate = topic_gate(question, texts)
+    if not gate.judged:
         return []
-    named = [names_subject(subject, t) for t in texts]
-    if sum(named) < TOPIC_QUORUM * len(papers):
-        return []
-    off = [p for p, ok in zip(papers, named, strict=True) if not ok]
+    off = [p for p, ok in zip(papers, gate.on_topic, strict=True) if not ok]
     for p in off:
         p.on_topic = False
     if not off:
         return []
     listed = "; ".join(p.title[:60] for p in off)
-    return [f"{len(off)} retrieved paper(s) do not name {' or '.join(subject)}: listed, no claim taken ({listed})"]
+    subject = " or ".join(gate.subject)
+    return [f"{len(off)} retrieved paper(s) are not about {subject}: listed, no claim taken ({listed})"]
 
 
 def retrieve(
