@@ -272,3 +272,44 @@ def test_a_paper_that_writes_the_subject_as_an_acronym_names_it() -> None:
     assert names_subject(["retrieval-augmented generation"], "We evaluate RAG pipelines.")
     assert not names_subject(["mixture-of-experts"], "Moe is a name, and moe is not an acronym.")
     assert not names_subject(["speculative decoding"], "SD is two letters, too short to tell.")
+
+
+def test_a_sibling_process_of_the_subject_names_it() -> None:
+    """EAGLE-2 and EAGLE-3 write "speculative sampling", DSI "speculative inference": both are about speculative
+    decoding; a shared generic or short modifier is not enough."""
+    from synth.synthesize.topic import names_subject
+
+    assert names_subject(["speculative decoding"], "EAGLE-2 accelerates speculative sampling.", compound_head=True)
+    assert names_subject(["speculative decoding"], "Speculative inference (SI) algorithms", compound_head=True)
+    assert not names_subject(["speculative decoding"], "a speculative estimate of the cost", compound_head=True)
+    assert not names_subject(["parallel decoding"], "parallel computing on GPUs")  # not a sibling process
+    assert not names_subject(["large models"], "large inference")  # no sibling of "models"
+
+
+def test_papers_about_the_subject_ranked_lower_replace_off_topic_ones() -> None:
+    """For a speculative-decoding question, "LLM in a flash" ranked 2nd is listed as off topic and the EAGLE
+    paper ranked 4th is read instead of being cut at the paper budget."""
+    from synth.core.hits import Hit
+    from synth.core.run import PaperRef
+    from synth.pipeline.retrieval import choose_papers
+
+    def paper(n: int, title: str, text: str) -> PaperRef:
+        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
+                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
+        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
+
+    candidates = [
+        paper(1, "Medusa", "Medusa heads for speculative decoding."),
+        paper(2, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
+        paper(3, "GQA", "Grouped-query attention for faster decoder inference."),
+        paper(4, "EAGLE", "EAGLE: speculative sampling requires rethinking feature uncertainty."),
+        paper(5, "PEARL", "Parallel speculative decoding with adaptive draft length."),
+    ]
+    chosen, notes = choose_papers("How much does speculative decoding speed up LLM inference?", candidates, 3)
+    assert [p.title for p in chosen] == ["Medusa", "LLM in a flash", "GQA", "EAGLE", "PEARL"]
+    assert [p.on_topic for p in chosen] == [True, False, False, True, True]
+    assert [p.number for p in chosen] == [1, 2, 3, 4, 5]
+    assert "not about speculative decoding" in notes[0] and "2 paper(s)" in notes[1]
+    generic = [paper(1, "vLLM", "paging"), paper(2, "FlexGen", "offloading"), paper(3, "Orca", "batching")]
+    kept, none = choose_papers("How do LLM serving systems manage memory?", generic, 2)
+    assert [p.title for p in kept] == ["vLLM", "FlexGen"] and none == []

@@ -61,13 +61,13 @@ def search_arxiv_into_corpus(
     return f"searched arXiv for {query!r}: {len(papers)} result(s), {len(paths)} PDF(s) ingested", ids
 
 
-def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
-    """Mark the papers that are not about the question's subject ("LLM in a flash" for speculative decoding):
-    their title or abstract does not name it (`topic_gate`); nothing is marked when the subject is generic or
-    no paper is about it (then the Answer says the corpus lacks it)."""
-    from synth.synthesize.topic import PaperText, topic_gate
+TOPIC_POOL = 2  # candidates read per paper shown: room for on-topic papers ranked below off-topic ones
 
-    texts = [
+
+def _topic_texts(papers: list[PaperRef]) -> list[Any]:
+    from synth.synthesize.topic import PaperText
+
+    return [
         PaperText(
             p.title,
             " ".join(h.text for h in p.passages if h.section == "abstract"),
@@ -75,31 +75,55 @@ def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
         )
         for p in papers
     ]
-    gate = topic_gate(question, texts)
+
+
+def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[list[PaperRef], list[str]]:
+    """The `n` best-ranked candidates about the question's subject (`topic_gate`: its title or abstract names
+    it), so EAGLE-2 ranked 12th for a speculative-decoding question replaces "LLM in a flash" ranked 9th. Off-topic
+    papers ranked among the first `n` stay listed, marked, with no claim taken; when the gate cannot judge (a
+    generic subject, or no paper about it, which the Answer then says) the first `n` are kept as ranked."""
+    from synth.synthesize.topic import topic_gate
+
+    gate = topic_gate(question, _topic_texts(candidates))
     if not gate.judged:
-        return []
-    off = [p for p, ok in zip(papers, gate.on_topic, strict=True) if not ok]
-    for p in off:
-        p.on_topic = False
-    if not off:
-        return []
-    listed = "; ".join(p.title[:60] for p in off)
+        return candidates[:n], []
+    for p, ok in zip(candidates, gate.on_topic, strict=True):
+        p.on_topic = ok
+    on = [p for p in candidates if p.on_topic][:n]
+    shown = {p.doc_id for p in on} | {p.doc_id for p in candidates[:n] if not p.on_topic}
+    chosen = [p for p in candidates if p.doc_id in shown]
+    off = [p for p in chosen if not p.on_topic]
     subject = " or ".join(gate.subject)
-    return [f"{len(off)} retrieved paper(s) are not about {subject}: listed, no claim taken ({listed})"]
+    notes = []
+    if off:
+        listed = "; ".join(p.title[:60] for p in off)
+        notes.append(f"{len(off)} retrieved paper(s) are not about {subject}: listed, no claim taken ({listed})")
+    passed = sum(1 for p in candidates[n:] if p.doc_id in shown)
+    if passed:
+        notes.append(f"{passed} paper(s) about {subject} ranked below {n} took the place of off-topic ones")
+    for number, p in enumerate(chosen, start=1):
+        p.number = number
+    return chosen, notes
+
+
+def mark_off_topic(question: str, papers: list[PaperRef]) -> list[str]:
+    """Mark the papers that are not about the question's subject ("LLM in a flash" for speculative decoding)."""
+    return choose_papers(question, papers, len(papers))[1]
 
 
 def retrieve(
     question: str, options: ReportOptions, settings: Any, retriever: Any, arxiv_ids: set[str], arxiv_note: str
 ) -> RetrievalResult:
-    """The question's papers, best first, each with the passages that matched it."""
+    """The question's papers, best first, each with the passages that matched it; twice as many candidates are
+    read so that papers not about the question's subject can give way to ones that are (`choose_papers`)."""
     started = time.perf_counter()
     catalog = retriever.catalog
-    docs = retriever.search_documents(question, k=options.papers)
+    docs = retriever.search_documents(question, k=options.papers * TOPIC_POOL)
     by_id = {d.doc_id: d for d in catalog.documents()}
     doc_ids = [d.doc_id for d in docs]
     per_paper = settings.extract.passages_per_doc  # the same search claim extraction makes on its own
     hits = retriever.search(question, k=per_paper * len(doc_ids), doc_ids=set(doc_ids), per_doc_cap=per_paper)
-    papers: list[PaperRef] = []
+    candidates: list[PaperRef] = []
     for number, found in enumerate(docs, start=1):
         doc = by_id.get(found.doc_id)
         arxiv_id = getattr(doc, "arxiv_id", None)
@@ -107,7 +131,7 @@ def retrieve(
         seen = {h.chunk_id for h in passages}
         passages += [h for h in retriever.abstract_passages(found.doc_id) if h.chunk_id not in seen]
         from_arxiv = arxiv_id in arxiv_ids or getattr(doc, "source", "") == "arxiv"
-        papers.append(
+        candidates.append(
             PaperRef(
                 number=number, doc_id=found.doc_id, title=found.title, arxiv_id=arxiv_id,
                 year=getattr(doc, "year", None), authors=list(getattr(doc, "authors", None) or [])[:8],
@@ -116,10 +140,9 @@ def retrieve(
                 passages=passages,
             )
         )  # fmt: skip
-    notes = []
+    papers, notes = choose_papers(question, candidates, options.papers)
     if not papers:
         notes.append("the corpus returned no papers for the question")
-    notes += mark_off_topic(question, papers)
     return RetrievalResult(
         papers=papers, corpus_documents=len(by_id), arxiv=arxiv_note, notes=notes,
         seconds=round(time.perf_counter() - started, 3),

@@ -96,9 +96,31 @@ def names_subject(phrases: Sequence[str], text: str, *, compound_head: bool = Fa
                 return True
             if not compound_head and _mentions(head, text):
                 return True
-        if _names_acronym(phrase, text):
+        if _names_acronym(phrase, text) or _names_sibling(phrase, text):
             return True
     return False
+
+
+# Process nouns the ML literature uses for one another: "speculative decoding/sampling/inference" are one idea.
+_SIBLINGS = (
+    frozenset({"decoding", "sampling", "inference", "generation"}),
+    frozenset({"training", "learning", "fine-tuning", "finetuning"}),
+)
+
+
+def _names_sibling(phrase: str, text: str) -> bool:
+    """The subject's modifier with a sibling of its head: "speculative sampling" and "speculative inference"
+    (EAGLE-2's and DSI's words) name speculative decoding. Only for a two-word subject whose modifier is a
+    longer, non-generic word, and only among the listed siblings, so "parallel computing" never stands in for
+    "parallel decoding"."""
+    words = phrase.lower().split()
+    if len(words) != 2 or len(words[0]) < 6 or words[0] in _GENERIC or not words[0].isalpha():
+        return False
+    siblings = next((group - {words[1]} for group in _SIBLINGS if words[1] in group), frozenset())
+    if not siblings:
+        return False
+    alternatives = "|".join(re.escape(w) for w in sorted(siblings))
+    return re.search(rf"(?<![\w-]){re.escape(words[0])}\s+(?:{alternatives})(?![\w-])", text, re.I) is not None
 
 
 # Words that name no particular subject: "LLM serving systems" is specific only if "serving" is.
