@@ -175,7 +175,9 @@ class ExtractSettings(_Section):
         "chat model is set up).",
     )
     max_claims: int = Field(20, ge=1, description="Claims kept in total after ranking.")
-    per_doc_cap: int = Field(4, ge=1, description="Claims kept per paper.")
+    per_doc_cap: int = Field(
+        4, ge=1, description="Claims kept per paper; when few papers contribute, they share max_claims instead."
+    )
     passages_per_doc: int = Field(3, ge=1, description="Passages per paper given to the LM extractor.")
     dedupe_threshold: float = Field(
         0.85, ge=0, le=1, description="Cosine similarity above which two claims count as duplicates."

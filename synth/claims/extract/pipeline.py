@@ -286,7 +286,12 @@ def rank_candidates(
         stats.below_relevance = len(ranked) - len(on_topic)
         ranked = on_topic
     threshold = cfg.dedupe_threshold if embedder is not None else min(cfg.dedupe_threshold, JACCARD_DUPLICATE)
-    common = {"duplicate_threshold": threshold, "per_group_cap": cfg.per_doc_cap}
+    # Two papers on the subject fill the total cap between them rather than stopping at 4 claims each; the cap
+    # of one paper read alone (extract_from_pages) is the caller's.
+    contributing = len({candidates[i].source.doc_id for i in ranked})
+    shared = math.ceil(cfg.max_claims / contributing) if contributing > 1 else 0
+    per_paper = max(cfg.per_doc_cap, shared)
+    common = {"duplicate_threshold": threshold, "per_group_cap": per_paper}
     size, vectors = SHORTLIST * cfg.max_claims, None
     while True:  # widen the shortlist while duplicates and caps leave the total cap unfilled
         short = ranked[:size]
