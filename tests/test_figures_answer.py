@@ -313,3 +313,25 @@ def test_papers_about_the_subject_ranked_lower_replace_off_topic_ones() -> None:
     generic = [paper(1, "vLLM", "paging"), paper(2, "FlexGen", "offloading"), paper(3, "Orca", "batching")]
     kept, none = choose_papers("How do LLM serving systems manage memory?", generic, 2)
     assert [p.title for p in kept] == ["vLLM", "FlexGen"] and none == []
+
+
+def test_every_paper_with_findings_is_heard_in_the_answer() -> None:
+    """Reinforcement learning or self-verification: when the themes are filled by the RL paper's claims, the
+    self-verification paper's best finding (a figure first) still enters the Answer, once, cited."""
+    from synth.synthesize.answer import unseen_papers_sentence
+
+    def rc(number: int, paper: int, text: str) -> ReportClaim:
+        from synth.core.quantities import extract_numbers
+
+        claim = Claim(text=text, provenance=Provenance(doc_id=f"p{paper}", page=1), extractor="extractive",
+                      numbers=extract_numbers(text))  # fmt: skip
+        return ReportClaim(number=number, claim=claim, paper=paper)
+
+    claims = [
+        rc(1, 1, "DeepSeek-R1 achieves 79.8% Pass@1 on AIME 2024."),
+        rc(2, 2, "Independent verification questions tend to provide more accurate facts."),
+        rc(3, 2, "FACTSCORE increases 28% (55.9 → 71.4) from the few-shot baseline."),
+    ]
+    sentence = unseen_papers_sentence(claims, used={1})
+    assert sentence is not None and sentence.claims == [3] and sentence.text.startswith("Also found: FACTSCORE")
+    assert unseen_papers_sentence(claims, used={1, 2}) is None  # paper 2 is cited already

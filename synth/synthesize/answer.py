@@ -296,6 +296,22 @@ def theme_sentence(claims: Sequence[ReportClaim], theme: str, lead: str, limit: 
     return CitedSentence(text=text, claims=[c.number for c in members])
 
 
+def unseen_papers_sentence(claims: Sequence[ReportClaim], used: set[int], limit: int = 3) -> CitedSentence | None:
+    """The best finding of each paper the answer has not cited yet ("Also found: FACTSCORE increases 28% …"):
+    a question about reinforcement learning or self-verification is not answered by the RL paper alone. A claim
+    that states a figure is preferred; papers in retrieval order."""
+    cited = {c.paper for c in claims if c.number in used}
+    best: dict[int | None, ReportClaim] = {}
+    for c in sorted(claims, key=lambda c: (not c.claim.numbers, c.number)):
+        if c.paper not in cited and c.number not in used:
+            best.setdefault(c.paper, c)
+    picked = sorted(best.values(), key=lambda c: (c.paper or 10_000, c.number))[:limit]
+    if not picked:
+        return None
+    text = "Also found: " + "; ".join(_clip(c.claim.text) for c in picked) + "."
+    return CitedSentence(text=text, claims=[c.number for c in picked])
+
+
 def conditions_sentence(claims: Sequence[ReportClaim], used: set[int]) -> CitedSentence | None:
     """A verified claim about how the figures change with batch size, temperature or decoding."""
     for c in claims:
@@ -442,6 +458,11 @@ def build_answer(
     condition = conditions_sentence(usable, used)
     if condition is not None and len(out) < 5:
         out.append(condition)
+        used |= set(condition.claims)
+    unseen = unseen_papers_sentence(usable, used) if len(out) < 5 else None
+    if unseen is not None:
+        out.append(unseen)
+        used |= set(unseen.claims)
     if len(out) < 3:
         extra = theme_sentence([c for c in usable if c.number not in used], "gains", "Findings:", 3)
         extra = extra or theme_sentence([c for c in usable if c.number not in used], "method", "How it works:")
