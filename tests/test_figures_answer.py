@@ -335,3 +335,25 @@ def test_every_paper_with_findings_is_heard_in_the_answer() -> None:
     sentence = unseen_papers_sentence(claims, used={1})
     assert sentence is not None and sentence.claims == [3] and sentence.text.startswith("Also found: FACTSCORE")
     assert unseen_papers_sentence(claims, used={1, 2}) is None  # paper 2 is cited already
+
+
+def test_a_method_the_papers_read_name_brings_its_own_paper() -> None:
+    """EAGLE-3's abstract compares with EAGLE-2: EAGLE-2's own paper, ranked beyond the budget, is read too;
+    EAGLE is not named by 'EAGLE-2', and a paper nobody names stays out."""
+    from synth.core.hits import Hit
+    from synth.core.run import PaperRef
+    from synth.pipeline.retrieval import cited_primaries, title_name
+
+    def paper(n: int, title: str, text: str) -> PaperRef:
+        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
+                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
+        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
+
+    assert title_name("EAGLE-2: Faster Inference of Language Models") == "EAGLE-2"
+    assert title_name("DISTRIBUTED SPECULATIVE INFERENCE (DSI): SPECULATION PARALLELISM") == "DSI"
+    assert title_name("3-Model Speculative Decoding") is None
+    chosen = [paper(1, "EAGLE-3: Scaling up", "EAGLE-3 reaches 6.5x, about 1.4x over EAGLE-2.")]
+    rest = [paper(2, "EAGLE: Speculative Sampling", "feature uncertainty"), paper(3, "EAGLE-2: Faster", "trees"),
+            paper(4, "PEARL: Parallel", "adaptive draft length")]  # fmt: skip
+    assert [p.title for p in cited_primaries(chosen, rest, limit=5)] == ["EAGLE-2: Faster"]
+    assert cited_primaries(chosen, rest, limit=0) == []

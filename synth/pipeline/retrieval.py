@@ -77,11 +77,35 @@ def _topic_texts(papers: list[PaperRef]) -> list[Any]:
     ]
 
 
+_TITLE_NAME = re.compile(r"\s*(?P<name>[^\s:]{2,30})\s*:")  # "EAGLE-2: Faster Inference ..." names EAGLE-2
+_TITLE_ACRONYM = re.compile(r"\((?P<name>[A-Z][\w-]{1,15})\)\s*:")  # "Distributed Speculative Inference (DSI):"
+
+
+def title_name(title: str) -> str | None:
+    """The name a paper gives its method in its title, when it leads with one."""
+    match = _TITLE_ACRONYM.search(title[:120]) or _TITLE_NAME.match(title)
+    return match.group("name") if match else None
+
+
+def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
+    """Papers beyond the budget whose method the chosen papers name ("1.4x improvement over EAGLE-2" in
+    EAGLE-3's abstract brings EAGLE-2's own paper): a method's headline figures come from its own paper, not
+    from another's mention of it. 'EAGLE' is not named by 'EAGLE-2'."""
+    text = "\n".join(h.text for p in chosen for h in p.passages)
+    picked = []
+    for paper in rest:
+        name = title_name(paper.title)
+        if name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\.\d)", text, re.I):
+            picked.append(paper)
+    return picked[:limit]
+
+
 def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[list[PaperRef], list[str]]:
     """The `n` best-ranked candidates about the question's subject (`topic_gate`: its title or abstract names
     it), so EAGLE-2 ranked 12th for a speculative-decoding question replaces "LLM in a flash" ranked 9th. Off-topic
     papers ranked among the first `n` stay listed, marked, with no claim taken; when the gate cannot judge (a
-    generic subject, or no paper about it, which the Answer then says) the first `n` are kept as ranked."""
+    generic subject, or no paper about it, which the Answer then says) the first `n` are kept as ranked. Papers
+    about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget."""
     from synth.synthesize.topic import topic_gate
 
     gate = topic_gate(question, _topic_texts(candidates))
@@ -90,6 +114,7 @@ def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[li
     for p, ok in zip(candidates, gate.on_topic, strict=True):
         p.on_topic = ok
     on = [p for p in candidates if p.on_topic][:n]
+    on += cited_primaries(on, [p for p in candidates if p.on_topic][n:], limit=max(1, n // 2))
     shown = {p.doc_id for p in on} | {p.doc_id for p in candidates[:n] if not p.on_topic}
     chosen = [p for p in candidates if p.doc_id in shown]
     off = [p for p in chosen if not p.on_topic]
@@ -100,7 +125,10 @@ def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[li
         notes.append(f"{len(off)} retrieved paper(s) are not about {subject}: listed, no claim taken ({listed})")
     passed = sum(1 for p in candidates[n:] if p.doc_id in shown)
     if passed:
-        notes.append(f"{passed} paper(s) about {subject} ranked below {n} took the place of off-topic ones")
+        notes.append(
+            f"{passed} paper(s) about {subject} ranked below {n} were read too: in place of off-topic ones, or "
+            "named by the papers read (a method's own paper)"
+        )
     for number, p in enumerate(chosen, start=1):
         p.number = number
     return chosen, notes
