@@ -357,3 +357,13 @@ def test_a_method_the_papers_read_name_brings_its_own_paper() -> None:
             paper(4, "PEARL: Parallel", "adaptive draft length")]  # fmt: skip
     assert [p.title for p in cited_primaries(chosen, rest, limit=5)] == ["EAGLE-2: Faster"]
     assert cited_primaries(chosen, rest, limit=0) == []
+
+
+def test_a_facet_is_spoken_to_by_its_word_not_by_a_generic_one() -> None:
+    from synth.core.facets import facet_mentioned
+
+    assert facet_mentioned("training", "EAGLE's draft is trained in 1-2 days on 4x A100")
+    assert facet_mentioned("draft models", "a small draft model proposes tokens")
+    assert not facet_mentioned("draft models", "the target model verifies")  # 'models' alone is no facet
+    assert facet_mentioned("output quality", "without compromising generation quality")
+    assert not facet_mentioned("memory", "throughput rises 2x")

@@ -18,16 +18,12 @@ from __future__ import annotations
 
 import re
 
+from synth.core.facets import facet_mentioned, facets
 from synth.core.run import ReportRun, Review
-from synth.synthesize.answer import answer_bullets, facets, off_topic
+from synth.synthesize.answer import answer_bullets, off_topic
 from synth.synthesize.topic import names_subject, subject_phrases
 
 ASPECT = "answer completeness: the question's facets, the primary papers' results, claims on the subject"
-
-
-def _mentions(term: str, text: str) -> bool:
-    words = [w.lower().rstrip("s") for w in term.split() if len(w) > 2]
-    return any(w in text for w in words)
 
 
 def review_answer(run: ReportRun) -> Review:
@@ -44,7 +40,7 @@ def review_answer(run: ReportRun) -> Review:
     parts: dict[str, float] = {}
     asked = facets(run.question)
     if asked:
-        parts["facets"] = sum(1 for f in asked if _mentions(f, text)) / len(asked)
+        parts["facets"] = sum(1 for f in asked if facet_mentioned(f, text)) / len(asked)
     papers = run.retrieval.papers if run.retrieval else []
     texts = {p.number: p.title + " " + " ".join(h.text for h in p.passages) for p in papers}
     subject = subject_phrases(run.question, list(texts.values())) if texts else []
@@ -60,7 +56,7 @@ def review_answer(run: ReportRun) -> Review:
                       rationale="Not scored: the question lists no facets and no paper reports figures.")  # fmt: skip
     score = 10 * sum(parts.values()) / len(parts)
     detail = "; ".join(f"{k} {v:.2f}" for k, v in parts.items())
-    missing = [f for f in asked if not _mentions(f, text)]
+    missing = [f for f in asked if not facet_mentioned(f, text)]
     rationale = f"Mean of {detail}."
     if missing:
         rationale += f" Facets the Answer does not mention: {', '.join(missing)}."

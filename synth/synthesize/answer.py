@@ -20,6 +20,7 @@ from synth.claims.extract.subject import introduced_names, system_name
 from synth.claims.gates import claim_defect
 from synth.claims.subject import subject_of
 from synth.core.escape import escape_markdown
+from synth.core.facets import facet_mentioned, facets
 from synth.core.run import CitedSentence, PaperRef, ReportClaim, ReportRun
 from synth.corpus.tables import CELLS_MARKER
 from synth.synthesize.figures import (
@@ -320,57 +321,10 @@ def conditions_sentence(claims: Sequence[ReportClaim], used: set[int]) -> CitedS
     return None
 
 
-_FACET_SPLIT = re.compile(r",|\band\b|\bor\b|/", re.I)
-_FACET_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "how",
-        "much",
-        "many",
-        "does",
-        "do",
-        "is",
-        "are",
-        "what",
-        "which",
-        "at",
-        "cost",
-        "costs",
-        "extra",
-    ]
-)
-
-
-def facets(question: str) -> list[str]:
-    """What the question lists in brackets or after 'at what cost': 'extra draft models or heads, training,
-    memory, output quality' → ['draft models', 'heads', 'training', 'memory', 'output quality']."""
-    inner = re.findall(r"\(([^)]*)\)", question)
-    out = []
-    for group in inner:
-        for part in _FACET_SPLIT.split(group):
-            words = [w for w in re.findall(r"[A-Za-z][\w-]*", part) if w.lower() not in _FACET_STOP]
-            if words:
-                out.append(" ".join(words))
-    return out
-
-
 def coverage_sentence(question: str, texts: Sequence[str]) -> CitedSentence | None:
     """The facets of the question that no verified claim or figure mentions."""
-    corpus = " ".join(texts).lower()
-    missing = []
-    for facet in facets(question):
-        words = [w.lower().rstrip("s") for w in facet.split()]
-        if not any(w in corpus for w in words):
-            missing.append(facet)
+    corpus = " ".join(texts)
+    missing = [facet for facet in facets(question) if not facet_mentioned(facet, corpus)]
     if not missing:
         return None
     return CitedSentence(

@@ -1,0 +1,65 @@
+"""The facets a question lists ("at what cost (extra draft models or heads, training, memory, output quality)")
+and whether a text speaks to one: the Answer says which facets no claim covers and the answer reviewer scores
+coverage by this one reading (they read it two ways before: a substring test, 'training' missed 'trained')."""
+
+from __future__ import annotations
+
+import re
+
+_FACET_SPLIT = re.compile(r",|\band\b|\bor\b|/", re.I)
+_FACET_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "how",
+        "much",
+        "many",
+        "does",
+        "do",
+        "is",
+        "are",
+        "what",
+        "which",
+        "at",
+        "cost",
+        "costs",
+        "extra",
+    ]
+)
+
+
+def facets(question: str) -> list[str]:
+    """What the question lists in brackets or after 'at what cost': 'extra draft models or heads, training,
+    memory, output quality' → ['draft models', 'heads', 'training', 'memory', 'output quality']."""
+    inner = re.findall(r"\(([^)]*)\)", question)
+    out = []
+    for group in inner:
+        for part in _FACET_SPLIT.split(group):
+            words = [w for w in re.findall(r"[A-Za-z][\w-]*", part) if w.lower() not in _FACET_STOP]
+            if words:
+                out.append(" ".join(words))
+    return out
+
+
+_FACET_GENERIC = frozenset({"model", "models", "output", "outputs", "method", "methods", "system", "systems"})
+
+
+def _stem(word: str) -> str:
+    """'training' -> 'train' (also 'trained'), 'quality' -> 'qual' (also 'qualitative'), 'memory' stays."""
+    word = word.lower().rstrip("s")
+    return word[:-3] if len(word) > 6 else word
+
+
+def facet_mentioned(facet: str, text: str) -> bool:
+    """Whether `text` speaks to the facet: a word of it, other than a generic one ('models' of 'draft models'),
+    begins a word of the text."""
+    words = [w for w in facet.split() if len(w) > 2 and w.lower() not in _FACET_GENERIC] or facet.split()
+    return any(re.search(rf"\b{re.escape(_stem(w))}", text, re.I) for w in words)
