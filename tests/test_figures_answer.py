@@ -9,12 +9,20 @@ import pytest
 
 from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, Evidence, Provenance, Verdict, VerdictLabel
-from synth.core.run import ReportClaim
+from synth.core.hits import Hit
+from synth.core.run import PaperRef, ReportClaim
 from synth.synthesize.answer import build_answer, facets, focus
 from synth.synthesize.figures import SourceSentence, cross_check, figures_in, method_key
 from tests.report_fixtures import sample_run
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
+
+
+def _paper(n: int, title: str, text: str) -> PaperRef:
+    """A retrieved paper whose one passage is its abstract."""
+    hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
+              char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
+    return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
 
 
 def _read(text: str, systems: tuple[str, ...] = (), doc: str = "d", page: int = 1, known: frozenset[str] = frozenset()):
@@ -186,23 +194,16 @@ def test_answer_reviewer_scores_facets_breadth_and_topic_and_zero_when_off_topic
 
 
 def test_papers_that_do_not_name_the_subject_are_marked_off_topic() -> None:
-    from synth.core.hits import Hit
-    from synth.core.run import PaperRef
     from synth.pipeline.retrieval import mark_off_topic
 
-    def paper(n: int, title: str, text: str) -> PaperRef:
-        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
-                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
-        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
-
     papers = [
-        paper(1, "EAGLE-2: Faster Inference", "Speculative decoding with dynamic draft trees reaches 3.05x."),
-        paper(2, "Medusa", "Medusa heads for speculative decoding."),
-        paper(3, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
+        _paper(1, "EAGLE-2: Faster Inference", "Speculative decoding with dynamic draft trees reaches 3.05x."),
+        _paper(2, "Medusa", "Medusa heads for speculative decoding."),
+        _paper(3, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
     ]
     notes = mark_off_topic("How much does speculative decoding speed up LLM inference?", papers)
     assert [p.on_topic for p in papers] == [True, True, False] and "LLM in a flash" in notes[0]
-    alone = [paper(1, "LLM in a flash", "flash memory"), paper(2, "GQA", "grouped-query attention")]
+    alone = [_paper(1, "LLM in a flash", "flash memory"), _paper(2, "GQA", "grouped-query attention")]
     assert mark_off_topic("How much does speculative decoding speed up inference?", alone) == []
     assert all(p.on_topic for p in alone)  # nobody names it: the Answer says the corpus lacks it, nothing marked
 
@@ -292,28 +293,21 @@ def test_a_sibling_process_of_the_subject_names_it() -> None:
 def test_papers_about_the_subject_ranked_lower_replace_off_topic_ones() -> None:
     """For a speculative-decoding question, "LLM in a flash" ranked 2nd is listed as off topic and the EAGLE
     paper ranked 4th is read instead of being cut at the paper budget."""
-    from synth.core.hits import Hit
-    from synth.core.run import PaperRef
     from synth.pipeline.retrieval import choose_papers
 
-    def paper(n: int, title: str, text: str) -> PaperRef:
-        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
-                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
-        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
-
     candidates = [
-        paper(1, "Medusa", "Medusa heads for speculative decoding."),
-        paper(2, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
-        paper(3, "GQA", "Grouped-query attention for faster decoder inference."),
-        paper(4, "EAGLE", "EAGLE: speculative sampling requires rethinking feature uncertainty."),
-        paper(5, "PEARL", "Parallel speculative decoding with adaptive draft length."),
+        _paper(1, "Medusa", "Medusa heads for speculative decoding."),
+        _paper(2, "LLM in a flash", "Loading weights from flash memory with limited DRAM."),
+        _paper(3, "GQA", "Grouped-query attention for faster decoder inference."),
+        _paper(4, "EAGLE", "EAGLE: speculative sampling requires rethinking feature uncertainty."),
+        _paper(5, "PEARL", "Parallel speculative decoding with adaptive draft length."),
     ]
     chosen, notes = choose_papers("How much does speculative decoding speed up LLM inference?", candidates, 3)
     assert [p.title for p in chosen] == ["Medusa", "LLM in a flash", "GQA", "EAGLE", "PEARL"]
     assert [p.on_topic for p in chosen] == [True, False, False, True, True]
     assert [p.number for p in chosen] == [1, 2, 3, 4, 5]
     assert "not about speculative decoding" in notes[0] and "2 paper(s)" in notes[1]
-    generic = [paper(1, "vLLM", "paging"), paper(2, "FlexGen", "offloading"), paper(3, "Orca", "batching")]
+    generic = [_paper(1, "vLLM", "paging"), _paper(2, "FlexGen", "offloading"), _paper(3, "Orca", "batching")]
     kept, none = choose_papers("How do LLM serving systems manage memory?", generic, 2)
     assert [p.title for p in kept] == ["vLLM", "FlexGen"] and none == []
 
@@ -343,21 +337,14 @@ def test_every_paper_with_findings_is_heard_in_the_answer() -> None:
 def test_a_method_the_papers_read_name_brings_its_own_paper() -> None:
     """EAGLE-3's abstract compares with EAGLE-2: EAGLE-2's own paper, ranked beyond the budget, is read too;
     EAGLE is not named by 'EAGLE-2', and a paper nobody names stays out."""
-    from synth.core.hits import Hit
-    from synth.core.run import PaperRef
     from synth.pipeline.retrieval import cited_primaries, title_name
-
-    def paper(n: int, title: str, text: str) -> PaperRef:
-        hit = Hit(chunk_id=f"d{n}:0", doc_id=f"d{n}", title=title, page_start=1, page_end=1, section="abstract",
-                  char_start=0, char_end=len(text), text=text, score=1.0)  # fmt: skip
-        return PaperRef(number=n, doc_id=f"d{n}", title=title, passages=[hit])
 
     assert title_name("EAGLE-2: Faster Inference of Language Models") == "EAGLE-2"
     assert title_name("DISTRIBUTED SPECULATIVE INFERENCE (DSI): SPECULATION PARALLELISM") == "DSI"
     assert title_name("3-Model Speculative Decoding") is None
-    chosen = [paper(1, "EAGLE-3: Scaling up", "EAGLE-3 reaches 6.5x, about 1.4x over EAGLE-2.")]
-    rest = [paper(2, "EAGLE: Speculative Sampling", "feature uncertainty"), paper(3, "EAGLE-2: Faster", "trees"),
-            paper(4, "PEARL: Parallel", "adaptive draft length")]  # fmt: skip
+    chosen = [_paper(1, "EAGLE-3: Scaling up", "EAGLE-3 reaches 6.5x, about 1.4x over EAGLE-2.")]
+    rest = [_paper(2, "EAGLE: Speculative Sampling", "feature uncertainty"), _paper(3, "EAGLE-2: Faster", "trees"),
+            _paper(4, "PEARL: Parallel", "adaptive draft length")]  # fmt: skip
     assert [p.title for p in cited_primaries(chosen, rest, limit=5)] == ["EAGLE-2: Faster"]
     assert cited_primaries(chosen, rest, limit=0) == []
 
