@@ -357,3 +357,19 @@ def test_a_facet_is_spoken_to_by_its_word_not_by_a_generic_one() -> None:
     assert not facet_mentioned("draft models", "the target model verifies")  # 'models' alone is no facet
     assert facet_mentioned("output quality", "without compromising generation quality")
     assert not facet_mentioned("memory", "throughput rises 2x")
+
+
+def test_a_figure_belongs_to_the_subject_not_to_the_systems_it_is_compared_with() -> None:
+    """DeepSeek-R1 p. 4: the 28.9% is the distilled model's, not Claude-3.5-Sonnet's (it was given to
+    'Claude-3', cut at '.5'); 'faster than Medusa by 1.6x' is EAGLE's; a name before the comparison keeps it."""
+    known = frozenset({"deepseekr1", "eagle", "medusa"})
+
+    def methods(text: str) -> list[str | None]:
+        found = figures_in(SourceSentence(text, "2501.12948", 4, ("DeepSeek-R1",), "DeepSeek-R1", paper=1), known)
+        return [f.method for f in found]
+
+    distilled = "DeepSeek-R1-Distill-Qwen-1.5B outperforms GPT-4o and Claude-3.5-Sonnet on math with 28.9% on AIME."
+    assert methods(distilled) == ["DeepSeek-R1-Distill-Qwen-1.5B"]
+    assert methods("EAGLE is faster than Medusa by 1.6x on MT-bench.") == ["EAGLE"]
+    assert methods("Compared with Medusa, EAGLE achieves a 1.5x speedup.") == ["EAGLE"]
+    assert methods("EAGLE outperforms Lookahead, Medusa and PLD with 2.7x.") == ["EAGLE"]

@@ -102,7 +102,8 @@ _BASELINE = re.compile(
 _BASELINE_STOP = re.compile(
     r"\s+(?:on|with|across|in|at|for|using|under|while|when|and|which|where|by|respectively)\b.*$", re.I
 )
-_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-‑][A-Za-z0-9]+)*")
+# "Claude-3.5-Sonnet", "Qwen-1.5B": a point between digits stays inside the name.
+_NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:(?:[-‑]|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*")
 _NOT_METHODS = frozenset(
     [
         "llm",
@@ -178,13 +179,19 @@ def _is_method_name(token: str, known: frozenset[str] = frozenset()) -> bool:
     model size ("Vicuna-7B"), hardware or benchmark."""
     if len(token) < 3 or token.lower() in _NOT_METHODS:
         return False
-    if method_key(token) in known:
+    if _known(token, known):
         return True
     if _MODEL.fullmatch(token) or _HARDWARE.fullmatch(token) or _DATASET.fullmatch(token):
         return False
     if _NOT_A_NAME.fullmatch(token):
         return False
     return token.isupper() or any(c.isupper() for c in token[1:]) or (token[0].isupper() and "-" in token)
+
+
+def _known(token: str, known: frozenset[str]) -> bool:
+    """A system of the run's papers or a variant named after it ("DeepSeek-R1-Distill-Qwen-1.5B" of DeepSeek-R1)."""
+    key = method_key(token)
+    return key in known or any(len(k) >= 5 and key.startswith(k) for k in known)
 
 
 def method_key(name: str) -> str:
@@ -208,7 +215,7 @@ def _blank(text: str, known: frozenset[str] = frozenset()) -> str:
     """The text with model, hardware and benchmark names spaced out (same length): "CNN/DM" or "Vicuna-7B"
     hold capitals but name no method, unless a paper of the run is about that model (DeepSeek-R1)."""
     for pattern in (_DATASET, _MODEL, _HARDWARE):
-        text = pattern.sub(lambda m: m.group(0) if method_key(m.group(0)) in known else " " * len(m.group(0)), text)
+        text = pattern.sub(lambda m: m.group(0) if _known(m.group(0), known) else " " * len(m.group(0)), text)
     return text
 
 
@@ -233,6 +240,15 @@ def _own_voice(sentence: str) -> bool:
     return bool(_FIRST_PERSON.search(sentence) or (_RESULTS_SHOW.search(sentence) and not _CITED.search(sentence)))
 
 
+# "X outperforms GPT-4o and Claude-3.5-Sonnet ... with 28.9%": names a comparison word governs are the baselines,
+# not what the figure belongs to.
+_COMPARED_OBJECTS = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat\w*|than|versus|vs\.?|compared\s+(?:to|with)|relative\s+to)\s+"
+    r"(?P<objects>[\w.‑-]+(?:(?:\s*,\s*(?=[\w.‑-]+(?:\s*,|\s+and\s|\s+or\s))|\s*,?\s+(?:and|or)\s+)[\w.‑-]+){0,3})",
+    re.I,
+)
+
+
 def attribute(
     sentence: str, number: ClaimNumber, paper_system: str | None, known: frozenset[str] = frozenset()
 ) -> str | None:
@@ -241,7 +257,9 @@ def attribute(
     proposed", "this paper") and names no other method before the figure; None when unknown."""
     before = _blank(sentence[: number.start], known)
     clause = before[max(0, max(before.rfind(m) for m in _CLAUSE_MARKS)) :]
-    names = [t for t in _NAME.findall(clause) if _is_method_name(t, known)]
+    raw_clause = sentence[number.start - len(clause) : number.start]  # unblanked: "GPT-4o and Claude-3.5-Sonnet"
+    compared = {t for m in _COMPARED_OBJECTS.finditer(raw_clause) for t in _NAME.findall(m.group("objects"))}
+    names = [t for t in _NAME.findall(clause) if _is_method_name(t, known) and t not in compared]
     # "At-Speed [106] combines ... (AtSpeed-S) and ... (AtSpeed-R), to ... 2x": a name in closed brackets is a
     # variant or an aside; the figure belongs to the name outside them when there is one.
     outside = [t for t in _NAME.findall(_PARENS.sub(lambda m: " " * len(m.group(0)), clause)) if t in names]
