@@ -373,3 +373,11 @@ def test_a_figure_belongs_to_the_subject_not_to_the_systems_it_is_compared_with(
     assert methods("EAGLE is faster than Medusa by 1.6x on MT-bench.") == ["EAGLE"]
     assert methods("Compared with Medusa, EAGLE achieves a 1.5x speedup.") == ["EAGLE"]
     assert methods("EAGLE outperforms Lookahead, Medusa and PLD with 2.7x.") == ["EAGLE"]
+
+
+def test_doubling_something_other_than_speed_is_not_a_speedup() -> None:
+    """CoVe p. 7: 'more than doubles the precision' was listed as CoVe's speed-up; halving the latency stays one."""
+    text = "CoVe more than doubles the precision from the Llama 65B few-shot baseline (from 0.17 to 0.36)."
+    found = figures_in(SourceSentence(text, "2309.11495", 7, ("CoVe",), "CoVe", paper=1), frozenset({"cove"}))
+    doubled = [f for f in found if f.unit == "x"]
+    assert doubled and doubled[0].metric == "other" and doubled[0].multiplies == "precision"

@@ -311,10 +311,18 @@ _SPEED_FOLLOWERS = frozenset(_SPEED_FOLLOWER_WORDS.split())
 _SPEED_NOUN = re.compile(r"(?:\s*[\w/\-]+){0,2}?\s*(?:speed|speed-?ups?|acceleration|throughput|latency)\b", re.I)
 
 
+_VERB_MULTIPLIER = re.compile(r"\b(?:doubl|tripl|quadrupl|halv)(?:es|ed|ing|e)$", re.I)
+_VERB_OBJECT = re.compile(r"\s+(?:the|its|their|our)\s+([A-Za-z][\w\-]*)")
+
+
 def multiplied_noun(sentence: str, end: int) -> str | None:
     """What a multiplier multiplies, when the words right after it name something other than speed ("MEDUSA
     achieves 44x FLOP/s and 41x Operational Intensity" -> "FLOP/s", "Operational Intensity"); None for "2.7x
     over vanilla decoding", "2x faster", "3x, and"."""
+    if _SPEED_NOUN.match(sentence, end) is None and _VERB_MULTIPLIER.search(sentence[:end]):
+        obj = _VERB_OBJECT.match(sentence, end)  # "more than doubles the precision": precision, not speed
+        if obj:
+            return obj.group(1)
     match = _AFTER_MULTIPLIER.match(sentence, end)
     if not match or match.group(1).lower() in _SPEED_FOLLOWERS:
         return None
