@@ -381,3 +381,12 @@ def test_doubling_something_other_than_speed_is_not_a_speedup() -> None:
     found = figures_in(SourceSentence(text, "2309.11495", 7, ("CoVe",), "CoVe", paper=1), frozenset({"cove"}))
     doubled = [f for f in found if f.unit == "x"]
     assert doubled and doubled[0].metric == "other" and doubled[0].multiplies == "precision"
+
+
+def test_a_figure_stated_as_a_comparison_keeps_its_word_in_the_answer() -> None:
+    from synth.synthesize.answer import _headline_phrase
+
+    text = "EAGLE-2 achieves speedup ratios 3.05x-4.26x, which is 20%-40% faster than EAGLE-1."
+    found = figures_in(SourceSentence(text, "2406.16858", 1, ("EAGLE-2",), "EAGLE-2", paper=1), frozenset({"eagle2"}))
+    phrase = _headline_phrase("EAGLE-2", found, [("gain", "x")])
+    assert "20–40% faster than EAGLE-1" in phrase and "latency" not in phrase

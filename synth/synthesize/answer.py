@@ -187,23 +187,36 @@ def headline(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]] 
     return sorted(same, key=lambda f: (f.role not in roles, not asked(f)))[:3]
 
 
+_COMPARATIVE = re.compile(r"\b(?:faster|slower|higher|lower|better|worse|cheaper|smaller|larger|fewer)\b", re.I)
+
+
 def _figure_phrase(f: ReportedFigure) -> str:
+    """'2.3–2.8x speed-up'; a figure the paper states as a comparison keeps its word ('20–40% faster', not
+    '20–40% latency')."""
+    comparative = _COMPARATIVE.search(f.text)
+    if comparative:
+        return f"{f.shown()} {comparative.group(0).lower()}"
     word = _METRIC_WORDS.get(f.metric, "")
     if f.role == "cost" and word:
         word += " cost"
     return f"{f.shown()} {word}".strip()
 
 
+def _against(f: ReportedFigure) -> str:
+    """'20–40% faster than EAGLE-1', '2.7x speed-up over vanilla decoding'."""
+    return "than" if _COMPARATIVE.search(f.text) else "over"
+
+
 def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]]) -> str:
     top = headline(figures, want)
     baselines = {baseline_key(f.baseline) for f in top if f.baseline}
     if len(baselines) > 1:  # "4.43x over autoregressive decoding, 1.5x over vanilla speculative decoding"
-        values = ", ".join(_figure_phrase(f) + (f" over {f.baseline}" if f.baseline else "") for f in top)
+        values = ", ".join(_figure_phrase(f) + (f" {_against(f)} {f.baseline}" if f.baseline else "") for f in top)
         text = f"{method} {values}"
     else:
         values = ", ".join(_figure_phrase(f) for f in top)
         baseline = next((f.baseline for f in top if f.baseline), None)
-        text = f"{method} {values}" + (f" over {baseline}" if baseline else "")
+        text = f"{method} {values}" + (f" {_against(top[-1])} {baseline}" if baseline else "")
     conditions = _conditions(top, limit=2)
     if conditions:
         text += f" ({conditions})"
