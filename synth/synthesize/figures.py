@@ -472,6 +472,10 @@ def respective(
     return out
 
 
+# "an order of magnitude larger than the regression loss": a size compared, not a speed-up.
+_SIZE_COMPARATIVE = re.compile(r"\b(?:larger|smaller|bigger|longer|shorter|more|fewer|less)\b", re.I)
+
+
 def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) -> list[ReportedFigure]:
     """The figures of one sentence worth a row: a result with a unit, attributed to a method. `known`: method
     keys the run's papers name (their systems), recognised even when spelt like ordinary words. Names broken
@@ -500,7 +504,11 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         noun = multiplied_noun(text, n.phrase_end) if n.unit == "x" else None
         if n.unit == "x" and n.quantity in (Quantity.SIZE, Quantity.OTHER):
             # "2.7x over vanilla decoding" near "Vicuna-7B" is a speedup; "44x FLOP/s" multiplies something else
-            metric = "speedup" if role == "gain" and noun is None else "other"
+            after = re.match(r"\s*(\w+)", text[n.phrase_end :])
+            sized = _SIZE_COMPARATIVE.search(text[n.phrase_start : n.phrase_end]) or (
+                after is not None and _SIZE_COMPARATIVE.fullmatch(after.group(1))
+            )
+            metric = "speedup" if role == "gain" and noun is None and not sized else "other"
         out.append(
             ReportedFigure(
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
