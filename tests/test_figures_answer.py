@@ -337,11 +337,11 @@ def test_every_paper_with_findings_is_heard_in_the_answer() -> None:
 def test_a_method_the_papers_read_name_brings_its_own_paper() -> None:
     """EAGLE-3's abstract compares with EAGLE-2: EAGLE-2's own paper, ranked beyond the budget, is read too;
     EAGLE is not named by 'EAGLE-2', and a paper nobody names stays out."""
-    from synth.pipeline.retrieval import cited_primaries, title_name
+    from synth.claims.extract.subject import system_name
+    from synth.pipeline.retrieval import cited_primaries
 
-    assert title_name("EAGLE-2: Faster Inference of Language Models") == "EAGLE-2"
-    assert title_name("DISTRIBUTED SPECULATIVE INFERENCE (DSI): SPECULATION PARALLELISM") == "DSI"
-    assert title_name("3-Model Speculative Decoding") is None
+    assert system_name("EAGLE-2: Faster Inference of Language Models", "") == "EAGLE-2"
+    assert system_name("DISTRIBUTED SPECULATIVE INFERENCE (DSI): SPECULATION PARALLELISM", "") == "DSI"
     chosen = [_paper(1, "EAGLE-3: Scaling up", "EAGLE-3 reaches 6.5x, about 1.4x over EAGLE-2.")]
     rest = [_paper(2, "EAGLE: Speculative Sampling", "feature uncertainty"), _paper(3, "EAGLE-2: Faster", "trees"),
             _paper(4, "PEARL: Parallel", "adaptive draft length")]  # fmt: skip
@@ -403,3 +403,21 @@ def test_a_multiple_of_a_size_is_not_a_speedup() -> None:
     assert metrics("The loss of EAGLE is an order of magnitude larger than the regression loss.") == ["other"]
     assert metrics("EAGLE uses 3x larger draft trees.") == ["other"]
     assert metrics("EAGLE achieves a 2.7x speedup and more stable outputs.") == ["speedup"]
+
+
+def test_figures_against_different_baselines_neither_corroborate_nor_contradict() -> None:
+    """EAGLE's own '1.5x-1.6x faster than Medusa' was 'mixed' against Spec-Bench's 1.8-2.4x over autoregressive
+    decoding; a baseline ends at a dash ('faster than SD—but exhibits ...' gave a 60-character baseline)."""
+    own = figures_in(SourceSentence("On MT-bench, EAGLE is 2.1x-3.8x faster than vanilla autoregressive decoding, "
+                                    "and 1.5x-1.6x faster than Medusa.", "2401.15077", 9, ("EAGLE",), "EAGLE"),
+                     frozenset({"eagle", "medusa"}))  # fmt: skip
+    other = figures_in(SourceSentence("Under greedy settings, EAGLE achieves a speedup ratio of 1.8x-2.4x over "
+                                      "autoregressive decoding, especially in math (with a 2.4x speedup).",
+                                      "2401.07851", 8, (), "Spec-Bench"), frozenset({"eagle"}))  # fmt: skip
+    assert [f.baseline for f in other] == ["autoregressive decoding", None]  # the unnamed one: the usual
+    checked = {f.baseline: f.check for f in cross_check(own + other) if f.doc_id == "2401.15077"}
+    assert checked == {"vanilla autoregressive decoding": "corroborated", "Medusa": "quoted"}
+    psdf = figures_in(SourceSentence("PSDF delivers even greater acceleration—up to 1.91× faster than SD—but "
+                                     "exhibits a larger standard deviation.", "2510.12966", 5, (), "PyramidSD"),
+                      frozenset({"psdf"}))  # fmt: skip
+    assert [f.baseline for f in psdf] == ["SD"]

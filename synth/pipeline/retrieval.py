@@ -77,24 +77,17 @@ def _topic_texts(papers: list[PaperRef]) -> list[Any]:
     ]
 
 
-_TITLE_NAME = re.compile(r"\s*(?P<name>[^\s:]{2,30})\s*:")  # "EAGLE-2: Faster Inference ..." names EAGLE-2
-_TITLE_ACRONYM = re.compile(r"\((?P<name>[A-Z][\w-]{1,15})\)\s*:")  # "Distributed Speculative Inference (DSI):"
-
-
-def title_name(title: str) -> str | None:
-    """The name a paper gives its method in its title, when it leads with one."""
-    match = _TITLE_ACRONYM.search(title[:120]) or _TITLE_NAME.match(title)
-    return match.group("name") if match else None
-
-
 def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
     """Papers beyond the budget whose method the chosen papers name ("1.4x improvement over EAGLE-2" in
     EAGLE-3's abstract brings EAGLE-2's own paper): a method's headline figures come from its own paper, not
     from another's mention of it. 'EAGLE' is not named by 'EAGLE-2'."""
+    from synth.claims.extract.subject import system_name
+
     text = "\n".join(h.text for p in chosen for h in p.passages)
     picked = []
     for paper in rest:
-        name = title_name(paper.title)
+        abstract = " ".join(h.text for h in paper.passages if h.section == "abstract")
+        name = system_name(paper.title, abstract)  # the name the paper gives its own system
         if name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\.\d)", text, re.I):
             picked.append(paper)
     return picked[:limit]

@@ -170,9 +170,16 @@ def _methodology(run: ReportRun, min_confidence: float) -> str:
         f"runs of the bundled runner within a {o.measure_budget_s:.0f} s budget.",
         "all": "Every measurable claim was turned into benchmark runs of the bundled runner.",
     }[o.measure]
+    listed = len(run.retrieval.papers) if run.retrieval else o.papers
+    kept = f"the {o.papers} best kept"
+    if listed != o.papers:  # choose_papers: off-topic papers gave way, cited methods' own papers came in
+        kept += (
+            f", off-topic ones listed but replaced by lower-ranked papers about the question's subject and the own "
+            f"papers of methods those name ({listed} papers listed)"
+        )
     return (
-        f"Papers were ranked by hybrid retrieval (BM25 and MiniLM dense vectors fused by reciprocal rank) and the "
-        f"{o.papers} best kept. {extraction}; claims were ranked by similarity to the question, near-duplicates "
+        f"Papers were ranked by hybrid retrieval (BM25 and MiniLM dense vectors fused by reciprocal rank) and "
+        f"{kept}. {extraction}; claims were ranked by similarity to the question, near-duplicates "
         f"dropped, and at most {o.claims} kept. Each claim was checked against passages of its own paper and of the "
         f"rest of the corpus by the {checks} checkers; confidences are calibrated probabilities that the label is "
         f"right. Only SUPPORTED claims with confidence \u2265 {min_confidence} are used in the answer. {measure} "
