@@ -220,3 +220,22 @@ def test_papers_disagree_only_against_the_same_baseline() -> None:
     assert "1.5–3.8x" not in sentence.text and "1.38" not in sentence.text
     over_medusa = [f for f in own if f.baseline == "Medusa"]
     assert disagreement_sentence(by_method(over_medusa + spec_bench)) is None  # 1.5x over Medusa: nothing to compare
+
+
+def test_a_comparison_belongs_to_the_figure_next_to_it() -> None:
+    """EAGLE-2's abstract: the 3.05x-4.26x are over vanilla decoding; only the 20%-40% are 'faster than EAGLE-1'
+    (the whole sentence's figures were read as over EAGLE-1)."""
+    figures = _read(
+        "We conducted extensive evaluations on three series of LLMs and six tasks, with EAGLE-2 achieving speedup "
+        "ratios 3.05x- 4.26x, which is 20%-40% faster than EAGLE-1.",
+        ("EAGLE-2",),
+    )
+    by_text = {f.text: f.baseline for f in figures}
+    assert by_text["3.05x-4.26x"] is None
+    assert by_text["20%-40% faster"] == "EAGLE-1"
+    eagle = _read(
+        "On MT-bench, EAGLE is 2.1x-3.8x faster than vanilla autoregressive decoding, 1.7x-2.1x faster than "
+        "Lookahead, and 1.5x-1.6x faster than Medusa.",
+        ("EAGLE",),
+    )
+    assert [f.baseline for f in eagle] == ["vanilla autoregressive decoding", "Lookahead", "Medusa"]

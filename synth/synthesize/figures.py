@@ -303,10 +303,15 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(" ".join(i.split()) for i in items))
 
 
+_FIGURE_BETWEEN = re.compile(r"\d(?:\.\d+)?\s*(?:x|×|%)")
+
+
 def _baseline(sentence: str, number: ClaimNumber) -> str | None:
     match = _BASELINE.search(sentence, number.end)
     if not match or match.start() - number.end > 30:  # the comparison word must follow the figure closely
         return None
+    if _FIGURE_BETWEEN.search(sentence, number.end, match.start()):  # "3.05x-4.26x, which is 20%-40% faster than
+        return None  # EAGLE-1": the comparison is the nearer figure's
     what = match.group("what")
     if match.end() < len(sentence) and sentence[match.end()].isalnum():  # cut mid-word at the length cap
         what = what.rsplit(" ", 1)[0]
