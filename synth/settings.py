@@ -87,8 +87,9 @@ class ModelSettings(_Section):
     embed_batch_size: int = Field(32, ge=1, description="Chunks embedded per forward pass.")
     embed_dtype: Literal["auto", "fp32", "bf16", "fp16"] = Field(
         "auto",
-        description="Embedding precision; `auto`: bf16 on CPUs with AMX/AVX512-BF16 (3x faster, cosine "
-        ">= 0.998 to fp32), fp16 on CUDA, else fp32.",
+        description="Precision of the vectors the index stores; `auto`: bf16 on CPUs with AMX/AVX512-BF16 (about "
+        "2x faster, cosine >= 0.996 to fp32), fp16 on CUDA, else fp32. Vectors computed at run time (queries, "
+        "claims, evidence) are fp32: in bf16 a text's vector changes with the batch it is embedded in.",
     )
     pip_target: Path | None = Field(
         None,

@@ -356,7 +356,7 @@ def _store(parsed: Parsed, index: CorpusIndex, fault: str = "") -> str:
     doc = parsed.document
     profile = doc_profile(doc, parsed.chunks)
     texts = [indexed_text(c, doc.title) for c in parsed.chunks] + [profile]
-    vectors = index.embedder.embed(texts)
+    vectors = index.embedder.embed_stored(texts)
     profile_vector, vectors = vectors[-1], vectors[:-1]
     stale = {r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents WHERE path = ?", (doc.path,))}
     for doc_id in stale | {doc.doc_id}:

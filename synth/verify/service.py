@@ -27,7 +27,7 @@ from synth.core.claims import Claim
 from synth.verify.aggregate import WindowScore, best_per_document, word_overlap
 from synth.verify.attribution import attributed, condition_on_attribution, restated_by
 from synth.verify.evidence import corpus_passages, source_passage
-from synth.verify.verifier import WHOLE_PASSAGE_WORDS, Passage, VerificationResult, Verifier
+from synth.verify.verifier import SIMILARITY_DIGITS, WHOLE_PASSAGE_WORDS, Passage, VerificationResult, Verifier
 from synth.verify.windows import evidence_windows
 
 SOURCE_NOT_AVAILABLE = "source not available"
@@ -182,7 +182,7 @@ def closest_windows(claim: str, passages: Iterable[Passage], verifier: Verifier)
     if verifier.embedder is not None:
         vectors = verifier.embedder.embed([claim] + [s.text for s in scores])
         for s, v in zip(scores, vectors[1:], strict=True):
-            s.similarity = float(vectors[0] @ v)
+            s.similarity = round(float(vectors[0] @ v), SIMILARITY_DIGITS)
     else:
         for s in scores:
             s.similarity = s.overlap

@@ -34,6 +34,9 @@ from synth.verify.probe import LinearProbe, is_probe_feature
 from synth.verify.windows import evidence_windows
 
 WHOLE_PASSAGE_WORDS = 260
+# Cosines are kept to 4 decimals: fp32 sums in another order differ in the 7th, and a feature must not move a
+# verdict between two identical runs.
+SIMILARITY_DIGITS = 4
 
 
 class Judge(Protocol):
@@ -165,7 +168,7 @@ class Verifier:
         if self.embedder is not None:
             vectors = self.embedder.embed([claim] + [s.text for s in scores])
             for s, v in zip(scores, vectors[1:], strict=True):
-                s.similarity = float(np.dot(vectors[0], v))
+                s.similarity = round(float(np.dot(vectors[0], v)), SIMILARITY_DIGITS)
         else:
             for s in scores:
                 s.similarity = s.overlap
