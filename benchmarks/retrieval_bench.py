@@ -9,6 +9,10 @@ five relevant papers: `recall_at_5` divides by min(5, |relevant|) (the
 "capped" recall of BEIR, 1.0 when the top 5 are all relevant), and
 `recall_at_5_raw` divides by |relevant|.
 
+`recall_at_5_read` is the capped recall of the papers `synth report` reads first: twice `--papers` candidates,
+those about the question's subject (the topic gate: its title or abstract names it) ahead of the rest, in rank
+order (`synth.pipeline.retrieval.retrieve`, the report's own retrieval).
+
 `recall_at_5_loqo` is the capped recall with the ranking's settings chosen leave-one-question-out (issue 14,
 requirement 4): for each question, the grid point of the document ranking's settings (`doc_rrf_k`, the
 candidate depths `dense_k` and `lexical_k`) that does best on the other questions (the shipped settings on a
@@ -94,6 +98,11 @@ def main() -> int:
         shown = min(args.k, len(relevant))
         print(f"{found}/{shown} relevant in top {args.k}  rr={rr[-1]:.2f}  {item['question'][:70]}")
 
+    read = []
+    for item in questions:
+        read.append(capped_at(item, report_order(retriever, item["question"]), args.k))
+        print(f"read first: {read[-1]:.2f}  {item['question'][:70]}")
+    print(f"recall@{args.k} of the papers the report reads first (topic gate): {statistics.mean(read):.3f}")
     loqo, picks = leave_one_question_out(retriever.index, questions, args.k)
     print(f"leave-one-question-out recall@{args.k}: {statistics.mean(loqo):.3f} (settings picked per fold: {picks})")
 
@@ -105,6 +114,7 @@ def main() -> int:
         f"recall_at_{args.k}": round(statistics.mean(capped), 3),
         f"recall_at_{args.k}_raw": round(statistics.mean(raw), 3),
         "mrr": round(statistics.mean(rr), 3),
+        f"recall_at_{args.k}_read": round(statistics.mean(read), 3),
         f"recall_at_{args.k}_loqo": round(statistics.mean(loqo), 3),
         "loqo_settings": picks,
     }
@@ -113,6 +123,21 @@ def main() -> int:
 
 
 GRID = {"doc_rrf_k": (10, 30, 60, 100), "dense_k": (30, 60, 120), "lexical_k": (30, 60, 120)}
+
+
+def capped_at(item: dict, docs: list[str], k: int) -> float:
+    relevant = set(item["relevant_ids"])
+    return len(relevant & set(docs[:k])) / min(k, len(relevant))
+
+
+def report_order(retriever: object, question: str) -> list[str]:
+    """The papers `synth report` reads, those about the question's subject first (rank order within each)."""
+    from synth.core.run import ReportOptions
+    from synth.pipeline.retrieval import retrieve
+    from synth.settings import load_settings
+
+    result = retrieve(question, ReportOptions(question=question), load_settings(), retriever, set(), "")
+    return [p.doc_id for p in result.papers if p.on_topic] + [p.doc_id for p in result.papers if not p.on_topic]
 
 
 def capped_recall(retriever: object, item: dict, k: int) -> float:
