@@ -102,3 +102,24 @@ def test_it_after_a_fronted_phrase_is_the_papers_system() -> None:
     text = "On MATH-500, it attains an impressive score of 97.3%, performing on par with OpenAI-o1-1217."
     assert resolve_leading_it(text, "DeepSeek-R1").startswith("On MATH-500, DeepSeek-R1 attains")
     assert resolve_leading_it("In this case, it is slower than the baseline.", "X").startswith("In this case, it is")
+
+
+def test_an_example_takes_the_system_of_the_sentence_it_illustrates() -> None:
+    """DeepSeek-R1 p. 3: "For instance, the pass@1 score on AIME 2024 increases from 15.6% to 71.0%" was the claim
+    "The pass@1 score ... increases ..." (whose?), and its figures went to no system; the sentence before names
+    DeepSeek-R1-Zero. A sentence that is no example, or one after a sentence naming no system, is left alone."""
+    from synth.claims.extract.extractive import extractive_candidates
+    from synth.claims.extract.paper import paper_from_pages
+
+    page = (
+        "During training, DeepSeek-R1-Zero naturally emerged with numerous powerful and interesting reasoning "
+        "behaviors. After thousands of RL steps, DeepSeek-R1-Zero exhibits super performance on reasoning "
+        "benchmarks. For instance, the pass@1 score on AIME 2024 increases from 15.6% to 71.0%, and with majority "
+        "voting, the score further improves to 86.7%, matching the performance of OpenAI-o1-0912. The method "
+        "exhibits good results. For example, the throughput rises by 2.1x over the baseline on every task."
+    )
+    paper = paper_from_pages("d", "DeepSeek-R1: Incentivizing Reasoning", [Page(number=1, text=page)], [])
+    texts = [c.text for c in extractive_candidates(paper, 10)[0]]
+    resolved = "DeepSeek-R1-Zero's pass@1 score on AIME 2024 increases from 15.6% to 71.0%"
+    assert any(t.startswith(resolved) for t in texts)
+    assert not any("'s throughput rises" in t for t in texts)

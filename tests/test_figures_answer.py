@@ -421,3 +421,22 @@ def test_figures_against_different_baselines_neither_corroborate_nor_contradict(
                                      "exhibits a larger standard deviation.", "2510.12966", 5, (), "PyramidSD"),
                       frozenset({"psdf"}))  # fmt: skip
     assert [f.baseline for f in psdf] == ["SD"]
+
+
+def test_a_size_in_a_models_name_is_not_a_cost() -> None:
+    """DeepSeek-R1's distilled model's AIME score was listed under "Costs and limits" because of the 1.5B in its
+    name; a size stated as such ("0.5B attention parameters") still is one."""
+    from synth.core.quantities import extract_numbers
+    from synth.synthesize.themes import theme_of
+
+    def theme(text: str) -> str:
+        return theme_of(Claim(text=text, numbers=extract_numbers(text)))
+
+    assert (
+        theme(
+            "DeepSeek-R1-Distill-Qwen-1.5B outperforms GPT-4o and Claude-3.5-Sonnet on math benchmarks with 28.9% "
+            "on AIME and 83.9% on MATH."
+        )
+        == "gains"
+    )
+    assert theme("DeepSeekMoE 16B has only about 0.5B attention parameters, while DeepSeek 7B has 2.5B.") == "costs"

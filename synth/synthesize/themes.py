@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from synth.claims.subject import subject_of as subject_of  # moved down: verification reads it too
-from synth.core.claims import Claim, ClaimKind, Quantity
+from synth.core.claims import Claim, ClaimKind, ClaimNumber, Quantity
 from synth.core.patterns import words_pattern
 
 THEMES = ("gains", "costs", "quality", "method", "other")
@@ -39,9 +39,20 @@ _GAIN_QUANTITIES = {Quantity.SPEEDUP, Quantity.THROUGHPUT, Quantity.LATENCY}
 _COST_QUANTITIES = {Quantity.MEMORY, Quantity.COST, Quantity.SIZE}
 
 
+def _names_a_model(text: str, number: ClaimNumber) -> bool:
+    """A size written into a model's name ("DeepSeek-R1-Distill-Qwen-1.5B", "Qwen-32B"): which model, not what it
+    costs (the distilled model's AIME score was listed under "Costs and limits")."""
+    return (
+        number.quantity is Quantity.SIZE
+        and number.start >= 2
+        and text[number.start - 1] == "-"
+        and (text[number.start - 2].isalnum())
+    )
+
+
 def theme_of(claim: Claim) -> str:
     text = claim.text
-    quantities = {n.quantity for n in claim.numbers}
+    quantities = {n.quantity for n in claim.numbers if not _names_a_model(text, n)}
     cost_words = bool(_COST.search(text))
     if claim.kind is ClaimKind.LIMITATION or (quantities & _COST_QUANTITIES and not quantities & _GAIN_QUANTITIES):
         return "costs"

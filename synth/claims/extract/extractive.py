@@ -184,6 +184,31 @@ def resolve_leading_it(text: str, name: str | None) -> str:
     return text
 
 
+_EXAMPLE_LEAD = re.compile(r"^(?:for\s+(?:instance|example)|e\.\s?g\.|as\s+an\s+example)\s*,?\s+", re.I)
+_FRONTED_PHRASE = re.compile(
+    r"^(?:On|In|For|With|At|Across|Under|After|During|Over|Compared\s+(?:to|with))\s[^,]{1,60},\s+"
+)
+_NAME_THEN_VERB = re.compile(r"^([A-Za-z][A-Za-z0-9.]*(?:[-‑][A-Za-z0-9.]+)*)\s+(?:also\s+|further\s+)?[a-z]+s\b")
+
+
+def example_subject(sentence: str, previous: str | None) -> str | None:
+    """The system an example is about, from the sentence it illustrates: "For instance, the pass@1 score on AIME
+    2024 increases from 15.6% to 71.0%" after "After thousands of RL steps, DeepSeek-R1-Zero exhibits super
+    performance on reasoning benchmarks" is DeepSeek-R1-Zero's. None unless the sentence opens as an example of
+    a definite "the ..." and the one before opens with a system's name and its verb."""
+    lead = _EXAMPLE_LEAD.match(" ".join(sentence.split()))
+    if not lead or not previous or not re.match(r"the\s+[a-z]", sentence[lead.end() :].lstrip(), re.I):
+        return None
+    before = " ".join(previous.split())
+    before = before[m.end() :] if (m := _FRONTED_PHRASE.match(before)) else before
+    named = _NAME_THEN_VERB.match(before)
+    if not named:
+        return None
+    name = named.group(1).rstrip(".")
+    named_system = any(c.isupper() for c in name[1:]) or (name[0].isupper() and any(c.isdigit() for c in name))
+    return name if named_system else None
+
+
 FOCUS_BONUS = 0.25  # a sentence inside a passage retrieved for the question
 
 
@@ -215,12 +240,16 @@ def extractive_candidates(paper: Paper, limit: int) -> tuple[list[Candidate], Ca
     """
     counts = CandidateCounts(sentences=len(paper.sentences))
     out: list[Candidate] = []
+    before = {s.ordinal + 1: s.text for s in paper.sentences}
     for worth, sentence in preferred_sentences(paper, limit * 3):
         text = rewrite_subject(strip_lead(sentence.text), paper.subject)
         if text is None:
             counts.first_person_dropped += 1
             continue
         text = tidy(resolve_leading_it(text, paper.subject))
+        example_of = example_subject(sentence.text, before.get(sentence.ordinal))
+        if example_of and re.match(r"The\s+[a-z]", text):  # "the pass@1 score" -> "DeepSeek-R1-Zero's pass@1 score"
+            text = f"{example_of}'s {text[4:]}"
         if not is_self_contained(text, paper.subject):
             counts.not_self_contained += 1
             continue
