@@ -239,3 +239,36 @@ def test_a_comparison_belongs_to_the_figure_next_to_it() -> None:
         ("EAGLE",),
     )
     assert [f.baseline for f in eagle] == ["vanilla autoregressive decoding", "Lookahead", "Medusa"]
+
+
+def test_a_change_reports_where_it_ended_and_a_variant_of_the_papers_system_is_its_own() -> None:
+    """DeepSeek-R1 p. 3: R1-Zero's AIME score "increases from 15.6% to 71.0%": 15.6% is where RL started, not a
+    result, and DeepSeek-R1-Zero is the paper's own model (it was shown "as measured by DeepSeek-R1", 15.6-86.7%).
+    A range written "from 2x to 2.5x" with no change verb keeps both ends."""
+
+    def read_r1(text: str) -> list:
+        return figures_in(SourceSentence(text, "r1", 3, ("DeepSeek-R1",), "DeepSeek-R1"), frozenset({"deepseekr1"}))
+
+    zero = read_r1(
+        "DeepSeek-R1-Zero's pass@1 score on AIME 2024 increases from 15.6% to 71.0%, and with majority voting, the "
+        "score further improves to 86.7%."
+    )
+    assert [(f.method, f.value, f.primary) for f in zero] == [
+        ("DeepSeek-R1-Zero", 71.0, True),
+        ("DeepSeek-R1-Zero", 86.7, True),
+    ]
+    jumping = read_r1(
+        "The average pass@1 score of DeepSeek-R1-Zero on AIME 2024 jumps from an initial 15.6% to an impressive 71.0%."
+    )
+    assert [f.value for f in jumping] == [71.0]
+    ranged = _read("EAGLE reaches a speedup from 2x to 2.5x on MT-bench.", ("EAGLE",))
+    assert [f.value for f in ranged] == [2.0, 2.5]
+
+
+def test_a_papers_system_is_its_own_under_its_abbreviation() -> None:
+    """Chain-of-Verification's "CoVe more than doubles the precision" was shown as another paper's system."""
+    from synth.synthesize.figures import is_own
+
+    assert is_own("CoVe", ("Chain-of-Verification",))
+    assert not is_own("Medusa", ("Chain-of-Verification",))
+    assert not is_own("EAGLE", ("EAGLE-2",))

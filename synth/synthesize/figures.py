@@ -24,6 +24,7 @@ from synth.core.figures import ReportedFigure, Role
 from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
 from synth.corpus.text import join_broken_names
+from synth.verify.align import abbreviates
 
 
 @dataclass(frozen=True)
@@ -339,13 +340,27 @@ def baseline_key(baseline: str | None) -> str | None:
     return key or method_key(text)
 
 
+# A change ends at the figure after "to"; one without a change verb ("speedup from 2x to 2.5x") is a range.
+_CHANGE_FROM = re.compile(
+    r"\b(?:increas|decreas|rais|rise|rising|rose|improv|drop|fall|fell|reduc|cut|jump|grow|grew|climb|boost|lift|"
+    r"declin|shrink|shrank|go|goes|went|chang|mov)\w*\s+(?:\w+\s+){0,3}?from\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
 def is_own(method: str, paper_systems: Sequence[str]) -> bool:
-    """The paper's own system or a variant of it (Medusa-1 and Medusa-2 in the Medusa paper)."""
+    """The paper's own system or a variant of it: Medusa-1 and Medusa-2 in the Medusa paper, DeepSeek-R1-Zero and
+    DeepSeek-R1-Distill-Qwen-32B in DeepSeek-R1's (its name, a hyphen and more: they were read as another
+    paper's system "as measured by DeepSeek-R1"), CoVe in Chain-of-Verification's (its abbreviation)."""
     key = method_key(method)
     for name in paper_systems:
         own = method_key(name)
         if own and (key == own or (key.startswith(own) and key[len(own) :].isdigit() and len(key) - len(own) <= 2)):
             return True
+        if own and re.match(rf"{re.escape(name)}[-‑][A-Za-z]", method, re.I):
+            return True
+        if own and 2 <= len(key) <= 5 < len(own) and not own.startswith(key) and abbreviates(key, name):
+            return True  # "CoVe" in the Chain-of-Verification paper
     return False
 
 
@@ -496,6 +511,8 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
     for i, n in enumerate(numbers):
         if n.unit not in _KEEP_UNITS or (n.quantity is Quantity.SIZE and n.unit != "x"):
             continue
+        if _CHANGE_FROM.search(text[max(0, n.start - 60) : n.start]):
+            continue  # "increases from 15.6% to 71.0%": where it started, not a result (the quote keeps it)
         if n.unit == "x" and not (0 < (n.high or n.value) < 1000):
             continue
         pair = paired.get(i, _Respective())

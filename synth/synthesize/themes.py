@@ -23,7 +23,7 @@ HEADINGS = {
     "other": "Other findings",
 }
 _COST = words_pattern(
-    r"memory|overhead|cost|costs|costly|compute|computation|energy|flops?|training|fine-?tun|extra|additional|"
+    r"memory|overhead|cost|costs|costly|compute|computations?|energy|flops?|training|fine-?tun\w*|extra|additional|"
     r"bottleneck|slower|slows?|latency increase|storage|footprint|parameters|hardware|resources?|expensive|"
     r"limitation|drawback|however|but|only when|requires?"
 )
@@ -40,19 +40,24 @@ _COST_QUANTITIES = {Quantity.MEMORY, Quantity.COST, Quantity.SIZE}
 
 
 def _names_a_model(text: str, number: ClaimNumber) -> bool:
-    """A size written into a model's name ("DeepSeek-R1-Distill-Qwen-1.5B", "Qwen-32B"): which model, not what it
-    costs (the distilled model's AIME score was listed under "Costs and limits")."""
-    return (
-        number.quantity is Quantity.SIZE
-        and number.start >= 2
-        and text[number.start - 1] == "-"
-        and (text[number.start - 2].isalnum())
-    )
+    """A size written into a model's name ("DeepSeek-R1-Distill-Qwen-1.5B", "Llama 65B"): which model, not what it
+    costs (the distilled model's AIME score was listed under "Costs and limits"); "about 0.5B parameters" is a
+    size."""
+    if number.quantity is not Quantity.SIZE:
+        return False
+    before = re.search(r"([A-Za-z][\w.]*)[-\s]$", text[: number.start])
+    return before is not None and (before.group(1)[0].isupper() or text[number.start - 1] == "-")
 
 
 def theme_of(claim: Claim) -> str:
     text = claim.text
-    quantities = {n.quantity for n in claim.numbers if not _names_a_model(text, n)}
+    # A size counts only as one (65B parameters, 48 GB): "more than doubles the precision" and a bare "0.17" were
+    # typed sizes, and made CoVe's precision gains its "Costs and limits".
+    quantities = {
+        n.quantity
+        for n in claim.numbers
+        if not _names_a_model(text, n) and not (n.quantity is Quantity.SIZE and n.unit in ("", "x"))
+    }
     cost_words = bool(_COST.search(text))
     if claim.kind is ClaimKind.LIMITATION or (quantities & _COST_QUANTITIES and not quantities & _GAIN_QUANTITIES):
         return "costs"

@@ -592,7 +592,7 @@ def _names(text: str) -> set[str]:
     return {_name_key(t.text) for t in toks if t.name}
 
 
-def _abbreviates(name: str, text: str) -> bool:
+def abbreviates(name: str, text: str) -> bool:
     """'sc' for "self-consistency", 'tgs' for "tokens per GPU per second", 'dsv3' for "DeepSeek-V3": the
     letters of `name` in order among the initials of a few consecutive words, or within one name."""
     if len(name) < 2:
@@ -652,12 +652,12 @@ def substitution(
         n for n in candidates
         if n not in _HEADING_WORDS
         and (
-            (n not in claim_keyed and not _abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
+            (n not in claim_keyed and not abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
         )
     ]  # fmt: skip
     missing = [
         n for n in claim.names
-        if not n.isdigit() and n not in local and not any(_abbreviates(m, n) for m in ev.names if len(m) < len(n))
+        if not n.isdigit() and n not in local and not any(abbreviates(m, n) for m in ev.names if len(m) < len(n))
     ]  # fmt: skip  # "DSv3" in the evidence names the claim's "DeepSeek-V3"
     return bool(foreign) and bool(missing)
 
@@ -785,8 +785,8 @@ def _unmatched(words: str, other: str, also: set[str]) -> set[str]:
     return {
         _baseline_stem(w) for w in words.split()
         if _baseline_stem(w) not in other_stems and _baseline_stem(w) not in _GENERIC_BASELINE
-        and not (len(_name_key(w)) <= 4 and _abbreviates(_name_key(w), other))
-        and not any(len(_name_key(o)) <= 4 and _abbreviates(_name_key(o), w) for o in other.split())
+        and not (len(_name_key(w)) <= 4 and abbreviates(_name_key(w), other))
+        and not any(len(_name_key(o)) <= 4 and abbreviates(_name_key(o), w) for o in other.split())
     }  # fmt: skip
 
 
