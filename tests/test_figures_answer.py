@@ -447,3 +447,19 @@ def test_a_size_in_a_models_name_is_not_a_cost() -> None:
         )
         != "costs"
     )
+
+
+def test_the_costs_line_leads_with_a_stated_cost_not_a_contrast() -> None:
+    """The RL question's "Costs and limits" quoted "PerplexityAI still outperforms CoVe ..., but ..." (a contrast) and
+    left out CoVe's "at the cost of increased computational expense" because it came later in the paper."""
+    from synth.synthesize.answer import theme_sentence
+
+    texts = [
+        "PerplexityAI still outperforms CoVe for very rare facts where retrieval is essential, but CoVe outperforms "
+        "PerplexityAI for more frequent facts.",
+        "Some models produce less overall facts than others, however the FACTSCORE metric is normalized.",
+        "CoVe's verifications come at the cost of increased computational expense due to generating more tokens.",
+    ]
+    claims = [ReportClaim(number=i + 1, claim=Claim(text=t), paper=3) for i, t in enumerate(texts)]
+    sentence = theme_sentence(claims, "costs", "Costs and limits:")
+    assert sentence is not None and sentence.claims[0] == 3

@@ -36,7 +36,7 @@ from synth.synthesize.figures import (
     method_key,
     span_text,
 )
-from synth.synthesize.themes import theme_of
+from synth.synthesize.themes import STATED_COST, theme_of
 from synth.synthesize.topic import subject_phrases, uncovered
 from synth.verify.align import is_cell, sentences_of
 
@@ -307,7 +307,10 @@ def _clip(text: str, words: int = 40) -> str:
 def theme_sentence(claims: Sequence[ReportClaim], theme: str, lead: str, limit: int = 2) -> CitedSentence | None:
     """The best verified claims of a theme, stated as they are, cited: those of the papers that match the
     question best first (a passing remark of the tenth paper is not the answer's cost)."""
-    members = sorted((c for c in claims if theme_of(c.claim) == theme), key=lambda c: (c.paper or 10_000, c.number))
+    members = sorted(
+        (c for c in claims if theme_of(c.claim) == theme),
+        key=lambda c: (theme == "costs" and not STATED_COST.search(c.claim.text), c.paper or 10_000, c.number),
+    )  # a cost the claim names ("at the cost of increased computational expense") before a contrast ("but")
     members = members[:limit]
     if not members:
         return None

@@ -27,6 +27,11 @@ _COST = words_pattern(
     r"bottleneck|slower|slows?|latency increase|storage|footprint|parameters|hardware|resources?|expensive|"
     r"limitation|drawback|however|but|only when|requires?"
 )
+# A cost named as such, not a contrast ("but", "however") or a requirement: what the Answer's costs line leads with.
+STATED_COST = words_pattern(
+    r"costs?|costly|overheads?|expens\w*|memory|compute|computations?|computational|slower|slows?|latency increase|"
+    r"footprint|energy|flops?|training|bottlenecks?|drawbacks?|limitations?|trade-?offs?"
+)
 _QUALITY = words_pattern(
     r"accuracy|quality|pass@\d*|lossless|without (?:compromising|loss|degrad)|degrad\w*|identical|"
     r"same (?:output|distribution)|perplexity|exact match|bleu|rouge|score"
