@@ -48,8 +48,29 @@ class _Collection:
         ids = self.order[: kwargs["n_results"]]
         return {"ids": [ids], "embeddings": [np.array([CANDIDATES[i] for i in ids])]}
 
+    def get(self, **kwargs: Any) -> dict[str, Any]:
+        self.asked = {"get": kwargs}
+        return {
+            "ids": list(self.order),
+            "embeddings": np.array([CANDIDATES[i] for i in self.order]),
+            "metadatas": [{"doc_id": i.split(":")[0]} for i in self.order],
+        }
 
-def test_query_overfetches_and_reranks_exactly() -> None:
+
+def test_a_small_store_is_searched_exactly_whatever_order_it_holds_its_vectors_in() -> None:
+    """Up to EXACT_MAX vectors a query reads them all: the approximate graph's tail changed between processes."""
+    runs = []
+    for order in (sorted(CANDIDATES), sorted(CANDIDATES, reverse=True), list(CANDIDATES)):
+        collection = _Collection(order)
+        runs.append(DenseStore(collection).query(QUERY, k=3, doc_ids={"d"}))
+        assert "get" in collection.asked
+    assert all(run == runs[0] for run in runs)
+    assert [cid for cid, _ in runs[0]] == ["d:0", "d:1", "d:2"]
+    assert DenseStore(_Collection(list(CANDIDATES))).query(QUERY, k=3, doc_ids={"c"}) == []
+
+
+def test_query_overfetches_and_reranks_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("synth.retrieve.dense.EXACT_MAX", 0)  # a store too large to read whole
     runs = []
     for order in (sorted(CANDIDATES), sorted(CANDIDATES, reverse=True), list(CANDIDATES)):
         collection = _Collection(order)

@@ -35,6 +35,7 @@ HEARTBEAT_TIMEOUT_S = 10.0  # chromadb's own client waits forever (httpx timeout
 _CREATE: dict[str, Any] = {"embedding_function": None, "configuration": {"hnsw": {"space": "cosine"}}}
 _SETTING = "retrieve.chroma_url (SYNTH_RETRIEVE__CHROMA_URL)"
 DENSE_OVERFETCH = 4  # candidates asked of the approximate index per result kept (`DenseStore.query`)
+EXACT_MAX = 20_000  # up to this many vectors a query reads them all (about 30 MB, read once per process)
 
 
 class ChromaServerError(UserError):
@@ -51,6 +52,7 @@ class DenseStore:
     def __init__(self, collection: Any, url: str | None = None) -> None:
         self.collection = collection
         self.url = url
+        self._all: tuple[int, list[str], list[str], np.ndarray] | None = None  # (count, ids, doc ids, vectors)
 
     @classmethod
     def embedded(cls, path: Path) -> DenseStore:
@@ -112,6 +114,18 @@ class DenseStore:
             atomic_write_text(record, json.dumps({"url": url, "collection": name}, indent=1) + "\n")
             return cls(collection, url)
 
+    def _vectors(self, n: int) -> tuple[list[str], list[str], np.ndarray]:
+        """Every (id, doc id, vector), read once and again whenever the count changed (this process's `add` and
+        deletes clear it too)."""
+        if self._all is None or self._all[0] != n:
+            with _reaching(self.url):
+                got = self.collection.get(include=["embeddings", "metadatas"])
+            metas = got["metadatas"] or [None] * len(got["ids"])
+            docs = [str((m or {}).get("doc_id", i.split(":")[0])) for i, m in zip(got["ids"], metas, strict=True)]
+            matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+            self._all = (len(got["ids"]), list(got["ids"]), docs, matrix)
+        return self._all[1], self._all[2], self._all[3]
+
     def count(self) -> int:
         with _reaching(self.url):
             return int(self.collection.count())
@@ -121,6 +135,7 @@ class DenseStore:
             return set(self.collection.get(include=[])["ids"])
 
     def add(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str]) -> None:
+        self._all = None
         with _reaching(self.url):
             for start in range(0, len(ids), 1000):
                 end = start + 1000
@@ -131,10 +146,12 @@ class DenseStore:
                 )
 
     def delete_doc(self, doc_id: str) -> None:
+        self._all = None
         with _reaching(self.url):
             self.collection.delete(where={"doc_id": doc_id})
 
     def delete_ids(self, ids: list[str]) -> None:
+        self._all = None
         with _reaching(self.url):
             for start in range(0, len(ids), 1000):
                 self.collection.delete(ids=ids[start : start + 1000])
@@ -144,11 +161,16 @@ class DenseStore:
 
         The HNSW graph is approximate, and the embedded store rebuilds the part of it not yet persisted
         (up to `sync_threshold` vectors) in each process, in no fixed order: the same query could return a
-        different top k from one run to the next. So `DENSE_OVERFETCH` times k candidates are asked for,
-        their exact cosine is computed from their vectors, and the best k are kept, ties by chunk id."""
+        different top k from one run to the next (and the claims-dev verifier figures moved between identical
+        runs). Up to `EXACT_MAX` vectors are all read once and scored exactly; beyond, `DENSE_OVERFETCH` times
+        k candidates are asked for and rescored exactly. The best k are kept, ties by chunk id."""
         n = self.count()
         if n == 0:
             return []
+        if n <= EXACT_MAX:  # exact: the same top k in every process (the approximate graph gave another tail)
+            ids, docs, matrix = self._vectors(n)
+            keep = [i for i, d in enumerate(docs) if not doc_ids or d in doc_ids]
+            return exact_top_k(vector, [ids[i] for i in keep], matrix[keep], k)
         where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
         with _reaching(self.url):
             res = self.collection.query(
