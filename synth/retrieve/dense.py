@@ -52,7 +52,7 @@ class DenseStore:
     def __init__(self, collection: Any, url: str | None = None) -> None:
         self.collection = collection
         self.url = url
-        self._all: tuple[int, list[str], list[str], np.ndarray] | None = None  # (count, ids, doc ids, vectors)
+        self._all: tuple[int, list[str], np.ndarray, np.ndarray] | None = None  # (count, ids, doc ids, unit vectors)
 
     @classmethod
     def embedded(cls, path: Path) -> DenseStore:
@@ -114,7 +114,7 @@ class DenseStore:
             atomic_write_text(record, json.dumps({"url": url, "collection": name}, indent=1) + "\n")
             return cls(collection, url)
 
-    def _vectors(self, n: int) -> tuple[list[str], list[str], np.ndarray]:
+    def _vectors(self, n: int) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Every (id, doc id, vector), read once and again whenever the count changed (this process's `add` and
         deletes clear it too)."""
         if self._all is None or self._all[0] != n:
@@ -123,7 +123,8 @@ class DenseStore:
             metas = got["metadatas"] or [None] * len(got["ids"])
             docs = [str((m or {}).get("doc_id", i.split(":")[0])) for i, m in zip(got["ids"], metas, strict=True)]
             matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
-            self._all = (len(got["ids"]), list(got["ids"]), docs, matrix)
+            matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)  # cosine = dot
+            self._all = (len(got["ids"]), list(got["ids"]), np.asarray(docs), matrix)
         return self._all[1], self._all[2], self._all[3]
 
     def count(self) -> int:
@@ -169,8 +170,12 @@ class DenseStore:
             return []
         if n <= EXACT_MAX:  # exact: the same top k in every process (the approximate graph gave another tail)
             ids, docs, matrix = self._vectors(n)
-            keep = [i for i, d in enumerate(docs) if not doc_ids or d in doc_ids]
-            return exact_top_k(vector, [ids[i] for i in keep], matrix[keep], k)
+            sims = matrix @ np.asarray(vector, dtype=np.float32)
+            if doc_ids:
+                sims = np.where(np.isin(docs, sorted(doc_ids)), sims, -np.inf)
+            top = np.argsort(-sims, kind="stable")[: k * DENSE_OVERFETCH]  # ties settled below, by chunk id
+            top = top[np.isfinite(sims[top])]
+            return exact_top_k(vector, [ids[i] for i in top], matrix[top], k)
         where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
         with _reaching(self.url):
             res = self.collection.query(
