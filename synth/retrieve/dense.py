@@ -163,12 +163,13 @@ class DenseStore:
         The HNSW graph is approximate, and the embedded store rebuilds the part of it not yet persisted
         (up to `sync_threshold` vectors) in each process, in no fixed order: the same query could return a
         different top k from one run to the next (and the claims-dev verifier figures moved between identical
-        runs). Up to `EXACT_MAX` vectors are all read once and scored exactly; beyond, `DENSE_OVERFETCH` times
-        k candidates are asked for and rescored exactly. The best k are kept, ties by chunk id."""
+        runs). An embedded store of up to `EXACT_MAX` vectors is read once and scored exactly: the same top k in
+        every process. Otherwise (or on a Chroma server, which would send every vector) `DENSE_OVERFETCH` times k
+        candidates are asked for and rescored exactly. The best k are kept, ties by chunk id."""
         n = self.count()
         if n == 0:
             return []
-        if n <= EXACT_MAX:  # exact: the same top k in every process (the approximate graph gave another tail)
+        if n <= EXACT_MAX and self.url is None:  # exact, embedded store only (a server would send every vector)
             ids, docs, matrix = self._vectors(n)
             sims = matrix @ np.asarray(vector, dtype=np.float32)
             if doc_ids:

@@ -343,7 +343,7 @@ def baseline_key(baseline: str | None) -> str | None:
 # A change ends at the figure after "to"; one without a change verb ("speedup from 2x to 2.5x") is a range.
 _CHANGE_FROM = re.compile(
     r"\b(?:increas|decreas|rais|rise|rising|rose|improv|drop|fall|fell|reduc|cut|jump|grow|grew|climb|boost|lift|"
-    r"declin|shrink|shrank|go|goes|went|chang|mov)\w*\s+(?:\w+\s+){0,3}?from\s+(?:\w+\s+){0,2}$",
+    r"declin|shrink|shrank|chang)\w*\s+(?:\w+\s+){0,3}?from\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 
