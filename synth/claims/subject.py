@@ -35,7 +35,7 @@ def subject_of(text: str) -> str | None:
     return name.lower()
 
 
-def _looks_like_name(token: str) -> bool:
+def looks_like_name(token: str) -> bool:
     """vLLM, FlashAttention, EAGLE-2, GPT-4: an upper-case letter after the first, or letters joined to digits."""
     if token.lower() in _GENERIC_ACRONYMS or len(token) < 3:
         return False
@@ -47,7 +47,7 @@ def system_of(text: str) -> str | None:
     subject = subject_of(text)
     if subject is not None:
         return subject
-    return next((t.lower() for t in _NAME.findall(text) if _looks_like_name(t)), None)
+    return next((t.lower() for t in _NAME.findall(text) if looks_like_name(t)), None)
 
 
 def setting_terms(text: str) -> list[str]:

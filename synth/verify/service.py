@@ -24,11 +24,10 @@ from typing import Any
 
 from synth.claims.subject import about_same_system
 from synth.core.claims import Claim
-from synth.verify.aggregate import WindowScore, best_per_document, word_overlap
+from synth.verify.aggregate import WindowScore, best_per_document
 from synth.verify.attribution import attributed, condition_on_attribution, restated_by
 from synth.verify.evidence import corpus_passages, source_passage
-from synth.verify.verifier import SIMILARITY_DIGITS, WHOLE_PASSAGE_WORDS, Passage, VerificationResult, Verifier
-from synth.verify.windows import evidence_windows
+from synth.verify.verifier import Passage, VerificationResult, Verifier
 
 SOURCE_NOT_AVAILABLE = "source not available"
 SAME_SYSTEM_ONLY = "same-system evidence"  # the source is missing; other papers on its system were used
@@ -172,18 +171,5 @@ def _source_not_available(
 
 def closest_windows(claim: str, passages: Iterable[Passage], verifier: Verifier) -> list[WindowScore]:
     """Best window per document by similarity and word overlap only (no judge): for display, not for the label."""
-    scores = []
-    for p in passages:
-        whole = WHOLE_PASSAGE_WORDS if p.whole else verifier.window_words
-        for w in evidence_windows(p.text, max_words=verifier.window_words, whole_max_words=whole, page=p.page):
-            scores.append(WindowScore(doc_id=p.doc_id, text=w.text, page=p.page, overlap=word_overlap(claim, w.text)))
-    if not scores:
-        return []
-    if verifier.embedder is not None:
-        vectors = verifier.embedder.embed([claim] + [s.text for s in scores])
-        for s, v in zip(scores, vectors[1:], strict=True):
-            s.similarity = round(float(vectors[0] @ v), SIMILARITY_DIGITS)
-    else:
-        for s in scores:
-            s.similarity = s.overlap
-    return best_per_document(scores)
+    scores = verifier.windows(claim, passages)
+    return best_per_document(scores) if scores else []

@@ -9,7 +9,7 @@ cheap, and a contradicted number is the commonest error in quantitative claims.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -152,26 +152,36 @@ class Verifier:
         model = self.models.pick(task, available)
         return model is None or any(f in JUDGE_FEATURES or is_probe_feature(f) for f in model.features)
 
-    def score_windows(
-        self, claim: str, passages: Sequence[Passage], judge: bool = True
-    ) -> tuple[list[WindowScore], int]:
+    def windows(self, claim: str, passages: Iterable[Passage]) -> list[WindowScore]:
+        """The passages cut into evidence windows, each with its word overlap and its similarity to the claim
+        (the embedder's cosine, else the overlap): what every check and the shown closest passage start from."""
         scores: list[WindowScore] = []
         for p in passages:
             whole = WHOLE_PASSAGE_WORDS if p.whole else self.window_words
             for w in evidence_windows(p.text, max_words=self.window_words, whole_max_words=whole, page=p.page):
-                scores.append(WindowScore(doc_id=p.doc_id, text=w.text, page=p.page, table=CELLS_MARKER in p.text))
-        if not scores:
-            return scores, 0
-        for s in scores:
-            s.overlap = word_overlap(claim, s.text)
-            s.numeric = check_numbers(claim, s.text)
-        if self.embedder is not None:
+                scores.append(
+                    WindowScore(
+                        doc_id=p.doc_id, text=w.text, page=p.page, table=CELLS_MARKER in p.text,
+                        overlap=word_overlap(claim, w.text),
+                    )
+                )  # fmt: skip
+        if scores and self.embedder is not None:
             vectors = self.embedder.embed([claim] + [s.text for s in scores])
             for s, v in zip(scores, vectors[1:], strict=True):
                 s.similarity = round(float(np.dot(vectors[0], v)), SIMILARITY_DIGITS)
         else:
             for s in scores:
                 s.similarity = s.overlap
+        return scores
+
+    def score_windows(
+        self, claim: str, passages: Sequence[Passage], judge: bool = True
+    ) -> tuple[list[WindowScore], int]:
+        scores = self.windows(claim, passages)
+        if not scores:
+            return scores, 0
+        for s in scores:
+            s.numeric = check_numbers(claim, s.text)
         order = sorted(range(len(scores)), key=lambda i: -(scores[i].similarity + 0.5 * scores[i].overlap))
         calls = 0
         if self.judge is not None and judge:

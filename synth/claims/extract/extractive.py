@@ -18,6 +18,7 @@ from synth.claims.extract.paper import Candidate, Paper, strip_lead, tidy
 from synth.claims.extract.sentences import SourceSentence
 from synth.claims.extract.subject import rewrite_subject
 from synth.claims.gates import CAPTION, EMBEDDED_CAPTION
+from synth.claims.subject import looks_like_name
 from synth.core.claims import ClaimKind, ClaimNumber, Quantity
 from synth.core.patterns import words_pattern
 from synth.core.quantities import extract_numbers
@@ -205,8 +206,7 @@ def example_subject(sentence: str, previous: str | None) -> str | None:
     if not named:
         return None
     name = named.group(1).rstrip(".")
-    named_system = any(c.isupper() for c in name[1:]) or (name[0].isupper() and any(c.isdigit() for c in name))
-    return name if named_system else None
+    return name if looks_like_name(name) else None
 
 
 FOCUS_BONUS = 0.25  # a sentence inside a passage retrieved for the question
