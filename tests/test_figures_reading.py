@@ -263,6 +263,12 @@ def test_a_change_reports_where_it_ended_and_a_variant_of_the_papers_system_is_i
     assert [f.value for f in jumping] == [71.0]
     ranged = _read("EAGLE reaches a speedup from 2x to 2.5x on MT-bench.", ("EAGLE",))
     assert [f.value for f in ranged] == [2.0, 2.5]
+    across = _read(
+        "The speedup ratio of PLD increases from 1.27x in the question answering subtask to 1.66x in the "
+        "retrieval-augmented generation subtask.",
+        ("Survey",),
+    )
+    assert [f.value for f in across] == [1.27, 1.66]  # two conditions, two results
 
 
 def test_a_papers_system_is_its_own_under_its_abbreviation() -> None:

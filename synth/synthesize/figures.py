@@ -511,8 +511,9 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
     for i, n in enumerate(numbers):
         if n.unit not in _KEEP_UNITS or (n.quantity is Quantity.SIZE and n.unit != "x"):
             continue
-        if _CHANGE_FROM.search(text[max(0, n.start - 60) : n.start]):
-            continue  # "increases from 15.6% to 71.0%": where it started, not a result (the quote keeps it)
+        if _CHANGE_FROM.search(text[max(0, n.start - 60) : n.start]) and re.match(r"\s*(?:to|→)\s", text[n.end :]):
+            continue  # "increases from 15.6% to 71.0%": where it started, not a result (the quote keeps it); one
+            # with its own condition ("from 1.27x in question answering to 1.66x in RAG") is a result there
         if n.unit == "x" and not (0 < (n.high or n.value) < 1000):
             continue
         pair = paired.get(i, _Respective())
