@@ -63,6 +63,23 @@ def test_chunk_text_is_found_on_its_pages(name: str) -> None:
     assert len(split_bibliography(bibliography)) >= 10
 
 
+@pytest.mark.parametrize(
+    ("name", "opening"),
+    [
+        ("2305.14314.pdf", "We present QLORA, an efficient finetuning approach"),  # short title block, then "Abstract"
+        ("2502.19732.pdf", "Sequential dependencies present a fundamental bottleneck"),  # "Abstract—Sequential …"
+    ],
+)
+def test_the_abstract_is_its_own_section(name: str, opening: str) -> None:
+    """A title block of under 25 words ran into the abstract and labelled it "front", so the headline
+    ("finetune a 65B parameter model on a single 48GB GPU") was no abstract to the topic gate or the claims."""
+    doc = read_document(PAPERS / name)
+    chunks, _ = chunk_document("x", doc.pages, detect_sections(doc.pages))
+    abstract = [c for c in chunks if c.section == "abstract"]
+    assert abstract and opening in abstract[0].text
+    assert not any(opening in c.text for c in chunks if c.section == "front")
+
+
 def test_reference_list_is_not_searchable() -> None:
     doc = read_document(PAPERS / "2309.06180.pdf")
     chunks, bibliography = chunk_document("x", doc.pages, detect_sections(doc.pages))

@@ -185,7 +185,12 @@ def chunk_document(
         sentence, kind, heading = unit
         n = len(sentence.text.split())
         boundary = bool(current) and (kind != current[-1][1] or heading != current[-1][2])
-        if boundary and words >= min_chunk_words:
+        if boundary and words < min_chunk_words and current[-1][1] == "front" and kind == "abstract":
+            # A title block run into the abstract labelled it "front" (QLoRA's "65B ... single 48GB GPU" was no
+            # abstract to the topic gate or the claims); alone it is a title-and-authors passage that answers
+            # nothing, and every chunk is searched with the title in front of it already.
+            current, words, fresh = [], 0, 0
+        elif boundary and words >= min_chunk_words:
             flush()
             current, words = [], 0
         elif current and fresh and words + n > chunk_words:

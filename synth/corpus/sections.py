@@ -34,6 +34,8 @@ _NUMBERED = re.compile(rf"^{_NUMBER}([A-Z][^\n]{{1,80}})$")
 _BARE = re.compile(r"^([A-Z][A-Za-z][A-Za-z \-&]{1,40})$")
 _BARE_KINDS = {"abstract", "introduction", "references", "appendix", "conclusion", "limitations", "related_work"}
 _LETTERED = re.compile(r"^[A-H](?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
+# "Abstract—Sequential dependencies …", "ABSTRACT: We …": the heading run into its first sentence (IEEE style).
+_INLINE_ABSTRACT = re.compile(r"^\s*(abstract)\s*[—–:.\-]\s*[A-Z]", re.I)
 
 
 def canonical_kind(title: str) -> str | None:
@@ -77,6 +79,9 @@ def detect_sections(pages: list[Page]) -> list[Section]:
         offset = 0
         for raw in page.text.split("\n"):
             found = _is_heading_line(raw)
+            inline = _INLINE_ABSTRACT.match(raw) if current == "front" and not found else None
+            if inline:  # only before any heading: elsewhere "Abstract: …" may be prose
+                found = (inline.group(1), False)
             if found:
                 text, numbered = found
                 kind = canonical_kind(text)
@@ -89,7 +94,8 @@ def detect_sections(pages: list[Page]) -> list[Section]:
                     top_level = numbered and re.match(r"^\d{1,2}\.?\s", raw.strip()) is not None
                     kind = "method" if top_level and current in {"introduction", "related_work"} else current
                     kind = "body" if kind == "front" and numbered else kind
-                sections.append(Section(page=page.number, offset=offset, heading=raw.strip(), kind=kind))
+                heading = inline.group(1) if inline else raw.strip()
+                sections.append(Section(page=page.number, offset=offset, heading=heading, kind=kind))
                 current = kind
             offset += len(raw) + 1
     return sections
