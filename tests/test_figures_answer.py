@@ -268,6 +268,30 @@ def test_the_topic_gate_keeps_papers_about_the_subject_not_those_sharing_a_word(
     assert not lacking.judged and lacking.on_topic == [True]
 
 
+def test_an_abstract_mention_needs_the_subject_to_recur_in_the_body() -> None:
+    """DeepSeek-V2's abstract lists "Supervised Fine-Tuning (SFT) and Reinforcement Learning (RL)" among its
+    training steps; 6 of its 84 body passages name RL, so it is not a paper about reinforcement learning.
+    Medusa's abstract names speculative decoding and 12 of its 71 passages do: it is one."""
+    from synth.synthesize.topic import PaperText, about_subject
+
+    v2 = PaperText(
+        "DeepSeek-V2: A Strong, Economical, and Efficient Mixture-of-Experts Language Model",
+        "We present DeepSeek-V2, a strong MoE language model. We further perform Supervised Fine-Tuning and "
+        "Reinforcement Learning to fully unlock its potential.",
+        body=["We apply reinforcement learning to align the chat model."] * 6 + ["MLA compresses the KV cache."] * 78,
+    )
+    assert not about_subject(["reinforcement learning"], v2)
+    assert about_subject(["reinforcement learning"], PaperText(v2.title, v2.abstract))  # no body: the abstract
+    medusa = PaperText(
+        "Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads",
+        "While methods such as speculative decoding have been suggested, a draft model is hard to maintain.",
+        body=["Speculative decoding uses a draft model."] * 12 + ["Medusa heads predict later tokens."] * 59,
+    )
+    assert about_subject(["speculative decoding"], medusa)
+    titled = PaperText("EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty", body=["x"] * 50)
+    assert about_subject(["speculative decoding"], titled)  # the title names it: the body is not counted
+
+
 def test_a_paper_that_writes_the_subject_as_an_acronym_names_it() -> None:
     from synth.synthesize.topic import names_subject
 

@@ -64,7 +64,7 @@ def search_arxiv_into_corpus(
 TOPIC_POOL = 2  # candidates read per paper shown: room for on-topic papers ranked below off-topic ones
 
 
-def _topic_texts(papers: list[PaperRef]) -> list[Any]:
+def _topic_texts(papers: list[PaperRef], bodies: dict[str, list[str]] | None = None) -> list[Any]:
     from synth.synthesize.topic import PaperText
 
     return [
@@ -72,9 +72,17 @@ def _topic_texts(papers: list[PaperRef]) -> list[Any]:
             p.title,
             " ".join(h.text for h in p.passages if h.section == "abstract"),
             [h.text for h in p.passages if h.section != "abstract"],
+            (bodies or {}).get(p.doc_id, []),
         )
         for p in papers
     ]
+
+
+def paper_bodies(catalog: Any, doc_ids: list[str]) -> dict[str, list[str]]:
+    """Each paper's passages outside its references and appendix: what the topic gate counts the subject in."""
+    return {
+        d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids
+    }
 
 
 def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
@@ -93,7 +101,9 @@ def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) ->
     return picked[:limit]
 
 
-def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[list[PaperRef], list[str]]:
+def choose_papers(
+    question: str, candidates: list[PaperRef], n: int, bodies: dict[str, list[str]] | None = None
+) -> tuple[list[PaperRef], list[str]]:
     """The `n` best-ranked candidates about the question's subject (`topic_gate`: its title or abstract names
     it), so EAGLE-2 ranked 12th for a speculative-decoding question replaces "LLM in a flash" ranked 9th. Off-topic
     papers ranked among the first `n` stay listed, marked, with no claim taken; when the gate cannot judge (a
@@ -101,7 +111,7 @@ def choose_papers(question: str, candidates: list[PaperRef], n: int) -> tuple[li
     about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget."""
     from synth.synthesize.topic import topic_gate
 
-    gate = topic_gate(question, _topic_texts(candidates))
+    gate = topic_gate(question, _topic_texts(candidates, bodies))
     if not gate.judged:
         return candidates[:n], []
     for p, ok in zip(candidates, gate.on_topic, strict=True):
@@ -161,7 +171,8 @@ def retrieve(
                 passages=passages,
             )
         )  # fmt: skip
-    papers, notes = choose_papers(question, candidates, options.papers)
+    bodies = paper_bodies(catalog, [p.doc_id for p in candidates])
+    papers, notes = choose_papers(question, candidates, options.papers, bodies)
     if not papers:
         notes.append("the corpus returned no papers for the question")
     return RetrievalResult(
