@@ -80,9 +80,7 @@ def _topic_texts(papers: list[PaperRef], bodies: dict[str, list[str]] | None = N
 
 def paper_bodies(catalog: Any, doc_ids: list[str]) -> dict[str, list[str]]:
     """Each paper's passages outside its references and appendix: what the topic gate counts the subject in."""
-    return {
-        d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids
-    }
+    return {d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids}
 
 
 def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
