@@ -487,3 +487,22 @@ def test_the_costs_line_leads_with_a_stated_cost_not_a_contrast() -> None:
     claims = [ReportClaim(number=i + 1, claim=Claim(text=t), paper=3) for i, t in enumerate(texts)]
     sentence = theme_sentence(claims, "costs", "Costs and limits:")
     assert sentence is not None and sentence.claims[0] == 3
+
+
+def test_a_papers_acronym_is_its_system_and_the_name_its_claims_use_comes_first() -> None:
+    """CoVe's abstract introduces "the Chain-of-Verification (COVE) method" and its claims write "CoVe": a
+    figure the paper states without naming a system ("FACTSCORE increases 28% from the few-shot baseline")
+    goes to CoVe, listed with CoVe's other figures rather than as a second method."""
+    from synth.claims.extract.subject import introduced_names
+    from synth.synthesize.answer import paper_systems
+
+    abstract = "We develop the Chain-of-Verification (COVE) method whereby the model first drafts a response."
+    assert introduced_names(abstract) == ["Chain-of-Verification", "COVE"]
+    assert introduced_names("We propose vLLM (virtual LLM), a serving system.") == ["vLLM"]
+    paper = _paper(3, "Chain-of-Verification Reduces Hallucination in Large Language Models", abstract)
+    claims = [
+        ReportClaim(number=i + 1, claim=Claim(text=t), paper=3)
+        for i, t in enumerate(["CoVe more than doubles the precision.", "CoVe outperforms PerplexityAI."])
+    ]
+    assert paper_systems(paper, claims) == ("CoVe", "Chain-of-Verification")
+    assert paper_systems(paper, [])[0] == "Chain-of-Verification"  # no claims: the title's name first

@@ -39,6 +39,7 @@ class SourceSentence:
     arxiv_id: str | None = None
     paper: int | None = None
     claim: int | None = None
+    section: str | None = None  # the section kind the sentence was read in ("results", "introduction", …)
 
 
 # ---------------------------------------------------------------- reading one figure
@@ -236,10 +237,23 @@ _RESULTS_SHOW = re.compile(
 _CITED = re.compile(r"\bet al\b|\[\d+(?:[,–-]\s*\d+)*\]|\b(?:prior|previous|existing|earlier)\b", re.I)
 
 
-def _own_voice(sentence: str) -> bool:
+# "FACTSCORE increases 28% (55.9 → 71.4) from the few-shot baseline": a change against the paper's baseline.
+_AGAINST_BASELINE = re.compile(
+    r"\b(?:over|from|than|against|compared\s+(?:to|with)|relative\s+to)\s+(?:the|our)\s+(?:[\w-]+\s+){0,3}?"
+    r"baselines?\b",
+    re.I,
+)
+
+
+def _own_voice(sentence: str, section: str | None = None) -> bool:
     """The paper speaks of its own work: "we", "our", "the proposed", "this paper", or "The results show ..."
-    citing nobody."""
-    return bool(_FIRST_PERSON.search(sentence) or (_RESULTS_SHOW.search(sentence) and not _CITED.search(sentence)))
+    citing nobody; in its results section, a figure measured against "the baseline" citing nobody (an
+    introduction's "speculative decoding gives 2x over the baseline" is background, not the paper's result)."""
+    if _FIRST_PERSON.search(sentence):
+        return True
+    if _CITED.search(sentence):
+        return False
+    return bool(_RESULTS_SHOW.search(sentence) or (section == "results" and _AGAINST_BASELINE.search(sentence)))
 
 
 # "X outperforms GPT-4o and Claude-3.5-Sonnet ... with 28.9%": names a comparison word governs are the baselines,
@@ -252,7 +266,11 @@ _COMPARED_OBJECTS = re.compile(
 
 
 def attribute(
-    sentence: str, number: ClaimNumber, paper_system: str | None, known: frozenset[str] = frozenset()
+    sentence: str,
+    number: ClaimNumber,
+    paper_system: str | None,
+    known: frozenset[str] = frozenset(),
+    section: str | None = None,
 ) -> str | None:
     """The method a figure belongs to: the name nearest before it in its clause, else the sentence's subject,
     else the paper's own system when the sentence names it, or speaks in the first person ("we", "our", "the
@@ -273,7 +291,7 @@ def attribute(
     if paper_system:
         if paper_system.lower() in sentence.lower():
             return paper_system
-        if _own_voice(sentence) and not any(_is_method_name(t, known) for t in _NAME.findall(before)):
+        if _own_voice(sentence, section) and not any(_is_method_name(t, known) for t in _NAME.findall(before)):
             return paper_system  # "we reach 2x": no other method before the figure, names after it are baselines
     return None  # no name and no "we": background ("verification is 4x slower than ..."), not the paper's result
 
@@ -519,7 +537,7 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         pair = paired.get(i, _Respective())
         own = sentence.paper_systems[0] if sentence.paper_systems else None
         head = listed.get(i, (n, n))[0]  # "EAGLE reaches 2x, 3x, and 4x": a list's figures take its head's method
-        method = pair.method or attribute(text, head, own, known)
+        method = pair.method or attribute(text, head, own, known, sentence.section)
         if method is None:
             continue
         primary = is_own(method, sentence.paper_systems)

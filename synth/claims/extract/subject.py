@@ -60,7 +60,7 @@ def _is_system_token(token: str) -> bool:
     return is_name_like(token) or (token.isupper() and len(token) >= 3 and token not in GENERIC_TOKENS)
 
 
-def _recase(name: str, text: str) -> str:
+def recase(name: str, text: str) -> str:
     """A name read from an upper-case title ("QLORA") in the spelling the text uses ("QLoRA")."""
     if not name.isupper() or not text:
         return name
@@ -90,11 +90,15 @@ def introduced_names(abstract: str) -> list[str]:
     out: list[str] = []
     for match in _INTRO_VERB.finditer(abstract):
         following = abstract[match.end() :].split()[:_INTRO_SCAN_WORDS]
-        for word in following:
+        for i, word in enumerate(following):
             token = word.strip(".,;:()\"'")
             if _is_system_token(token):
-                if token not in out:
-                    out.append(token)
+                # "the Chain-of-Verification (COVE) method": the acronym after it is the same system's name
+                after = following[i + 1].strip(".,;:\"'") if i + 1 < len(following) else ""
+                acronym = after[1:-1] if after.startswith("(") and after.endswith(")") else ""
+                for name in (token, acronym):
+                    if name and _is_system_token(name) and name not in out:
+                        out.append(name)
                 break
             if word.endswith("."):
                 break
@@ -112,12 +116,12 @@ def system_name(title: str | None, abstract: str = "") -> str | None:
     title = " ".join((title or "").split())
     for match in _PAREN_ACRONYM.finditer(title):
         if _is_system_token(match.group(1)):
-            return _recase(match.group(1), abstract)
+            return recase(match.group(1), abstract)
     if title:
         head = title.split(":", 1)[0] if ":" in title else title
         name = _name_from_head(head)
         if name:
-            return _recase(name, abstract)
+            return recase(name, abstract)
     introduced = introduced_names(abstract)
     if introduced:
         return introduced[0]
