@@ -89,6 +89,23 @@ def test_attribution_swap() -> None:
     assert not _contradicts("In FP32 experiments, FooDecode's speedup is merely about 1.0x.", evidence)
 
 
+def test_a_figure_the_evidence_gives_to_another_system_than_the_claims_subject() -> None:
+    """FastDecode's p. 10: the minimum latencies are TensorRT-LLM's; the claim gives them to its subject, vLLM,
+    which the sentence never names. The same figure stated of TensorRT-LLM agrees; a sentence that names the
+    subject beside another system is left to the other checks."""
+    evidence = "TensorRT-LLM achieves the minimum average latency of 34.2 ms and 77.0 ms per token, respectively."
+    swapped = align("In FastDecode's measurements, vLLM achieved the lowest average per-token latency, about 34 ms on "
+                    "the 7B model.", [evidence])  # fmt: skip
+    assert [c.outcome for c in swapped.checks] == ["conflict"]
+    assert any("gives 34.2 ms for TensorRT-LLM" in m for m in swapped.mismatches())
+    stated = align("TensorRT-LLM reaches about 34 ms per token on the 7B model.", [evidence])
+    assert [c.outcome for c in stated.checks] == ["agree"]
+    own = align(
+        "EAGLE is about 3x faster than vanilla decoding.", ["EAGLE-2 and EAGLE reach 3.0x over vanilla decoding."]
+    )
+    assert [c.outcome for c in own.checks] == ["agree"]
+
+
 def test_condition_swap_in_a_flattened_table_row() -> None:
     evidence = "Vicuna-7B Vicuna-68M CNN-DM 29.4 2.5 8.4 67 1.29x Vicuna-7B Vicuna-68M Alpaca 26.0 2.5 9.5 59 1.70x"
     assert _contradicts("With Vicuna-7B and Vicuna-68M on CNN-DM, the method ran about 1.7x faster.", evidence)
@@ -109,6 +126,21 @@ def test_direction_reversed() -> None:
     ).polarity_flip
     assert not align("The acceleration of the methods shrinks as the sampling temperature increases.",
                      [evidence]).polarity_flip  # fmt: skip
+
+
+def test_a_figure_that_moves_the_other_way_is_a_direction_error() -> None:
+    """SCoT on ARC (2409.03271): the paper's "2.6% decrease" summarised as "a gain of about 2.6 points". The
+    figure matches; the word that governs it runs the other way. A paraphrase in the same direction, and two
+    figures each with its own verb, are no flip."""
+    evidence = "However, the Llama3-8B model exhibits a 2.6% decrease in performance on the ARC dataset."
+    flipped = align("On ARC, zero-shot SCoT gave Llama3-8B a gain of about 2.6 points over zero-shot CoT.", [evidence])
+    assert flipped.figure_direction_flip == evidence and flipped.features()["al_polarity_flip"] == 1.0
+    assert any(m.startswith("direction:") for m in flipped.mismatches())
+    same = align("On ARC, zero-shot SCoT lowered Llama3-8B's performance by about 2.6%.", [evidence])
+    assert not same.figure_direction_flip
+    both = "DeepSeek-V2 cuts the KV cache by 93.3% while its generation throughput rises 5.76 times."
+    paraphrase = align("DeepSeek-V2 reduces the KV cache by 93.3% and boosts throughput 5.76x.", [both])
+    assert not paraphrase.figure_direction_flip
 
 
 def test_comparator_order() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from synth.core.claims import ClaimNumber
@@ -471,6 +471,7 @@ class AlignResult:
 
     checks: list[FigureCheck] = field(default_factory=list)
     polarity_flip: bool = False
+    figure_direction_flip: str = ""  # the evidence sentence whose aligned figure moves the other way
     negation_flip: bool = False
     scope_unsupported: bool = False
     name_swap: bool = False
@@ -504,7 +505,7 @@ class AlignResult:
             "al_conflict": self.share(Verdict.CONFLICT),
             "al_changed": self.share(Verdict.CHANGED),
             "al_absent": self.share(Verdict.ABSENT),
-            "al_polarity_flip": float(self.polarity_flip),
+            "al_polarity_flip": float(self.polarity_flip or bool(self.figure_direction_flip)),
             "al_negation_flip": float(self.negation_flip),
             "al_scope": float(self.scope_unsupported),
             "al_name_swap": float(self.name_swap),
@@ -537,6 +538,8 @@ class AlignResult:
                 )
         if self.polarity_flip:
             out.append(f"direction: the claim's comparison runs the other way in {at(self.best_sentence)}")
+        elif self.figure_direction_flip:
+            out.append(f"direction: the claim's figure moves the other way in {at(self.figure_direction_flip)}")
         if self.negation_flip:
             out.append(f"negation: {at(self.best_sentence)} negates it")
         if self.name_swap:
@@ -587,6 +590,32 @@ def _parity(text: str) -> tuple[int, int, int]:
     return up + down, down, len(_NEGATION.findall(text))
 
 
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and|which)\b|\b(?:while|whereas|but)\b", re.I)
+_BEFORE_CHARS, _AFTER_CHARS = 60, 40  # how far from a figure a direction word still governs it
+
+
+def figure_direction(sentence: str, start: int, end: int) -> int:
+    """+1 when the direction word nearest the figure in its clause goes up ("a gain of 2.6 points", "raises
+    it to 71%"), -1 when it goes down ("a 2.6% decrease", "falls behind ... 59.5"), 0 when none does; a negation
+    in the clause before the figure turns it ("does not improve ... 2%"). Only words between the figure and the
+    next figure or clause break count, so "X rises 10% while Y falls 5%" gives each figure its own verb."""
+    lo = max(0, start - _BEFORE_CHARS)
+    before = sentence[lo:start]
+    cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)] + [m.end() for m in re.finditer(r"\d[\d.,]*\S*", before)]
+    before = before[max(cut, default=0) :]
+    after = sentence[end : end + _AFTER_CHARS]
+    stop = [m.start() for m in _CLAUSE_BREAK.finditer(after)] + [m.start() for m in re.finditer(r"\d", after)]
+    after = after[: min(stop, default=len(after))]
+    before, after = (_PLACED.sub("sits", _ONE_DOWN.sub("behind", t)) for t in (before, after))
+    found = [(len(before) - m.end(), 1) for m in _UP.finditer(before)]
+    found += [(len(before) - m.end(), -1) for m in _DOWN.finditer(before)]
+    found += [(m.start(), 1) for m in _UP.finditer(after)] + [(m.start(), -1) for m in _DOWN.finditer(after)]
+    if not found:
+        return 0
+    sign = min(found)[1]
+    return -sign if _NEGATION.search(before) else sign
+
+
 def _names(text: str) -> set[str]:
     toks = tokens(text)
     return {_name_key(t.text) for t in toks if t.name}
@@ -631,6 +660,9 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+_LEAD_WORDS = 4  # a sentence's subject sits in its first words
+
+
 def substitution(
     claim: Figure, ev: Figure, table: bool = False, others: Sequence[Figure] = (), neighbours: Sequence[Figure] = ()
 ) -> bool:
@@ -655,11 +687,26 @@ def substitution(
             (n not in claim_keyed and not abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
         )
     ]  # fmt: skip
-    missing = [
-        n for n in claim.names
-        if not n.isdigit() and n not in local and not any(abbreviates(m, n) for m in ev.names if len(m) < len(n))
-    ]  # fmt: skip  # "DSv3" in the evidence names the claim's "DeepSeek-V3"
+    missing = _missing(claim.names, local, ev.names)
+    if not claim.names and not table:
+        # The figure's only name is the claim's subject ("vLLM achieved the lowest latency, about 34 ms"): the
+        # evidence sentence that gives the figure to another system ("TensorRT-LLM achieves the minimum average
+        # latency of 34.2 ms") and never names the subject attributes it elsewhere; only a system the sentence
+        # opens with, not a setting it mentions on the way ("39.7% when using up to Layer-10 as the draft").
+        missing = _missing(subject, _name_key(ev.sentence), _names(ev.sentence))
+        lead = _names(" ".join(ev.sentence.split()[:_LEAD_WORDS]))
+        foreign = [n for n in foreign if n in lead]
     return bool(foreign) and bool(missing)
+
+
+def _missing(names: Iterable[str], keyed: str, evidence_names: Iterable[str]) -> list[str]:
+    """The names the evidence text (`keyed`: its name keys run together) does not give, counting an
+    abbreviation there ("DSv3" for the claim's "DeepSeek-V3")."""
+    shorter = list(evidence_names)
+    return [
+        n for n in names
+        if not n.isdigit() and n not in keyed and not any(abbreviates(m, n) for m in shorter if len(m) < len(n))
+    ]  # fmt: skip
 
 
 # A sentence ends before a capital, or after a figure's full stop (table cells: "… 16.7. code-davinci-002 …").
@@ -1134,6 +1181,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if anchor is not None and overlap_of.get(anchor, 0.0) >= MIN_OVERLAP:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
     result.role_swap = _role_swap(claim, result, overlap_of)
+    result.figure_direction_flip = _figure_direction_flip(claim, result)
     if result.best_overlap >= MIN_OVERLAP:
         sentence = result.best_sentence
         c_dir, c_down, c_neg = _parity(claim)
@@ -1151,6 +1199,20 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             result.scope_unsupported = True
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+def _figure_direction_flip(claim: str, result: AlignResult) -> str:
+    """The evidence sentence whose figure, aligned with one of the claim's (same value, or its slot), moves the
+    other way: "a gain of about 2.6 points" against "a 2.6% decrease". Both sides need a direction word beside
+    the figure; "X is 2x faster than Y" against "Y is 2x slower than X" (the sides traded) is no flip."""
+    for c in result.checks:
+        if c.outcome not in (Verdict.AGREE, Verdict.CHANGED) or c.evidence is None:
+            continue
+        ours = figure_direction(claim, c.claim.number.start, c.claim.number.end)
+        theirs = figure_direction(c.evidence.sentence, c.evidence.number.start, c.evidence.number.end)
+        if ours and theirs and ours != theirs and not comparison_order_flipped(claim, c.evidence.sentence):
+            return c.evidence.sentence
+    return ""
 
 
 def _role_swap(claim: str, result: AlignResult, overlap_of: dict[str, float]) -> str:
