@@ -506,3 +506,21 @@ def test_a_papers_acronym_is_its_system_and_the_name_its_claims_use_comes_first(
     ]
     assert paper_systems(paper, claims) == ("CoVe", "Chain-of-Verification")
     assert paper_systems(paper, [])[0] == "Chain-of-Verification"  # no claims: the title's name first
+
+
+def test_a_generic_subject_gives_way_to_what_the_question_asks_of_it() -> None:
+    """"Can large language models be finetuned or run on a single GPU …": in a corpus of LLM papers the subject
+    matches every claim alike, so claim relevance also reads the question without it; a specific subject
+    ("speculative decoding", "LLM serving systems" past its first word) keeps the question whole."""
+    from synth.core.facets import question_focus
+
+    q3 = "Can large language models be finetuned or run on limited hardware such as a single GPU?"
+    assert question_focus(q3) == "Can be finetuned or run on limited hardware such as a single GPU?"
+    assert question_focus("Can LLMs  reason about code?") == "Can reason about code?"
+    assert question_focus("How do LLM serving systems manage KV-cache memory?") == (
+        "How do serving systems manage KV-cache memory?"
+    )
+    same = "How much does speculative decoding speed up LLM inference?"
+    assert question_focus(same) == same
+    assert question_focus("Do models?") == "Do models?"  # nothing but the generic subject: kept
+    assert question_focus("Summarise the corpus") == "Summarise the corpus"

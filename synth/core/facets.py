@@ -63,3 +63,31 @@ def facet_mentioned(facet: str, text: str) -> bool:
     begins a word of the text."""
     words = [w for w in facet.split() if len(w) > 2 and w.lower() not in _FACET_GENERIC] or facet.split()
     return any(re.search(rf"\b{re.escape(_stem(w))}", text, re.I) for w in words)
+
+
+# A question's subject follows its auxiliary ("How much does speculative decoding …", "Can large language models …").
+AUX = re.compile(r"\b(?:does|do|did|can|could|is|are|was|were|will|would|should|has|have|had)\s+(?P<rest>.+)", re.I)
+# Words that name no particular subject: "LLM serving systems" is specific only if "serving" is.
+_GENERIC_WORDS = (
+    "llm llms large language languages model models system systems method methods technique techniques approach "
+    "approaches framework frameworks algorithm algorithms tool tools neural network networks ai"
+)
+GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+def question_focus(question: str) -> str:
+    """The question without the run of generic words its subject opens with ("Can large language models be
+    finetuned or run on a single GPU …" → "Can be finetuned or run on a single GPU …"): against papers that are
+    all about language models those words match a speculative-decoding claim as well as a single-GPU one, and
+    what the question asks is in the rest. The question itself when its subject opens with a specific word."""
+    match = AUX.search(question)
+    if not match:
+        return question
+    words = list(re.finditer(r"\S+", match.group("rest")))
+    run = 0
+    while run < len(words) and words[run].group(0).lower().strip(",.?") in GENERIC:
+        run += 1
+    if run == 0 or run == len(words):
+        return question
+    cut = match.start("rest") + words[run - 1].end()
+    return (question[: match.start("rest")] + question[cut:].lstrip()).strip()

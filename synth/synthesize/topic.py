@@ -15,7 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-_AUX = re.compile(r"\b(?:does|do|did|can|could|is|are|was|were|will|would|should|has|have|had)\s+(?P<rest>.+)", re.I)
+from synth.core.facets import AUX as _AUX
+from synth.core.facets import GENERIC as _GENERIC
+
 _WORD = re.compile(r"[A-Za-z0-9][\w.+-]*")
 _JOINERS = frozenset({"or", "and"})
 # Words that frame a question rather than name its subject ("What do papers report about X", "the current X").
@@ -123,12 +125,6 @@ def _names_sibling(phrase: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(words[0])}\s+(?:{alternatives})(?![\w-])", text, re.I) is not None
 
 
-# Words that name no particular subject: "LLM serving systems" is specific only if "serving" is.
-_GENERIC_WORDS = (
-    "llm llms large language languages model models system systems method methods technique techniques approach "
-    "approaches framework frameworks algorithm algorithms tool tools neural network networks ai"
-)
-_GENERIC = frozenset(_GENERIC_WORDS.split())
 SHORT_ABSTRACT = 400  # characters: an abstract this short (or none) was not found whole; the passages stand in
 
 

@@ -31,6 +31,7 @@ from synth.claims.extract.ranking import (
 )
 from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, ExtractionStats
+from synth.core.facets import question_focus
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
@@ -234,7 +235,13 @@ def _relevance(question: str | None, candidates: list[Candidate], embedder: Embe
     if embedder is None or not question:
         return None
     titled = embedder.embed([f"{c.title}: {c.text}" if c.title else c.text for c in candidates])
-    return titled @ embedder.embed_query(question)
+    relevance = titled @ embedder.embed_query(question)
+    focus = question_focus(question)
+    if focus == question:
+        return relevance
+    # "Can large language models be finetuned or run on a single GPU": the generic subject matches PipeSpec's
+    # speed-ups as well as FlexGen's single-GPU runs; half the weight goes to what the question asks of it.
+    return 0.5 * (relevance + titled @ embedder.embed_query(focus))
 
 
 def _similarity(
