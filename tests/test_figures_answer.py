@@ -509,7 +509,7 @@ def test_a_papers_acronym_is_its_system_and_the_name_its_claims_use_comes_first(
 
 
 def test_a_generic_subject_gives_way_to_what_the_question_asks_of_it() -> None:
-    """"Can large language models be finetuned or run on a single GPU …": in a corpus of LLM papers the subject
+    """ "Can large language models be finetuned or run on a single GPU …": in a corpus of LLM papers the subject
     matches every claim alike, so claim relevance also reads the question without it; a specific subject
     ("speculative decoding", "LLM serving systems" past its first word) keeps the question whole."""
     from synth.core.facets import question_focus
