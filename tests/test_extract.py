@@ -27,7 +27,7 @@ from synth.claims.extract import extract_claims, extract_from_pages, resolve_mod
 from synth.claims.extract.extractive import claim_worthiness, classify_kind, is_self_contained, reject_reason
 from synth.claims.extract.llm import LMClaims, grounding_problem, shown_sentences
 from synth.claims.extract.paper import paper_from_pages
-from synth.claims.extract.ranking import rerank_order, same_numbers_boost, select
+from synth.claims.extract.ranking import fill_facets, rerank_order, same_numbers_boost, select
 from synth.claims.extract.subject import FIRST_PERSON, rewrite_subject, system_name
 from synth.core.claims import Claim, ClaimKind
 from synth.core.documents import Page
@@ -485,3 +485,25 @@ def test_rerank_hook_orders_the_final_claims(embedder) -> None:  # noqa: ANN001
                                 settings, mode="extractive", embedder=embedder, rerank=judge)  # fmt: skip
     flags = ["RAG" in c.text for c in result.claims]
     assert shortlists and shortlists[0] <= 12 and flags[0] and flags == sorted(flags, reverse=True)
+
+
+@pytest.mark.unit
+def test_a_facet_the_question_lists_gets_a_claim_when_a_paper_states_one() -> None:
+    """ "At what cost (… training, memory …)": the top-ranked claims are speed-ups; EAGLE's training-cost sentence
+    takes the place of a paper's last extra claim, never of a paper's only claim, and a facet no candidate
+    speaks to changes nothing."""
+    from synth.core.facets import facet_mentioned
+
+    texts = [
+        "EAGLE reaches 2.7x-3.5x latency speedup on LLaMA2-Chat 70B.",  # 0 EAGLE
+        "EAGLE doubles throughput at batch size 1.",  # 1 EAGLE
+        "Medusa-1 achieves over 2.2x speedup.",  # 2 Medusa (its only claim)
+        "The Autoregression Head of EAGLE is trainable within 1-2 days on an A100 40G server.",  # 3 EAGLE
+    ]
+    groups = ["eagle", "eagle", "medusa", "eagle"]
+    chosen, ranked = [0, 1, 2], [0, 1, 2, 3]
+    filled = fill_facets(chosen, ranked, texts, groups, ["training"], facet_mentioned, lambda a, b: False)
+    assert filled == [0, 2, 3]  # EAGLE's second speed-up gave way; Medusa's only claim stayed
+    assert fill_facets(chosen, ranked, texts, groups, ["memory"], facet_mentioned, lambda a, b: False) == chosen
+    covered = fill_facets([0, 3, 2], ranked, texts, groups, ["training"], facet_mentioned, lambda a, b: False)
+    assert covered == [0, 3, 2]

@@ -24,6 +24,7 @@ from synth.claims.extract.ranking import (
     JACCARD_DUPLICATE,
     Reranker,
     combined_scores,
+    fill_facets,
     jaccard_matrix,
     rerank_order,
     same_numbers_boost,
@@ -31,7 +32,7 @@ from synth.claims.extract.ranking import (
 )
 from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, ExtractionStats
-from synth.core.facets import question_focus
+from synth.core.facets import facet_mentioned, facets, question_focus
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
@@ -321,7 +322,17 @@ def rank_candidates(
         )
     stats.duplicates_dropped = chosen.duplicates
     stats.capped = len(ranked) - len(chosen.order) - chosen.duplicates
-    return [_claim(pool[i], relevance, short[i]) for i in chosen.order]
+    final = [short[i] for i in chosen.order]
+    if question:
+        texts = [c.text for c in candidates]
+        words = [set(t.lower().split()) for t in texts]
+
+        def duplicate(a: int, b: int) -> bool:
+            return len(words[a] & words[b]) >= JACCARD_DUPLICATE * max(1, len(words[a] | words[b]))
+
+        groups_all = [c.source.doc_id for c in candidates]
+        final = fill_facets(final, ranked, texts, groups_all, facets(question), facet_mentioned, duplicate)
+    return [_claim(candidates[g], relevance, g) for g in final]
 
 
 def _claim(candidate: Candidate, relevance: np.ndarray | None, index: int) -> Claim:

@@ -81,6 +81,43 @@ def more_specific(candidate: frozenset[float], kept: frozenset[float]) -> bool:
     return bool(candidate) and kept < candidate
 
 
+def fill_facets(
+    chosen: Sequence[int],
+    ranked: Sequence[int],
+    texts: Sequence[str],
+    groups: Sequence[str],
+    facets: Sequence[str],
+    mentions: Callable[[str, str], bool],
+    duplicate: Callable[[int, int], bool],
+) -> list[int]:
+    """The chosen claims with, for each facet the question lists that none of them speaks to ("at what cost
+    (… training, memory …)"), the best-ranked candidate that does in place of the last-ranked claim of a paper
+    that keeps another and speaks to no facet: EAGLE's "trainable within 1-2 days on an A100 server" answers
+    "training" better than a paper's fourth speed-up figure, and the Answer no longer says no paper covers it.
+    Indices are the candidates'; `ranked` is every on-topic candidate best first."""
+    out = list(chosen)
+    for facet in facets:
+        if any(mentions(facet, texts[i]) for i in out):
+            continue
+        pick = next(
+            (j for j in ranked if j not in out and mentions(facet, texts[j]) and not any(duplicate(j, k) for k in out)),
+            None,
+        )
+        if pick is None:
+            continue
+        counts: dict[str, int] = {}
+        for i in out:
+            counts[groups[i]] = counts.get(groups[i], 0) + 1
+        drop = next(
+            (i for i in reversed(out) if counts[groups[i]] >= 2 and not any(mentions(f, texts[i]) for f in facets)),
+            None,
+        )
+        if drop is not None:
+            out.remove(drop)
+            out.append(pick)
+    return out
+
+
 def select(
     scores: np.ndarray,
     similarity: np.ndarray,
