@@ -212,6 +212,9 @@ def _subject_name(sentence: str, known: frozenset[str]) -> str | None:
 
 
 _CLAUSE_MARKS = (";", " while ", " whereas ", ", and ", ", but ", " respectively")
+# "MEDUSA-1, which fine-tunes only the MEDUSA heads, achieves 2.18x": an aside on the subject; its names are not
+# what the figure belongs to (same length, so offsets hold).
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*,")
 
 
 def _blank(text: str, known: frozenset[str] = frozenset()) -> str:
@@ -275,7 +278,7 @@ def attribute(
     """The method a figure belongs to: the name nearest before it in its clause, else the sentence's subject,
     else the paper's own system when the sentence names it, or speaks in the first person ("we", "our", "the
     proposed", "this paper") and names no other method before the figure; None when unknown."""
-    before = _blank(sentence[: number.start], known)
+    before = _RELATIVE.sub(lambda m: " " * len(m.group(0)), _blank(sentence[: number.start], known))
     clause = before[max(0, max(before.rfind(m) for m in _CLAUSE_MARKS)) :]
     raw_clause = sentence[number.start - len(clause) : number.start]  # unblanked: "GPT-4o and Claude-3.5-Sonnet"
     compared = {t for m in _COMPARED_OBJECTS.finditer(raw_clause) for t in _NAME.findall(m.group("objects"))}
