@@ -270,14 +270,16 @@ def test_the_topic_gate_keeps_papers_about_the_subject_not_those_sharing_a_word(
 
 def test_an_abstract_mention_needs_the_subject_to_recur_in_the_body() -> None:
     """DeepSeek-V2's abstract lists "Supervised Fine-Tuning (SFT) and Reinforcement Learning (RL)" among its
-    training steps; 6 of its 84 body passages name RL, so it is not a paper about reinforcement learning.
+    training steps in its sixth sentence; 6 of its 84 body passages name RL, so it is not a paper about
+    reinforcement learning.
     Medusa's abstract names speculative decoding and 12 of its 71 passages do: it is one."""
     from synth.synthesize.topic import PaperText, about_subject
 
     v2 = PaperText(
         "DeepSeek-V2: A Strong, Economical, and Efficient Mixture-of-Experts Language Model",
-        "We present DeepSeek-V2, a strong MoE language model. We further perform Supervised Fine-Tuning and "
-        "Reinforcement Learning to fully unlock its potential.",
+        "We present DeepSeek-V2, a strong MoE language model. It comprises 236B total parameters. It adopts MLA "
+        "and DeepSeekMoE. It saves 42.5% of training costs. We pretrain it on 8.1T tokens. We further perform "
+        "Supervised Fine-Tuning and Reinforcement Learning to fully unlock its potential.",
         body=["We apply reinforcement learning to align the chat model."] * 6 + ["MLA compresses the KV cache."] * 78,
     )
     assert not about_subject(["reinforcement learning"], v2)
@@ -290,6 +292,15 @@ def test_an_abstract_mention_needs_the_subject_to_recur_in_the_body() -> None:
     assert about_subject(["speculative decoding"], medusa)
     titled = PaperText("EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty", body=["x"] * 50)
     assert about_subject(["speculative decoding"], titled)  # the title names it: the body is not counted
+    # The abstract's opening says what the paper is: DeepSeek-Coder-V2 is an MoE model though 2 of its 38
+    # passages name MoE (its paper is about code).
+    coder = PaperText(
+        "DeepSeek-Coder-V2: Breaking the Barrier of Closed-Source Models in Code Intelligence",
+        "We present DeepSeek-Coder-V2, an open-source Mixture-of-Experts (MoE) code language model. It is "
+        "further pre-trained from an intermediate checkpoint of DeepSeek-V2.",
+        body=["MoE layers route tokens."] * 2 + ["Code completion results."] * 36,
+    )
+    assert about_subject(["mixture-of-experts"], coder)
 
 
 def test_a_paper_that_writes_the_subject_as_an_acronym_names_it() -> None:
