@@ -100,3 +100,15 @@ def test_pdf_glyph_quirks_are_fixed_at_ingest() -> None:
     assert "2.54× speedup" in text and "m = 7 paths" in text and "baseline" in text
     assert "fine-tune pre- and post-training" in text
     assert "EAGLE-3 reaches 3.05x-4.26x" in text  # a name broken at a line end is one word again
+
+
+def test_an_inline_abstract_heading_but_not_a_title_word() -> None:
+    from synth.core.documents import Page
+
+    def kinds(first_line: str) -> list[str]:
+        page = Page(number=1, text=f"{first_line} results matter here.\nMore text follows.\n1 Introduction\nBody.")
+        return [s.kind for s in detect_sections([page])]
+
+    assert kinds("Abstract—Sequential dependencies bottleneck decoding;") == ["abstract", "introduction"]
+    assert kinds("ABSTRACT: We study decoding;") == ["abstract", "introduction"]
+    assert kinds("Abstract-Level Reasoning in Language Models") == ["introduction"]  # a title, not a heading

@@ -35,7 +35,7 @@ _BARE = re.compile(r"^([A-Z][A-Za-z][A-Za-z \-&]{1,40})$")
 _BARE_KINDS = {"abstract", "introduction", "references", "appendix", "conclusion", "limitations", "related_work"}
 _LETTERED = re.compile(r"^[A-H](?:\.\d{1,2}){0,2}\.?\s+[A-Z]")
 # "Abstract—Sequential dependencies …", "ABSTRACT: We …": the heading run into its first sentence (IEEE style).
-_INLINE_ABSTRACT = re.compile(r"^\s*(abstract)\s*[—–:.\-]\s*[A-Z]", re.I)
+_INLINE_ABSTRACT = re.compile(r"^\s*(abstract)(?:\s*[—–:.]|\s+-)\s*[A-Z]", re.I)  # not "Abstract-Level Reasoning"
 
 
 def canonical_kind(title: str) -> str | None:
