@@ -49,6 +49,9 @@ def test_a_results_section_change_against_the_baseline_is_the_papers_own() -> No
     text = "FACTSCORE increases 28% (55.9 → 71.4) from the few-shot baseline, with a small reduction in facts."
     found = figures_in(SourceSentence(text, "d", 7, ("CoVe",), "CoVe", paper=1, section="results"), KNOWN)
     assert found and {f.method for f in found} == {"CoVe"} and all(f.primary for f in found)
+    assert [f.role for f in found if f.value == 28.0] == ["gain"]  # a change of the score, not the score
+    (sentence,) = headline_sentences(found, [("gain", "%")])
+    assert "CoVe 28% increase" in sentence.text
     assert _read(text, ("CoVe",)) == []  # section unknown: no attribution
     intro = SourceSentence(text, "d", 1, ("CoVe",), "CoVe", paper=1, section="introduction")
     assert figures_in(intro, KNOWN) == []

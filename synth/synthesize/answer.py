@@ -205,6 +205,8 @@ def _figure_phrase(f: ReportedFigure) -> str:
     word = _METRIC_WORDS.get(f.metric, "")
     if f.role == "cost" and word:
         word += " cost"
+    if f.metric == "accuracy" and f.unit == "%" and f.role in ("gain", "cost"):
+        word = "increase" if f.role == "gain" else "decrease"  # "FACTSCORE increases 28%": not a 28% score
     return f"{f.shown()} {word}".strip()
 
 

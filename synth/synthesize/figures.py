@@ -305,6 +305,11 @@ def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, Claim
     first, last = listed or (number, number)
     window = sentence[max(0, number.phrase_start - 60) : number.phrase_end + 40]
     if number.quantity in _QUALITY_METRICS:
+        changed_by = number.direction is not None and number.role is None
+        if number.unit == "%" and changed_by and not re.search(r"\bto\s*$", sentence[: number.start]):
+            # "FACTSCORE increases 28%": a change of the score, not the score ("from 15.6% to 71.0%" and
+            # "improves to 86.7%" stay scores)
+            return "gain" if number.direction == "higher" else "cost"
         return "quality"
     if number.quantity in (Quantity.MEMORY, Quantity.COST) and not re.search(r"\b(?:reduc|sav|cut|lower)", window):
         return "cost"
