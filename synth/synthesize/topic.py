@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from synth.core.facets import AUX as _AUX
 from synth.core.facets import GENERIC as _GENERIC
+from synth.verify.align import sentences_of
 
 _WORD = re.compile(r"[A-Za-z0-9][\w.+-]*")
 _JOINERS = frozenset({"or", "and"})
@@ -159,7 +160,6 @@ class PaperText:
 # papers naming it once in the abstract as a step of their own work 0.05-0.07 (DeepSeek-V2's "SFT and RL").
 MIN_BODY_SHARE = 0.1
 OPENING_SENTENCES = 2  # an abstract's opening says what the paper is; a later mention may be one step of many
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 @dataclass
@@ -180,7 +180,7 @@ def about_subject(phrases: Sequence[str], paper: PaperText) -> bool:
     stand in for one. Without the body, the abstract's mention decides."""
     if names_subject(phrases, paper.title, compound_head=True):
         return True
-    opening = " ".join(_SENTENCE_END.split(paper.abstract.strip())[:OPENING_SENTENCES])
+    opening = " ".join(sentences_of(paper.abstract)[:OPENING_SENTENCES])
     if names_subject(phrases, opening, compound_head=True):
         return True  # what the paper is: "DeepSeek-Coder-V2, an open-source Mixture-of-Experts code model"
     if names_subject(phrases, paper.abstract, compound_head=True):

@@ -25,10 +25,12 @@ from synth.claims.extract.ranking import (
     Reranker,
     combined_scores,
     fill_facets,
+    jaccard,
     jaccard_matrix,
     rerank_order,
     same_numbers_boost,
     select,
+    word_set,
 )
 from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, ExtractionStats
@@ -323,15 +325,17 @@ def rank_candidates(
     stats.duplicates_dropped = chosen.duplicates
     stats.capped = len(ranked) - len(chosen.order) - chosen.duplicates
     final = [short[i] for i in chosen.order]
-    if question:
+    wanted = facets(question) if question else []
+    if wanted:
         texts = [c.text for c in candidates]
-        words = [set(t.lower().split()) for t in texts]
+        words: dict[int, set[str]] = {}
 
-        def duplicate(a: int, b: int) -> bool:
-            return len(words[a] & words[b]) >= JACCARD_DUPLICATE * max(1, len(words[a] | words[b]))
+        def duplicate(a: int, b: int) -> bool:  # word sets made for the few candidates compared, not all
+            sets = [words.setdefault(i, word_set(texts[i])) for i in (a, b)]
+            return jaccard(*sets) >= JACCARD_DUPLICATE
 
         groups_all = [c.source.doc_id for c in candidates]
-        final = fill_facets(final, ranked, texts, groups_all, facets(question), facet_mentioned, duplicate)
+        final = fill_facets(final, ranked, texts, groups_all, wanted, facet_mentioned, duplicate)
     return [_claim(candidates[g], relevance, g) for g in final]
 
 

@@ -40,15 +40,23 @@ def combined_scores(relevance: np.ndarray | None, worthiness: Sequence[float]) -
     return np.asarray(relevance, dtype=np.float64) + WORTHINESS_WEIGHT * worth
 
 
+def word_set(text: str) -> set[str]:
+    return set(text.lower().split())
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
 def jaccard_matrix(texts: Sequence[str]) -> np.ndarray:
     """Word-set Jaccard similarity of every pair, for deduplication without an embedder."""
-    sets = [set(t.lower().split()) for t in texts]
+    sets = [word_set(t) for t in texts]
     n = len(sets)
     out = np.eye(n)
     for i in range(n):
         for j in range(i + 1, n):
-            union = len(sets[i] | sets[j])
-            out[i, j] = out[j, i] = len(sets[i] & sets[j]) / union if union else 0.0
+            out[i, j] = out[j, i] = jaccard(sets[i], sets[j])
     return out
 
 
