@@ -347,6 +347,27 @@ def test_papers_about_the_subject_ranked_lower_replace_off_topic_ones() -> None:
     assert [p.title for p in kept] == ["vLLM", "FlexGen"] and none == []
 
 
+def test_a_generic_subject_marks_papers_far_from_the_question() -> None:
+    """ "Can large language models be run on a single GPU?" names nothing the gate can tell papers by; a paper whose
+    abstract is far less like the question than the closest paper's is listed off topic, none pulled from below
+    the budget in its place, and the gate goes both ways: close papers stay, whatever their rank."""
+    from synth.pipeline.retrieval import choose_papers
+    from synth.synthesize.topic import far_from_question
+
+    assert far_from_question([0.42, 0.38, 0.21, 0.36]) == [False, False, True, False]
+    assert far_from_question([0.0, 0.0]) == [False, False] and far_from_question([]) == []
+    papers = [_paper(1, "FlexGen", "offloading"), _paper(2, "PipeSpec", "pipelined drafting"),
+              _paper(3, "QLoRA", "4-bit finetuning"), _paper(4, "Mooncake", "KV cache")]  # fmt: skip
+    question = "Can large language models be run on limited hardware such as a single GPU?"
+    chosen, notes = choose_papers(question, papers, 3, closeness=[0.40, 0.20, 0.42, 0.41])
+    assert [p.title for p in chosen] == ["FlexGen", "PipeSpec", "QLoRA"]
+    assert [p.on_topic for p in chosen] == [True, False, True]
+    assert "far from the question" in notes[0] and "PipeSpec" in notes[0]
+    fresh = [_paper(1, "FlexGen", "offloading"), _paper(2, "QLoRA", "4-bit finetuning")]
+    assert choose_papers(question, fresh, 2, closeness=[0.40, 0.42])[1] == []
+    assert choose_papers(question, fresh, 2)[1] == []  # nothing measured, nothing marked
+
+
 def test_every_paper_with_findings_is_heard_in_the_answer() -> None:
     """Reinforcement learning or self-verification: when the themes are filled by the RL paper's claims, the
     self-verification paper's best finding (a figure first) still enters the Answer, once, cited."""

@@ -99,18 +99,68 @@ def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) ->
     return picked[:limit]
 
 
+def question_closeness(embedder: Any, question: str, papers: list[PaperRef]) -> list[float]:
+    """Cosine similarity of each paper's title and abstract to the question without its generic opening words
+    (`question_focus`): what the topic gate reads when the subject is generic."""
+    import numpy as np
+
+    from synth.core.facets import question_focus
+
+    if not papers:
+        return []
+    texts = [". ".join([p.title, " ".join(h.text for h in p.passages if h.section == "abstract")]) for p in papers]
+    docs = np.asarray(embedder.embed(texts), dtype=float)
+    query = np.asarray(embedder.embed_query(question_focus(question)), dtype=float)
+    norms = np.linalg.norm(docs, axis=1) * max(float(np.linalg.norm(query)), 1e-12)
+    return [float(x) for x in (docs @ query) / np.maximum(norms, 1e-12)]
+
+
+def _generic_choice(
+    subject: str, candidates: list[PaperRef], n: int, closeness: list[float] | None
+) -> tuple[list[PaperRef], list[str]]:
+    """The first `n` as ranked, with those whose abstract is far from the question (`far_from_question`) marked
+    off topic: listed, no claim taken. None is pulled from below `n` in their place: the ranking already put
+    those further from the question, and the gate could not say they are about its subject."""
+    from synth.synthesize.topic import MIN_CLOSENESS, far_from_question
+
+    chosen = candidates[:n]
+    if closeness is None or len(closeness) != len(candidates):
+        return chosen, []
+    far = far_from_question(closeness[:n])
+    if all(far):  # nothing to measure the rest against
+        return chosen, []
+    for p, off in zip(chosen, far, strict=True):
+        p.on_topic = not off
+    off_papers = [p for p in chosen if not p.on_topic]
+    if not off_papers:
+        return chosen, []
+    listed = "; ".join(p.title[:60] for p in off_papers)
+    return chosen, [
+        f"{len(off_papers)} retrieved paper(s) are far from the question (its subject, '{subject}', is too general "
+        f"to tell papers by): their title and abstract are less like it than {MIN_CLOSENESS:.0%} of the closest "
+        f"paper's; listed, no claim taken ({listed})"
+    ]
+
+
 def choose_papers(
-    question: str, candidates: list[PaperRef], n: int, bodies: dict[str, list[str]] | None = None
+    question: str,
+    candidates: list[PaperRef],
+    n: int,
+    bodies: dict[str, list[str]] | None = None,
+    closeness: list[float] | None = None,
 ) -> tuple[list[PaperRef], list[str]]:
     """The `n` best-ranked candidates about the question's subject (`topic_gate`: its title or abstract names
     it), so EAGLE-2 ranked 12th for a speculative-decoding question replaces "LLM in a flash" ranked 9th. Off-topic
     papers ranked among the first `n` stay listed, marked, with no claim taken; when the gate cannot judge (a
     generic subject, or no paper about it, which the Answer then says) the first `n` are kept as ranked. Papers
-    about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget."""
-    from synth.synthesize.topic import topic_gate
+    about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget.
+    A generic subject ("large language models") is judged by `closeness` instead (`_generic_choice`)."""
+    from synth.synthesize.topic import is_specific, topic_gate
 
     gate = topic_gate(question, _topic_texts(candidates, bodies))
     if not gate.judged:
+        if gate.subject and not any(is_specific(s) for s in gate.subject):
+            return _generic_choice(" or ".join(gate.subject), candidates, n, closeness)
         return candidates[:n], []
     for p, ok in zip(candidates, gate.on_topic, strict=True):
         p.on_topic = ok
@@ -170,7 +220,9 @@ def retrieve(
             )
         )  # fmt: skip
     bodies = paper_bodies(catalog, [p.doc_id for p in candidates])
-    papers, notes = choose_papers(question, candidates, options.papers, bodies)
+    embedder = getattr(retriever, "embedder", None)
+    closeness = question_closeness(embedder, question, candidates) if embedder is not None else None
+    papers, notes = choose_papers(question, candidates, options.papers, bodies, closeness)
     if not papers:
         notes.append("the corpus returned no papers for the question")
     return RetrievalResult(

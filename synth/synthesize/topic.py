@@ -209,6 +209,23 @@ def topic_gate(question: str, papers: Sequence[PaperText]) -> TopicGate:
     return TopicGate(subject, on, judged=True)
 
 
+# Share of the closest paper's similarity to the question below which a paper is far from it. Dev questions with a
+# generic subject: papers about the question 0.67-1.0 of the closest (DeepSpeed-FastGen's abstract, 0.67, is the
+# least like its question); speculative-decoding papers and surveys retrieved for a single-GPU question 0.21-0.53.
+MIN_CLOSENESS = 0.6
+
+
+def far_from_question(closeness: Sequence[float]) -> list[bool]:
+    """Which papers' title and abstract are far from the question, relative to the closest paper's: when the
+    subject is generic ("Can large language models be finetuned on a single GPU …") the gate cannot tell papers by
+    the words they use, and every paper retrieved is about language models. Relative, because how close a
+    sentence embedding puts a question and an abstract depends on how each is worded."""
+    best = max(closeness, default=0.0)
+    if best <= 0:
+        return [False] * len(closeness)
+    return [c < MIN_CLOSENESS * best for c in closeness]
+
+
 def _names_acronym(phrase: str, text: str) -> bool:
     """The phrase's initials written as an acronym: "MoE" for mixture-of-experts, "CoT" for chain-of-thought,
     "RAG" for retrieval-augmented generation. Three letters at least, and two capitals in the text's word, so
