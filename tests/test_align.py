@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from synth.corpus.tables import CELLS_MARKER
 from synth.verify.align import align, figures_of, normalise_text, sentences_of, value_matches
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
@@ -104,6 +105,68 @@ def test_a_figure_the_evidence_gives_to_another_system_than_the_claims_subject()
         "EAGLE is about 3x faster than vanilla decoding.", ["EAGLE-2 and EAGLE reach 3.0x over vanilla decoding."]
     )
     assert [c.outcome for c in own.checks] == ["agree"]
+
+
+def test_a_captions_label_starts_a_sentence() -> None:
+    """FastDecode's p. 10: a chart's legend ("vLLM TensorRT-LLM …") ran into the caption and the sentence after
+    it, so the sentence giving 34.2 ms to TensorRT-LLM seemed to name vLLM too."""
+    evidence = ("0 250 500 Llama-7b min max mean vLLM TensorRT-LLM fastllm Ours (128) Latency / ms Figure 10: Token "
+                "generating latency TensorRT-LLM achieves the minimum average latency of 34.2 ms and 77.0 ms per "
+                "token, respectively in the two models.")  # fmt: skip
+    assert sentences_of(evidence)[-1].startswith("Figure 10: Token generating latency TensorRT-LLM")
+    swapped = align("In FastDecode's latency measurements, vLLM achieved the lowest average per-token latency, about "
+                    "34 ms on the 7B model.", [evidence])  # fmt: skip
+    assert [c.outcome for c in swapped.checks] == ["conflict"]
+    stated = align("TensorRT-LLM reaches the minimum average latency, about 34 ms per token.", [evidence])
+    assert [c.outcome for c in stated.checks] == ["agree"]
+
+
+def test_a_figure_in_an_aside_belongs_to_the_name_before_the_bracket() -> None:
+    """Step-3's p. 5: 512 is DeepSeek-V3's MLA's arithmetic intensity, stated in brackets after it; Step-3's own
+    MFA is 128. 'MLA' does not abbreviate "Multi-Matrix" (its letters must open the name's parts)."""
+    from synth.verify.align import abbreviates
+
+    evidence = ("With Step-3's MFA design, its arithmetic intensity is 128 (assuming 8-bit quantization of KV). It is "
+                "much closer to A800 (roofline is 156) and 910B (roofline is 175) than DSv3's MLA (arithmetic "
+                "intensity is 512).")  # fmt: skip
+    swapped = align(
+        "Step-3's Multi-Matrix Factorization Attention has an arithmetic intensity of about 512.", [evidence]
+    )
+    assert [c.outcome for c in swapped.checks] == ["conflict"]
+    stated = align("DeepSeek-V3's MLA has an arithmetic intensity of 512.", [evidence])
+    assert [c.outcome for c in stated.checks] == ["agree"]
+    assert not abbreviates("mla", "Step-3's Multi-Matrix Factorization Attention")
+    assert abbreviates("cove", "Chain-of-Verification") and abbreviates("dsv3", "DeepSeek-V3")
+    assert abbreviates("dsv3", "deepseekv3")  # a name key: its letters in order
+
+
+def test_the_evidence_sentences_subject_and_a_figures_own_unit_are_not_missing() -> None:
+    """Skywork-MoE's p. 14: the subject is named once before both figures, and "A800-80G GPUs" follows the
+    claim's first figure, not its second. A figure given to another system after the first still conflicts."""
+    evidence = ("The training of the Skywork-MoE model is conducted on a cluster comprising 192 NVIDIA-HGX-A800 nodes, "
+                "totaling 1536 A800-80G SXM GPUs.")  # fmt: skip
+    stated = align("Skywork-MoE was trained on 1,536 A800-80G GPUs across 192 nodes.", [evidence])
+    assert [c.outcome for c in stated.checks] == ["agree", "agree"]
+    pair = "TensorRT-LLM achieves an average latency of 34.2 ms, while vLLM-Turbo reaches 40.1 ms."
+    assert [c.outcome for c in align("vLLM-Turbo reaches about 34 ms of average latency.", [pair]).checks] == [
+        "conflict"
+    ]
+
+
+def test_a_cell_of_another_row_conflicts_across_the_windows_of_one_table() -> None:
+    """HiSpec's Table 1, read as two evidence windows (the second cut from the middle of the table chunk, with no
+    caption): 2.08x on CNN/DM is HiSpec's cell, not LayerSkip's (1.70x)."""
+    caption = "Table 1: Throughput relative to vanilla decoding." + CELLS_MARKER
+    first = caption + (" Llama3-8B LayerSkip Speedup CNN/DM 1.70×. Llama3-8B LayerSkip Speedup HumanEval 1.54×. "
+                       "Llama3-8B LookAhead Speedup CNN/DM 1.44×.")  # fmt: skip
+    second = "Llama3-8B HiSpec Speedup CNN/DM 2.08×. Llama3-8B HiSpec Speedup HumanEval 1.91×."
+    swapped = align("On Llama3-8B, LayerSkip achieved about a 2.1x speedup on CNN/DM, the best in HiSpec's table.",
+                    [first, second])  # fmt: skip
+    assert [c.outcome for c in swapped.checks] == ["conflict"]
+    stated = align("On Llama3-8B, HiSpec achieved about a 2.1x speedup on CNN/DM.", [first, second])
+    assert [c.outcome for c in stated.checks] == ["agree"]
+    twice = align("HiSpec reaches 2.08x on CNN/DM.", [first + " " + second, second])  # a cell in two windows
+    assert [c.outcome for c in twice.checks] == ["agree"]
 
 
 def test_condition_swap_in_a_flattened_table_row() -> None:

@@ -329,6 +329,12 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
             if claim_side and re.search(r"[:;]", gap):
                 break
             if not claim_side and not table and words and re.search(r"[,;:(]", gap):
+                if "(" in gap and ")" not in sentence[before[i].end : a]:
+                    # An aside's figure belongs to the name the bracket follows: "DSv3's MLA (arithmetic
+                    # intensity is 512)" gives 512 to MLA, not to the sentence's subject.
+                    while i >= 0 and before[i].name and len(words) < 14:
+                        words.append(before[i])
+                        i -= 1
                 break  # prose: the clause the figure sits in (a bracket right before the figure does not count)
             words.append(before[i])
             i -= 1
@@ -626,10 +632,14 @@ def abbreviates(name: str, text: str) -> bool:
     letters of `name` in order among the initials of a few consecutive words, or within one name."""
     if len(name) < 2:
         return False
-    keys = [_name_key(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-.]*", text)]
-    for key in keys:
-        if key and key[0] == name[0] and _subsequence(name, key):
+    for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-.]*", text):
+        # Within one name, the letters open its parts ("DeepSeek-V3": d, s, v3; "Chain-of-Verification": c, o,
+        # ve), so 'mla' is not "Multi-Matrix" though its letters occur there in order.
+        parts = [p.lower() for p in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", word)]
+        if parts and parts[0][0] == name[0] and _opens_parts(name, parts):
             return True
+        if word.isalnum() and word.islower() and word[0] == name[0] and _subsequence(name, word):
+            return True  # a name key ("deepseekv3"): its parts are not known, its letters in order will do
     parts = [p for w in re.findall(r"[A-Za-z0-9]+", text) if (p := w.lower())]
     for i, p in enumerate(parts):
         if p[0] == name[0] and _subsequence(
@@ -639,6 +649,22 @@ def abbreviates(name: str, text: str) -> bool:
         if p[0] == name[0] and _prefix_blend(name, parts[i : i + 4]):
             return True
     return False
+
+
+def _opens_parts(name: str, parts: Sequence[str]) -> bool:
+    """Whether `name` is the openings of consecutive parts run together, the first part's at least one letter
+    ("cove": c-hain, o-f, ve-rification; "dsv3": d-eep, s-eek, v, 3)."""
+
+    def rest(i: int, j: int) -> bool:
+        if j == len(name):
+            return True
+        if i == len(parts):
+            return False
+        part = parts[i]
+        longest = len(os.path.commonprefix([name[j:], part]))
+        return any(rest(i + 1, j + k) for k in range(longest, -1 if i else 0, -1))
+
+    return rest(0, 0)
 
 
 def _prefix_blend(name: str, words: Sequence[str]) -> bool:
@@ -673,7 +699,7 @@ def substitution(
     A foreign name must be a real name (digits, inner capitals, a compound), or in a table row any
     capitalised label but a heading word."""
     claim_keyed = _name_key(claim.sentence)
-    local = _name_key(" ".join(sorted(ev.context)))
+    local = _name_key(" ".join(sorted(ev.context | ev.names)))  # the names whole: a stem cuts "AdaDecode" short
     # A name the claim gives before all its figures is their shared subject ("HiSpec raises it from 40% to
     # 58%"), not a name it attaches to another figure than this one.
     first = min([claim.start, *(o.start for o in others if o.sentence == claim.sentence)])
@@ -688,15 +714,36 @@ def substitution(
         )
     ]  # fmt: skip
     missing = _missing(claim.names, local, ev.names)
+    # The names right after another of the claim's figures are that figure's ("1,536 A800-80G GPUs across 192
+    # nodes"): the words before this figure reach them, but their absence beside it is no substitution.
+    trailing = {n for o in others if o.sentence == claim.sentence and o.end <= claim.start
+                for n in _trailing_names(claim.sentence, o.end)}  # fmt: skip
+    missing = [n for n in missing if n not in trailing]
+    if missing and not table and neighbours:
+        # A name the evidence sentence gives before all its figures is their shared subject, as on the claim's
+        # side ("The training of the Skywork-MoE model is conducted on … 192 … nodes, totaling 1536 … GPUs"), not
+        # missing from the figure; one named after a figure is that figure's ("TensorRT-LLM 34.2 ms, vLLM 40 ms").
+        lead = _name_key(ev.sentence[: min(f.start for f in neighbours)])
+        missing = [n for n in missing if n not in lead]
     if not claim.names and not table:
         # The figure's only name is the claim's subject ("vLLM achieved the lowest latency, about 34 ms"): the
         # evidence sentence that gives the figure to another system ("TensorRT-LLM achieves the minimum average
         # latency of 34.2 ms") and never names the subject attributes it elsewhere; only a system the sentence
         # opens with, not a setting it mentions on the way ("39.7% when using up to Layer-10 as the draft").
         missing = _missing(subject, _name_key(ev.sentence), _names(ev.sentence))
-        lead = _names(" ".join(ev.sentence.split()[:_LEAD_WORDS]))
+        lead = _names(" ".join(_CAPTION_LABEL.sub("", ev.sentence).split()[:_LEAD_WORDS]))
         foreign = [n for n in foreign if n in lead]
     return bool(foreign) and bool(missing)
+
+
+def _trailing_names(sentence: str, end: int) -> set[str]:
+    """The run of names that directly follows a figure (its unit-like noun phrase: "1,536 A800-80G GPUs")."""
+    out = set()
+    for t in tokens(sentence[end:]):
+        if not t.name:
+            break
+        out.add(_name_key(t.text))
+    return out
 
 
 def _missing(names: Iterable[str], keyed: str, evidence_names: Iterable[str]) -> list[str]:
@@ -710,7 +757,11 @@ def _missing(names: Iterable[str], keyed: str, evidence_names: Iterable[str]) ->
 
 
 # A sentence ends before a capital, or after a figure's full stop (table cells: "… 16.7. code-davinci-002 …").
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|(?<=\d[.%×x]\.)\s+(?=\S)|(?<=\d\.)\s+(?=[a-z])")
+# A caption's label starts one too: a figure's axis ticks and legend run into "Figure 10: Token generating latency".
+_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z(\[])|(?<=\d[.%×x]\.)\s+(?=\S)|(?<=\d\.)\s+(?=[a-z])|\s+(?=(?:Figure|Table)\s+\d+:\s)"
+)
+_CAPTION_LABEL = re.compile(r"^(?:Figure|Table)\s+\d+:\s*")
 _ABBREV = re.compile(
     r"(?:\b(?:inter|v\.s|vs|e\.g|i\.e|al|fig|figs|tab|eq|sec|no|acc|avg|approx|resp|cf|et|ref|refs|ca)|\b[A-Za-z])\.$",
     re.I,
@@ -1051,16 +1102,21 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     overlap_of = dict(zip(sentences, overlaps, strict=True))
     assign_parallel_names(claim, claim_figures)
 
-    # Table cells ("Least-to-Most L = 12 74.0."): per window, the names of all its rows and columns and the
-    # numbers in its labels ("L = 12"), so a cell can be read against the rest of its table.
-    tables = {i for i, w in enumerate(windows) if CELLS_MARKER in w}  # table chunks (`synth.corpus.tables`)
-    cells = {s for s, i in located if i in tables and is_cell(s)}
-    window_of = result.window_of
-    table_names: dict[int, set[str]] = {}
-    table_labels: dict[int, set[float]] = {}
+    # Table cells ("Least-to-Most L = 12 74.0."): per table (its caption: one table's cells span several
+    # windows), the names of all its rows and columns and the numbers in its labels ("L = 12"), so a cell can be
+    # read against the rest of its table.
+    tables = {i: w.split(CELLS_MARKER)[0] for i, w in enumerate(windows) if CELLS_MARKER in w}  # `corpus.tables`
+    tables.update(_uncaptioned_tables(located, tables))
+    table_of: dict[str, str] = {}
+    for s, i in located:
+        if i in tables and is_cell(s):
+            table_of.setdefault(s, tables[i])
+    cells = set(table_of)
+    table_names: dict[str, set[str]] = {}
+    table_labels: dict[str, set[float]] = {}
     for s in cells:
-        table_names.setdefault(window_of[s], set()).update(_names(s))
-        table_labels.setdefault(window_of[s], set()).update(f.number.value for f in by_sentence[s][:-1])
+        table_names.setdefault(table_of[s], set()).update(_names(s))
+        table_labels.setdefault(table_of[s], set()).update(f.number.value for f in by_sentence[s][:-1])
 
     def about(cf: Figure, ef: Figure) -> bool:
         """A figure counts only where the evidence is about the claim: shared context, an on-topic sentence,
@@ -1068,17 +1124,28 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         conflict, not nothing)."""
         if bool(cf.context & ef.context) or overlap_of.get(ef.sentence, 0.0) >= ON_TOPIC:
             return True
-        return ef.sentence in cells and bool(cf.names & table_names.get(window_of[ef.sentence], set()))
+        return ef.sentence in cells and bool(cf.names & table_names.get(table_of[ef.sentence], set()))
 
     def other_column(cf: Figure, ef: Figure) -> bool:
         """The claim's other figures name a column of this table ("12-word lists" for "L = 12") that is not
         this cell's ("L = 8"): the figure is right for another setting."""
         if ef.sentence not in cells:
             return False
-        labels = table_labels.get(window_of[ef.sentence], set())
+        labels = table_labels.get(table_of[ef.sentence], set())
         own = {f.number.value for f in by_sentence[ef.sentence][:-1]}
         named = {o.number.value for o in claim_figures if o is not cf} & labels
         return bool(named) and not (named & own)
+
+    def other_row(cf: Figure, ef: Figure) -> bool:
+        """The labels the claim gives its figure pick out another cell of this table ("LayerSkip about 2.1x on
+        CNN/DM" where 2.08x is HiSpec's cell and LayerSkip's CNN/DM cell says 1.70x)."""
+        if ef.sentence not in cells:
+            return False
+        table = table_of[ef.sentence]
+        wanted = cf.names & table_names.get(table, set())
+        if not wanted or wanted <= _names(ef.sentence):
+            return False
+        return any(wanted <= _names(s) for s in cells if table_of[s] == table and s != ef.sentence)
 
     matches = {
         id(cf): [ef for ef in evidence_figures if value_matches(cf, ef) and about(cf, ef)] for cf in claim_figures
@@ -1092,6 +1159,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 substitution(cf, ef, ef.table, others, by_sentence[ef.sentence])
                 or swapped(cf, ef, claim_figures, matches)
                 or other_column(cf, ef)
+                or other_row(cf, ef)
             )
             closeness = abs(ef.number.value - cf.number.value) / max(1e-9, abs(cf.number.value))
             relevance = len(cf.context & ef.context) + RELEVANCE_WEIGHT * overlap_of.get(ef.sentence, 0.0)
@@ -1182,8 +1250,11 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
     result.role_swap = _role_swap(claim, result, overlap_of)
     result.figure_direction_flip = _figure_direction_flip(claim, result)
-    if result.best_overlap >= MIN_OVERLAP:
-        sentence = result.best_sentence
+    sentence = result.best_sentence
+    # A flattened table row or a cell states no direction, negation or scope: its header words ("Zero-Shot",
+    # "Standard prompting") read as such are noise, and its figures are checked one by one above.
+    prose = sentence not in cells and not _table_like(tokens(sentence), len(by_sentence.get(sentence) or []))
+    if result.best_overlap >= MIN_OVERLAP and prose:
         c_dir, c_down, c_neg = _parity(claim)
         e_dir, e_down, e_neg = _parity(sentence)
         flipped = (c_down + c_neg) % 2 != (e_down + e_neg) % 2
@@ -1197,8 +1268,29 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 _HEDGE.search(sentence) and not _HEDGE.search(claim))
         ):  # fmt: skip
             result.scope_unsupported = True
+    if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+def _uncaptioned_tables(located: Sequence[tuple[str, int]], tables: dict[int, str]) -> dict[int, str]:
+    """Windows cut from the middle of a table chunk: no caption, every sentence a cell. Each joins the captioned
+    table whose cells share most of its names (the evidence windows split a long table), or stands alone."""
+    by_window: dict[int, list[str]] = {}
+    for sentence, i in located:
+        by_window.setdefault(i, []).append(sentence)
+    names: dict[str, set[str]] = {}
+    for sentence, i in located:
+        if i in tables and is_cell(sentence):
+            names.setdefault(tables[i], set()).update(_names(sentence))
+    out = {}
+    for i, sentences in by_window.items():
+        if i in tables or len(sentences) < 2 or not all(is_cell(s) for s in sentences):
+            continue
+        mine = set().union(*(_names(s) for s in sentences))
+        best = max(names, key=lambda k: len(names[k] & mine), default=None)
+        out[i] = best if best is not None and len(names[best] & mine) >= 2 else f"window {i}"
+    return out
 
 
 def _figure_direction_flip(claim: str, result: AlignResult) -> str:
