@@ -291,7 +291,8 @@ def test_malformed_twice_is_dropped_and_counted_not_raised(embedder) -> None:  #
     chat = FakeListChatModel(responses=["garbage", "still garbage"])
     result = extract_from_pages("What does CAD cost?", SEED_TITLE, pages, "seed-004", SynthSettings(), mode="llm",
                                 chat_model=chat, embedder=embedder)  # fmt: skip
-    assert result.mode == "llm" and result.claims == []
+    assert result.mode == "llm" and result.claims  # the paper's own sentences stand in for the lost reply
+    assert all(c.extractor == "extractive" for c in result.claims) and result.stats.extractive_candidates > 0
     assert result.stats.malformed_dropped == 1 and result.stats.llm_calls == 2 and result.stats.llm_retries == 1
 
 
@@ -311,10 +312,14 @@ def test_llm_claims_are_grounded_in_the_sentence_they_point_at(embedder) -> None
     result = extract_from_pages(None, SEED_TITLE, pages, "seed-004", settings, mode="llm", chat_model=chat,
                                 embedder=embedder)  # fmt: skip
     assert result.stats.ungrounded_dropped == 1  # the invented number
-    spans = {(c.provenance.char_start, c.provenance.char_end) for c in result.claims}
+    by_lm = [c for c in result.claims if c.extractor != "extractive"]
+    assert result.claims[: len(by_lm)] == by_lm  # the LM's claims first, the paper's sentences after
+    spans = {(c.provenance.char_start, c.provenance.char_end) for c in by_lm}
     assert spans == {(first.start, first.end), (second.start, second.end)}
+    assert "17.5x" not in " ".join(c.text for c in result.claims)
     for claim in result.claims:
         assert_grounded(claim, pages[claim.provenance.page - 1].text)
+    for claim in by_lm:
         assert claim.extractor.startswith("llm:FakeListChatModel:extract_claims@")
     assert result.prompt.startswith("extract_claims@")
 
@@ -425,7 +430,8 @@ def test_openai_compatible_server(openai_server: TinyOpenAIServer, embedder, mon
     assert result.claims, result.stats
     for claim in result.claims:
         assert_grounded(claim, pages[claim.provenance.page - 1].text)
-        assert claim.extractor == "llm:tiny-test:extract_claims@1"
+    assert result.claims[0].extractor == "llm:tiny-test:extract_claims@1"
+    assert {c.extractor for c in result.claims} <= {"llm:tiny-test:extract_claims@1", "extractive"}
 
 
 @pytest.mark.parametrize("openai_server", [True], indirect=True)

@@ -105,6 +105,9 @@ class ExtractionStats(BaseModel):
     defective_dropped: int = Field(
         0, description="Candidates failing a claim gate: table row, hypothetical, unnamed subject, caption."
     )
+    extractive_candidates: int = Field(
+        0, description="LM mode: the papers' own sentences offered to ranking beside the LM's claims."
+    )
     below_relevance: int = 0
     duplicates_dropped: int = 0
     capped: int = Field(0, description="Claims cut by the per-paper or total cap.")

@@ -176,14 +176,16 @@ def _extract(
         prompt_label = f"{prompt.name}@{prompt.version}:{prompt.sha}"
         model = model_label(chat)
         timings["llm_s"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        # The LM is asked for a few claims per paper (its tokens are the slow part on CPU) and a small model's
+        # reply is often thinner still: the papers' own sentences compete beside its claims, so a thin reply
+        # does not leave a paper's findings out (dev questions: 1 to 9 LM claims for a 20-claim budget).
+        extra = _extractive_all(papers, stats)
+        stats.extractive_candidates = len(extra)
+        candidates += extra
+        timings["candidates_s"] = time.perf_counter() - tick
     else:
-        candidates = []
-        pool = max(POOL_PER_PAPER, POOL_TOTAL // max(1, len(papers)))
-        for paper in papers:
-            found, counts = extractive_candidates(paper, pool)
-            candidates.extend(found)
-            stats.first_person_dropped += counts.first_person_dropped
-            stats.not_self_contained += counts.not_self_contained
+        candidates = _extractive_all(papers, stats)
         timings["candidates_s"] = time.perf_counter() - tick
     kept = [c for c in candidates if claim_defect(c.text) is None]
     stats.defective_dropped = len(candidates) - len(kept)
@@ -197,6 +199,18 @@ def _extract(
     stats.timings = {k: round(v, 3) for k, v in timings.items()}
     return ExtractionResult(mode=chosen, question=question, claims=claims, stats=stats, prompt=prompt_label,
                             model=model)  # fmt: skip
+
+
+def _extractive_all(papers: list[Paper], stats: ExtractionStats) -> list[Candidate]:
+    """The extractive candidates of every paper, the pool shared out between them."""
+    candidates: list[Candidate] = []
+    pool = max(POOL_PER_PAPER, POOL_TOTAL // max(1, len(papers)))
+    for paper in papers:
+        found, counts = extractive_candidates(paper, pool)
+        candidates.extend(found)
+        stats.first_person_dropped += counts.first_person_dropped
+        stats.not_self_contained += counts.not_self_contained
+    return candidates
 
 
 def claims_per_call(settings: SynthSettings, papers: int) -> int:
@@ -295,6 +309,13 @@ def rank_candidates(
         on_topic = [i for i in ranked if relevance[i] >= cfg.min_relevance]
         stats.below_relevance = len(ranked) - len(on_topic)
         ranked = on_topic
+    # LM mode: the LM's claims are picked first (a sentence it restated stays its version, not the raw one),
+    # the papers' own sentences fill what is left of the budget.
+    lm_first = any(c.extractor != "extractive" for c in candidates)
+    if lm_first:
+        ranked = [i for i in ranked if candidates[i].extractor != "extractive"] + [
+            i for i in ranked if candidates[i].extractor == "extractive"
+        ]
     threshold = cfg.dedupe_threshold if embedder is not None else min(cfg.dedupe_threshold, JACCARD_DUPLICATE)
     # Two papers on the subject fill the total cap between them rather than stopping at 4 claims each; the cap
     # of one paper read alone (extract_from_pages) is the caller's.
@@ -309,13 +330,16 @@ def rank_candidates(
         figures = [figures_of(c.text) for c in pool]
         similarity, vectors = _similarity([c.text for c in pool], figures, embedder, vectors)
         groups = [c.source.doc_id for c in pool]
-        chosen = select(scores[short], similarity, groups, total_cap=cfg.max_claims, figures=figures, **common)
+        in_order = list(range(len(short))) if lm_first else None
+        chosen = select(
+            scores[short], similarity, groups, total_cap=cfg.max_claims, priority=in_order, figures=figures, **common
+        )
         if len(chosen.order) >= cfg.max_claims or size >= len(ranked):
             break
         size *= 2
     if rerank is not None and question:
         cap = RERANK_SHORTLIST * cfg.max_claims
-        first = select(scores[short], similarity, groups, total_cap=cap, figures=figures, **common)
+        first = select(scores[short], similarity, groups, total_cap=cap, priority=in_order, figures=figures, **common)
         claims = [_claim(pool[i], relevance, short[i]) for i in first.order]
         order, _ = rerank_order(question, claims, scores[short][first.order], rerank, shortlist=len(claims))
         priority = [first.order[i] for i in order]
