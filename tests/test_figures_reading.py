@@ -305,3 +305,15 @@ def test_a_papers_system_is_its_own_under_its_abbreviation() -> None:
     assert is_own("CoVe", ("Chain-of-Verification",))
     assert not is_own("Medusa", ("Chain-of-Verification",))
     assert not is_own("EAGLE", ("EAGLE-2",))
+
+
+def test_hardware_is_a_setting_not_a_system() -> None:
+    """LLM in a flash's abstract: "DRAM" opened its figures' method column ("DRAM 4–20x", re-measured), and a
+    serving paper's hardware list gave "NVIDIA 24 GB" and "NVLink 400 GB" rows."""
+    figures = _read(
+        "Our method enables running models up to twice the size of the available DRAM, with a 4-5x and 20-25x "
+        "increase in inference speed compared to naive loading approaches in CPU and GPU, respectively.",
+        ("LLM in a flash",),
+    )
+    assert figures and {f.method for f in figures} == {"LLM in a flash"}
+    assert _read("Each node has 8 NVIDIA A800 GPUs connected by NVLink at 400 GB/s.", ("LoongServe",)) == []

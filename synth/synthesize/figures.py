@@ -164,6 +164,24 @@ _NOT_METHODS = frozenset(
         "p99",
         "slo",
         "sla",
+        # hardware and its parts: "NVIDIA (24 GB)", "DRAM 4-20x", "NVLink 400 GB" are a setting, not a system
+        "nvidia",
+        "amd",
+        "intel",
+        "nvlink",
+        "pcie",
+        "dram",
+        "sram",
+        "hbm",
+        "hbm2",
+        "hbm2e",
+        "hbm3",
+        "ssd",
+        "ssds",
+        "nvme",
+        "rdma",
+        "infiniband",
+        "cuda",
     ]
 )
 
