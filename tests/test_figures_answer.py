@@ -356,15 +356,31 @@ def test_a_generic_subject_marks_papers_far_from_the_question() -> None:
 
     assert far_from_question([0.42, 0.38, 0.21, 0.36]) == [False, False, True, False]
     assert far_from_question([0.0, 0.0]) == [False, False] and far_from_question([]) == []
-    papers = [_paper(1, "FlexGen", "offloading"), _paper(2, "PipeSpec", "pipelined drafting"),
-              _paper(3, "QLoRA", "4-bit finetuning"), _paper(4, "Mooncake", "KV cache")]  # fmt: skip
+    papers = [_paper(1, "FlexGen", "Offloading large language models."),
+              _paper(2, "PipeSpec", "Pipelined drafting for large language models."),
+              _paper(3, "QLoRA", "4-bit finetuning of large language models."),
+              _paper(4, "Mooncake", "A KV cache for serving large language models.")]  # fmt: skip
     question = "Can large language models be run on limited hardware such as a single GPU?"
-    chosen, notes = choose_papers(question, papers, 3, closeness=[0.40, 0.20, 0.42, 0.41])
+    measured: list[list[str]] = []
+
+    def closeness(shown: list) -> list[float]:  # noqa: ANN001
+        measured.append([p.title for p in shown])
+        return [{"FlexGen": 0.40, "PipeSpec": 0.20, "QLoRA": 0.42, "Mooncake": 0.41}[p.title] for p in shown]
+
+    chosen, notes = choose_papers(question, papers, 3, closeness=closeness)
+    assert measured == [["FlexGen", "PipeSpec", "QLoRA"]]  # only the papers within the budget are embedded
     assert [p.title for p in chosen] == ["FlexGen", "PipeSpec", "QLoRA"]
     assert [p.on_topic for p in chosen] == [True, False, True]
     assert "far from the question" in notes[0] and "PipeSpec" in notes[0]
-    fresh = [_paper(1, "FlexGen", "offloading"), _paper(2, "QLoRA", "4-bit finetuning")]
-    assert choose_papers(question, fresh, 2, closeness=[0.40, 0.42])[1] == []
+    fresh = [_paper(1, "FlexGen", "Offloading large language models."),
+             _paper(2, "QLoRA", "4-bit finetuning of large language models.")]  # fmt: skip
+    assert choose_papers(question, fresh, 2, closeness=lambda shown: [0.40, 0.42])[1] == []
+    for other in (
+        "How much does speculative decoding speed up inference?",  # specific: judged by its words
+        "How accurate is AlphaFold2 at predicting structures?",
+    ):  # no paper names it: uncovered
+        choose_papers(other, fresh, 2, closeness=closeness)
+    assert len(measured) == 1  # neither embeds anything
     assert choose_papers(question, fresh, 2)[1] == []  # nothing measured, nothing marked
 
 

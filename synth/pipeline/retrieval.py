@@ -115,8 +115,11 @@ def question_closeness(embedder: Any, question: str, papers: list[PaperRef]) -> 
     return [float(x) for x in (docs @ query) / np.maximum(norms, 1e-12)]
 
 
+Closeness = Callable[[list[PaperRef]], list[float]]
+
+
 def _generic_choice(
-    subject: str, candidates: list[PaperRef], n: int, closeness: list[float] | None
+    subject: str, candidates: list[PaperRef], n: int, closeness: Closeness | None
 ) -> tuple[list[PaperRef], list[str]]:
     """The first `n` as ranked, with those whose abstract is far from the question (`far_from_question`) marked
     off topic: listed, no claim taken. None is pulled from below `n` in their place: the ranking already put
@@ -124,9 +127,9 @@ def _generic_choice(
     from synth.synthesize.topic import MIN_CLOSENESS, far_from_question
 
     chosen = candidates[:n]
-    if closeness is None or len(closeness) != len(candidates):
+    if closeness is None or not chosen:
         return chosen, []
-    far = far_from_question(closeness[:n])
+    far = far_from_question(closeness(chosen))
     if all(far):  # nothing to measure the rest against
         return chosen, []
     for p, off in zip(chosen, far, strict=True):
@@ -147,19 +150,23 @@ def choose_papers(
     candidates: list[PaperRef],
     n: int,
     bodies: dict[str, list[str]] | None = None,
-    closeness: list[float] | None = None,
+    closeness: Closeness | None = None,
 ) -> tuple[list[PaperRef], list[str]]:
     """The `n` best-ranked candidates about the question's subject (`topic_gate`: its title or abstract names
     it), so EAGLE-2 ranked 12th for a speculative-decoding question replaces "LLM in a flash" ranked 9th. Off-topic
     papers ranked among the first `n` stay listed, marked, with no claim taken; when the gate cannot judge (a
     generic subject, or no paper about it, which the Answer then says) the first `n` are kept as ranked. Papers
     about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget.
-    A generic subject ("large language models") is judged by `closeness` instead (`_generic_choice`)."""
-    from synth.synthesize.topic import is_specific, topic_gate
+    A generic subject ("large language models") is judged by `closeness` instead (`_generic_choice`), computed
+    only then."""
+    from synth.synthesize.topic import is_specific, topic_gate, uncovered
 
-    gate = topic_gate(question, _topic_texts(candidates, bodies))
+    texts = _topic_texts(candidates, bodies)
+    gate = topic_gate(question, texts)
     if not gate.judged:
-        if gate.subject and not any(is_specific(s) for s in gate.subject):
+        words = [" ".join([t.title, t.abstract, *t.passages]) for t in texts]
+        generic = bool(gate.subject) and not any(is_specific(s) for s in gate.subject)
+        if generic and not uncovered(question, words):  # not a subject the papers lack ("AlphaFold2")
             return _generic_choice(" or ".join(gate.subject), candidates, n, closeness)
         return candidates[:n], []
     for p, ok in zip(candidates, gate.on_topic, strict=True):
@@ -221,7 +228,7 @@ def retrieve(
         )  # fmt: skip
     bodies = paper_bodies(catalog, [p.doc_id for p in candidates])
     embedder = getattr(retriever, "embedder", None)
-    closeness = question_closeness(embedder, question, candidates) if embedder is not None else None
+    closeness = None if embedder is None else (lambda papers: question_closeness(embedder, question, papers))
     papers, notes = choose_papers(question, candidates, options.papers, bodies, closeness)
     if not papers:
         notes.append("the corpus returned no papers for the question")

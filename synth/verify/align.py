@@ -1112,10 +1112,11 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         if i in tables and is_cell(s):
             table_of.setdefault(s, tables[i])
     cells = set(table_of)
+    cell_names = {s: _names(s) for s in cells}
     table_names: dict[str, set[str]] = {}
     table_labels: dict[str, set[float]] = {}
     for s in cells:
-        table_names.setdefault(table_of[s], set()).update(_names(s))
+        table_names.setdefault(table_of[s], set()).update(cell_names[s])
         table_labels.setdefault(table_of[s], set()).update(f.number.value for f in by_sentence[s][:-1])
 
     def about(cf: Figure, ef: Figure) -> bool:
@@ -1143,9 +1144,9 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             return False
         table = table_of[ef.sentence]
         wanted = cf.names & table_names.get(table, set())
-        if not wanted or wanted <= _names(ef.sentence):
+        if not wanted or wanted <= cell_names[ef.sentence]:
             return False
-        return any(wanted <= _names(s) for s in cells if table_of[s] == table and s != ef.sentence)
+        return any(wanted <= cell_names[s] for s in cells if table_of[s] == table and s != ef.sentence)
 
     matches = {
         id(cf): [ef for ef in evidence_figures if value_matches(cf, ef) and about(cf, ef)] for cf in claim_figures
