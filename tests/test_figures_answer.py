@@ -363,7 +363,7 @@ def test_a_generic_subject_marks_papers_far_from_the_question() -> None:
     question = "Can large language models be run on limited hardware such as a single GPU?"
     measured: list[list[str]] = []
 
-    def closeness(shown: list) -> list[float]:  # noqa: ANN001
+    def closeness(shown: list) -> list[float]:
         measured.append([p.title for p in shown])
         return [{"FlexGen": 0.40, "PipeSpec": 0.20, "QLoRA": 0.42, "Mooncake": 0.41}[p.title] for p in shown]
 
