@@ -262,10 +262,10 @@ def test_the_topic_gate_keeps_papers_about_the_subject_not_those_sharing_a_word(
     assert is_specific("speculative decoding") and is_specific("mixture-of-experts") and is_specific("AlphaFold2")
     two = [PaperText("vLLM", "LLM serving systems page the KV cache."), PaperText("FlexGen", "offload")]
     serving = topic_gate("How do LLM serving systems manage KV-cache memory?", two)
-    assert not serving.judged and serving.on_topic == [True, True]
+    assert not serving.judged and serving.generic and serving.on_topic == [True, True]
     # Nobody is about it: the Answer says the corpus lacks it, nothing is marked.
     lacking = topic_gate("How accurate is AlphaFold2 on CASP14?", [PaperText("Medusa", "decoding heads " * 40)])
-    assert not lacking.judged and lacking.on_topic == [True]
+    assert not lacking.judged and not lacking.generic and lacking.on_topic == [True]
 
 
 def test_an_abstract_mention_needs_the_subject_to_recur_in_the_body() -> None:

@@ -159,15 +159,12 @@ def choose_papers(
     about the subject that the chosen ones cite by name come too (`cited_primaries`), up to half the budget.
     A generic subject ("large language models") is judged by `closeness` instead (`_generic_choice`), computed
     only then."""
-    from synth.synthesize.topic import is_specific, topic_gate, uncovered
+    from synth.synthesize.topic import topic_gate
 
-    texts = _topic_texts(candidates, bodies)
-    gate = topic_gate(question, texts)
+    gate = topic_gate(question, _topic_texts(candidates, bodies))
+    if gate.generic:
+        return _generic_choice(" or ".join(gate.subject), candidates, n, closeness)
     if not gate.judged:
-        words = [" ".join([t.title, t.abstract, *t.passages]) for t in texts]
-        generic = bool(gate.subject) and not any(is_specific(s) for s in gate.subject)
-        if generic and not uncovered(question, words):  # not a subject the papers lack ("AlphaFold2")
-            return _generic_choice(" or ".join(gate.subject), candidates, n, closeness)
         return candidates[:n], []
     for p, ok in zip(candidates, gate.on_topic, strict=True):
         p.on_topic = ok

@@ -170,6 +170,7 @@ class TopicGate:
     subject: list[str]
     on_topic: list[bool] = field(default_factory=list)
     judged: bool = False
+    generic: bool = False  # a subject the papers name but too general to tell them by ("large language models")
 
 
 def about_subject(phrases: Sequence[str], paper: PaperText) -> bool:
@@ -202,7 +203,8 @@ def topic_gate(question: str, papers: Sequence[PaperText]) -> TopicGate:
     subject = subject_phrases(question, texts)
     everyone = [True] * len(papers)
     if not subject or not any(is_specific(s) for s in subject):
-        return TopicGate(subject, everyone)
+        named = bool(subject) and all(any(names_subject([s], t) for t in texts) for s in subject)
+        return TopicGate(subject, everyone, generic=named)  # unnamed: what the corpus lacks (`uncovered`)
     on = [about_subject(subject, p) for p in papers]
     if not any(on):
         return TopicGate(subject, everyone)
