@@ -513,3 +513,48 @@ def test_a_facet_the_question_lists_gets_a_claim_when_a_paper_states_one() -> No
     assert fill_facets(chosen, ranked, texts, groups, ["memory"], facet_mentioned, lambda a, b: False) == chosen
     covered = fill_facets([0, 3, 2], ranked, texts, groups, ["training"], facet_mentioned, lambda a, b: False)
     assert covered == [0, 3, 2]
+
+
+@pytest.mark.unit
+def test_a_multi_part_question_is_read_part_by_part() -> None:
+    """ "…, and at what cost (…)?" asks two things; a question that asks one stays whole. A part's words count
+    only where they are distinctive: every sentence of a speculative-decoding paper says "draft"."""
+    from synth.core.facets import distinctive, part_terms, question_parts, terms_met
+
+    question = (
+        "How much does speculative decoding speed up LLM inference, and at what cost (extra draft models or heads, "
+        "training, memory, output quality)?"
+    )
+    first, cost = question_parts(question)
+    assert first == "How much does speculative decoding speed up LLM inference"
+    assert cost.startswith("at what cost")
+    single = "How much training compute and inference cost do mixture-of-experts LLMs save compared with dense models?"
+    assert question_parts(single) == [single.rstrip("?")]
+    assert question_parts("Can RL make reasoning more accurate, and what does it cost at inference time?")[1] == (
+        "what does it cost at inference time"
+    )
+    terms = part_terms(cost)
+    assert {"cost", "train", "memory", "draft"} <= terms and "what" not in terms
+    sentences = [f"The draft model proposes {n} tokens." for n in range(8)] + [
+        "EAGLE is characterized by its low training cost; the head is trainable within 1-2 days.",
+        "The draft tree is expanded by confidence.",
+    ]
+    rare = distinctive(terms, sentences)
+    assert "draft" not in rare and {"cost", "train"} <= rare
+    assert terms_met(rare, sentences[8]) == 3 and terms_met(rare, sentences[0]) == 0  # cost, train, head
+
+
+@pytest.mark.unit
+def test_a_later_part_of_the_question_gets_its_share_of_the_claims() -> None:
+    """The cost part's best answers take the places of the last extra claims of papers that keep another, never a
+    paper's only claim; an answer already chosen or a duplicate is not added twice."""
+    from synth.claims.extract.ranking import fill_parts
+
+    groups = ["eagle", "eagle", "medusa", "eagle", "medusa", "eagle"]
+    chosen = [0, 1, 2, 5]  # speed-ups; 5 is EAGLE's last
+    answers = [[3, 4]]  # EAGLE's training cost, Medusa's memory
+    assert fill_parts(chosen, answers, groups, quota=2, duplicate=lambda a, b: False) == [0, 2, 3, 4]
+    assert fill_parts(chosen, answers, groups, quota=1, duplicate=lambda a, b: False) == [0, 1, 2, 3]
+    assert fill_parts([0, 3, 2], answers, groups, quota=1, duplicate=lambda a, b: False) == [0, 3, 2]
+    twin = fill_parts(chosen, answers, groups, quota=1, duplicate=lambda a, b: {a, b} == {3, 0})
+    assert twin == [0, 1, 2, 4]

@@ -537,6 +537,29 @@ def test_the_costs_line_leads_with_a_stated_cost_not_a_contrast() -> None:
     assert sentence is not None and sentence.claims[0] == 3
 
 
+def test_the_costs_line_gives_each_methods_own_cost() -> None:
+    """ "At what cost": the speculative-decoding answer quoted HiSpec's remark that verification is the bottleneck
+    of prior work and left out EAGLE's own training cost (1-2 days on an A100) because EAGLE's paper came last;
+    one cost per paper, a method's own stated cost first."""
+    from synth.core.quantities import extract_numbers
+    from synth.synthesize.answer import theme_sentence
+
+    def claim(n: int, text: str, doc: str, paper: int) -> ReportClaim:
+        prov = Provenance(doc_id=doc, page=1, char_start=0, char_end=1, passage=text)
+        found = Claim(text=text, numbers=extract_numbers(text), provenance=prov)
+        return ReportClaim(number=n, claim=found, paper=paper)
+
+    claims = [
+        claim(1, "Verification is often the bottleneck, but most prior works focus only on drafting.", "hispec", 2),
+        claim(2, "HiSpec adds no training overhead for the intermediate verifier.", "hispec", 2),
+        claim(3, "EAGLE is characterized by its low training cost; it trains within 1-2 days on an A100.", "eagle", 14),
+        claim(4, "EAGLE's memory overhead lowers the maximum batch size from 8 to 7.", "eagle", 14),
+    ]
+    systems = {"hispec": ("HiSpec",), "eagle": ("EAGLE",)}
+    sentence = theme_sentence(claims, "costs", "Costs and limits:", systems=systems)
+    assert sentence is not None and sentence.claims == [3, 2]
+
+
 def test_a_papers_acronym_is_its_system_and_the_name_its_claims_use_comes_first() -> None:
     """CoVe's abstract introduces "the Chain-of-Verification (COVE) method" and its claims write "CoVe": a
     figure the paper states without naming a system ("FACTSCORE increases 28% from the few-shot baseline")

@@ -5,6 +5,7 @@ coverage by this one reading (they read it two ways before: a substring test, 't
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _FACET_SPLIT = re.compile(r",|\band\b|\bor\b|/", re.I)
 _FACET_STOP = frozenset(
@@ -91,3 +92,45 @@ def question_focus(question: str) -> str:
         return question
     cut = match.start("rest") + words[run - 1].end()
     return (question[: match.start("rest")] + question[cut:].lstrip()).strip()
+
+
+# A second question joined to the first ("…, and at what cost (…)?", "…, and how much throughput is lost?").
+_PART_SPLIT = re.compile(r"[,;]\s*(?:and|but)\s+(?=(?:at\s+)?(?:what|which|how|where|when|why|whether)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a multi-part question asks, in order ("How much does speculative decoding speed up LLM
+    inference, and at what cost (…)?" → the speed-up part and "at what cost (…)"); the question alone when it
+    asks one thing. Each part is matched on its own: a sentence about the cost answers the second part but
+    resembles the whole question less than another speed-up figure does."""
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(question)]
+    return [p for p in parts if p] or [question]
+
+
+_PART_STOP = _FACET_STOP - {"cost", "costs", "extra"} | {
+    "they", "it", "its", "their", "be", "been", "report", "reports", "over", "than", "from", "into", "about", "such",
+}  # fmt: skip
+
+
+def part_terms(part: str) -> frozenset[str]:
+    """The stems a sentence answering this part of a question uses ("at what cost (extra draft models or heads,
+    training, memory, output quality)" → cost, extra, draft, head, trai, memory, qual)."""
+    words = re.findall(r"[A-Za-z][\w-]*", part)
+    return frozenset(
+        _stem(w) for w in words if len(w) > 2 and w.lower() not in _PART_STOP and w.lower() not in _FACET_GENERIC
+        and w.lower() not in GENERIC
+    )  # fmt: skip
+
+
+def terms_met(terms: frozenset[str], text: str) -> int:
+    """How many of the stems begin a word of the text."""
+    return sum(1 for t in terms if re.search(rf"\b{re.escape(t)}", text, re.I))
+
+
+def distinctive(terms: frozenset[str], texts: Sequence[str], share: float = 0.2) -> frozenset[str]:
+    """The terms that at most `share` of the texts use: in a speculative-decoding paper every sentence says
+    "draft", and only a few say "cost" or "memory"."""
+    if not texts:
+        return terms
+    used = {t: sum(1 for x in texts if re.search(rf"\b{re.escape(t)}", x, re.I)) for t in terms}
+    return frozenset(t for t, n in used.items() if 0 < n <= share * len(texts))

@@ -312,13 +312,37 @@ def _clip(text: str, words: int = 40) -> str:
     return clipped.rstrip(".")
 
 
-def theme_sentence(claims: Sequence[ReportClaim], theme: str, lead: str, limit: int = 2) -> CitedSentence | None:
+def theme_sentence(
+    claims: Sequence[ReportClaim],
+    theme: str,
+    lead: str,
+    limit: int = 2,
+    systems: dict[str, tuple[str, ...]] | None = None,
+) -> CitedSentence | None:
     """The best verified claims of a theme, stated as they are, cited: those of the papers that match the
-    question best first (a passing remark of the tenth paper is not the answer's cost)."""
-    members = sorted(
-        (c for c in claims if theme_of(c.claim) == theme),
-        key=lambda c: (theme == "costs" and not STATED_COST.search(c.claim.text), c.paper or 10_000, c.number),
-    )  # a cost the claim names ("at the cost of increased computational expense") before a contrast ("but")
+    question best first (a passing remark of the tenth paper is not the answer's cost).
+
+    Costs are each method's own, one per paper: a claim that names its paper's system (`systems`: doc id → the
+    names it gives its system and names a cost ("at the cost of increased computational expense") first, then
+    other named costs (a remark about other work, "most prior works focus only on drafting", comes after), then
+    contrasts ("but"); one with a figure ("trainable within 1-2 days on an A100") before one without."""
+
+    def own(c: ReportClaim) -> bool:
+        prov = c.claim.provenance
+        names = (systems or {}).get(prov.doc_id, ()) if prov else ()
+        return any(re.search(rf"(?<![\w-]){re.escape(n)}", c.claim.text, re.I) for n in names)
+
+    def key(c: ReportClaim) -> tuple[bool | int, ...]:
+        if theme != "costs":
+            return (False, False, False, c.paper or 10_000, c.number)
+        stated = bool(STATED_COST.search(c.claim.text))
+        return (not (own(c) and stated), not stated, not c.claim.numbers, c.paper or 10_000, c.number)
+
+    members: list[ReportClaim] = []
+    for c in sorted((c for c in claims if theme_of(c.claim) == theme), key=key):
+        if theme == "costs" and any(m.paper == c.paper for m in members):
+            continue  # one cost per method's paper
+        members.append(c)
     members = members[:limit]
     if not members:
         return None
@@ -433,8 +457,13 @@ def build_answer(
     out += [s for s in (remeasured_sentence(gains), disagreement_sentence(gains)) if s is not None]
     used = {n for s in out for n in s.claims}
     rest = [c for c in usable if c.number not in used]
+    papers = run.retrieval.papers if run.retrieval else []
+    systems = {
+        p.doc_id: paper_systems(p, [c for c in usable if c.claim.provenance and c.claim.provenance.doc_id == p.doc_id])
+        for p in papers
+    }
     for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):
-        sentence = theme_sentence(rest, theme, lead)
+        sentence = theme_sentence(rest, theme, lead, systems=systems)
         if sentence is not None:
             out.append(sentence)
             used |= set(sentence.claims)

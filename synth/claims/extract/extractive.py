@@ -12,6 +12,7 @@ of the sentence text and its section kind.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from synth.claims.extract.paper import Candidate, Paper, strip_lead, tidy
@@ -219,20 +220,26 @@ class CandidateCounts:
     not_self_contained: int = 0
 
 
-def preferred_sentences(paper: Paper, limit: int) -> list[tuple[float, SourceSentence]]:
-    """The `limit` most claim-worthy sentences, those in retrieved passages lifted; best first."""
+def preferred_sentences(
+    paper: Paper, limit: int, boost: Callable[[str], float] | None = None
+) -> list[tuple[float, SourceSentence]]:
+    """The `limit` most claim-worthy sentences, those in retrieved passages lifted (and those `boost` lifts);
+    best first."""
     scored = []
     for sentence in paper.sentences:
         worth = claim_worthiness(strip_lead(sentence.text), sentence.section)
         if worth <= 0:
             continue
         bonus = FOCUS_BONUS if sentence.ordinal in paper.focus else 0.0
+        bonus += boost(sentence.text) if boost is not None else 0.0
         scored.append((worth + bonus, worth, sentence))
     scored.sort(key=lambda item: (-item[0], item[2].ordinal))
     return [(worth, sentence) for _, worth, sentence in scored[:limit]]
 
 
-def extractive_candidates(paper: Paper, limit: int) -> tuple[list[Candidate], CandidateCounts]:
+def extractive_candidates(
+    paper: Paper, limit: int, boost: Callable[[str], float] | None = None
+) -> tuple[list[Candidate], CandidateCounts]:
     """Up to `limit` claims from the paper's own sentences: scored, rewritten to name the system, checked.
 
     Sentences that keep a first-person subject or open with an unresolved pronoun
@@ -241,7 +248,7 @@ def extractive_candidates(paper: Paper, limit: int) -> tuple[list[Candidate], Ca
     counts = CandidateCounts(sentences=len(paper.sentences))
     out: list[Candidate] = []
     before = {s.ordinal + 1: s.text for s in paper.sentences}
-    for worth, sentence in preferred_sentences(paper, limit * 3):
+    for worth, sentence in preferred_sentences(paper, limit * 3, boost):
         text = rewrite_subject(strip_lead(sentence.text), paper.subject)
         if text is None:
             counts.first_person_dropped += 1

@@ -33,6 +33,8 @@ class Paper:
     name: str | None  # the system the paper is about, used for "we"/"our method"
     sentences: list[SourceSentence]
     focus: set[int] = field(default_factory=set)  # ordinals inside passages retrieved for the question
+    # ... for each later part of a multi-part question, with the stems a sentence answering it uses
+    part_focus: list[tuple[set[int], frozenset[str]]] = field(default_factory=list)
 
     @property
     def subject(self) -> str | None:
@@ -94,13 +96,19 @@ def indexed_paper(catalog: Catalog, doc_id: str) -> Paper | None:
     return paper_from_pages(doc_id, doc.title, catalog.pages(doc_id), doc.sections)
 
 
+def focus_of(paper: Paper, hits: list[Hit]) -> set[int]:
+    """The ordinals of the paper's sentences that lie in the hits' passages."""
+    out: set[int] = set()
+    for hit in hits:
+        if hit.doc_id == paper.doc_id:
+            inside = sentences_in_span(paper.sentences, hit.page_start, hit.char_start, hit.page_end, hit.char_end)
+            out.update(s.ordinal for s in inside)
+    return out
+
+
 def mark_focus(paper: Paper, hits: list[Hit]) -> None:
     """Remember which sentences lie in passages retrieved for the question (they are preferred)."""
-    for hit in hits:
-        if hit.doc_id != paper.doc_id:
-            continue
-        inside = sentences_in_span(paper.sentences, hit.page_start, hit.char_start, hit.page_end, hit.char_end)
-        paper.focus.update(s.ordinal for s in inside)
+    paper.focus.update(focus_of(paper, hits))
 
 
 _NUMBERED_CITATION = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -19,12 +21,13 @@ from pydantic import BaseModel, Field
 
 from synth.claims.extract.extractive import extractive_candidates
 from synth.claims.extract.llm import PROMPT_NAME, LMCounts, llm_candidates
-from synth.claims.extract.paper import Candidate, Paper, indexed_paper, mark_focus, paper_from_pages
+from synth.claims.extract.paper import Candidate, Paper, focus_of, indexed_paper, mark_focus, paper_from_pages
 from synth.claims.extract.ranking import (
     JACCARD_DUPLICATE,
     Reranker,
     combined_scores,
     fill_facets,
+    fill_parts,
     jaccard,
     jaccard_matrix,
     rerank_order,
@@ -34,7 +37,15 @@ from synth.claims.extract.ranking import (
 )
 from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, ExtractionStats
-from synth.core.facets import facet_mentioned, facets, question_focus
+from synth.core.facets import (
+    distinctive,
+    facet_mentioned,
+    facets,
+    part_terms,
+    question_focus,
+    question_parts,
+    terms_met,
+)
 from synth.core.quantities import extract_numbers
 from synth.errors import UserError
 from synth.llm.chat import ChatModelError, chat_unavailable_reason, make_chat_model, model_label
@@ -51,6 +62,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["llm", "extractive"]
 POOL_PER_PAPER = 8  # extractive candidates per paper that get embedded and ranked...
+PART_POOL = 4  # more per paper for each later part of a multi-part question
 POOL_TOTAL = 100  # ...or more when there are few papers: embedding ~100 sentences costs about a second
 SHORTLIST = 3  # times max_claims compared for near-duplicates
 RERANK_SHORTLIST = 2  # times max_claims rescored by the rerank hook
@@ -114,6 +126,11 @@ def extract_claims(
     hits = retriever.search(question, k=passages * len(papers), doc_ids=set(doc_ids), per_doc_cap=passages)
     for paper in papers:
         mark_focus(paper, [*hits, *given_hits])
+    parts = question_parts(question)
+    for part in parts[1:]:  # "…, and at what cost (…)?": the passages about the cost, read as a pool of their own
+        part_hits = retriever.search(part, k=passages * len(papers), doc_ids=set(doc_ids), per_doc_cap=passages)
+        for paper in papers:
+            paper.part_focus.append((focus_of(paper, part_hits), part_terms(part)))
     timings["retrieve_s"] = time.perf_counter() - tick
     return _extract(
         question, papers, settings, mode=mode, chat_model=chat_model, embedder=embedder or retriever.embedder,
@@ -207,9 +224,18 @@ def _extractive_all(papers: list[Paper], stats: ExtractionStats) -> list[Candida
     pool = max(POOL_PER_PAPER, POOL_TOTAL // max(1, len(papers)))
     for paper in papers:
         found, counts = extractive_candidates(paper, pool)
-        candidates.extend(found)
         stats.first_person_dropped += counts.first_person_dropped
         stats.not_self_contained += counts.not_self_contained
+        # A later part of the question ("at what cost") has passages of its own: their best sentences join the
+        # pool, which claim-worthiness alone fills with the paper's headline figures.
+        for focus, terms in paper.part_focus:
+            # The sentences that use the part's distinctive words ("cost", "memory"; not "draft"), wherever they
+            # are, not the headline figures that fill the pool.
+            boost = partial(terms_met, distinctive(terms, [s.text for s in paper.sentences]))
+            more, _ = extractive_candidates(replace(paper, focus=focus), PART_POOL, boost)
+            texts = {c.text for c in found}
+            found += [c for c in more if c.text not in texts]
+        candidates.extend(found)
     return candidates
 
 
@@ -349,16 +375,26 @@ def rank_candidates(
     stats.duplicates_dropped = chosen.duplicates
     stats.capped = len(ranked) - len(chosen.order) - chosen.duplicates
     final = [short[i] for i in chosen.order]
+    texts = [c.text for c in candidates]
+    groups_all = [c.source.doc_id for c in candidates]
+    words: dict[int, set[str]] = {}
+
+    def duplicate(a: int, b: int) -> bool:  # word sets made for the few candidates compared, not all
+        sets = [words.setdefault(i, word_set(texts[i])) for i in (a, b)]
+        return jaccard(*sets) >= JACCARD_DUPLICATE
+
+    later = [part_terms(p) for p in question_parts(question)[1:]] if question else []
+    if later:  # "…, and at what cost (…)?": claims that answer the later parts, best first
+        on = [texts[j] for j in ranked]
+        answers = []
+        for terms in later:
+            rare = distinctive(terms, on)
+            met = {j: n for j in ranked if (n := terms_met(rare, texts[j]))}
+            answers.append(sorted(met, key=lambda j: -met[j]))  # most of the part's words first, then by rank
+        quota = math.ceil(cfg.max_claims / (2 * (len(later) + 1)))
+        final = fill_parts(final, answers, groups_all, quota, duplicate)
     wanted = facets(question) if question else []
     if wanted:
-        texts = [c.text for c in candidates]
-        words: dict[int, set[str]] = {}
-
-        def duplicate(a: int, b: int) -> bool:  # word sets made for the few candidates compared, not all
-            sets = [words.setdefault(i, word_set(texts[i])) for i in (a, b)]
-            return jaccard(*sets) >= JACCARD_DUPLICATE
-
-        groups_all = [c.source.doc_id for c in candidates]
         final = fill_facets(final, ranked, texts, groups_all, wanted, facet_mentioned, duplicate)
     return [_claim(candidates[g], relevance, g) for g in final]
 

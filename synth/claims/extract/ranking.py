@@ -126,6 +126,40 @@ def fill_facets(
     return out
 
 
+def fill_parts(
+    chosen: Sequence[int],
+    answers: Sequence[Sequence[int]],
+    groups: Sequence[str],
+    quota: int,
+    duplicate: Callable[[int, int], bool],
+) -> list[int]:
+    """The chosen claims with at least `quota` answering each later part of a multi-part question.
+
+    `answers[k]`: the candidates that answer later part k, best first. "…, and at what cost (training, memory,
+    …)?": ranked by closeness to the whole question, the budget goes to speed-up figures and no claim says what
+    the speed-up costs. A missing answer takes the place of the last-ranked claim of a paper that keeps another
+    and answers no later part. Indices are the candidates'."""
+    out = list(chosen)
+    answering = {j for part in answers for j in part}
+    for part in answers:
+        have = sum(1 for i in out if i in part)
+        for pick in part:
+            if have >= quota:
+                break
+            if pick in out or any(duplicate(pick, i) for i in out):
+                continue
+            counts: dict[str, int] = {}
+            for i in out:
+                counts[groups[i]] = counts.get(groups[i], 0) + 1
+            drop = next((i for i in reversed(out) if counts[groups[i]] >= 2 and i not in answering), None)
+            if drop is None:
+                break
+            out.remove(drop)
+            out.append(pick)
+            have += 1
+    return out
+
+
 def select(
     scores: np.ndarray,
     similarity: np.ndarray,
