@@ -558,3 +558,6 @@ def test_a_later_part_of_the_question_gets_its_share_of_the_claims() -> None:
     assert fill_parts([0, 3, 2], answers, groups, quota=1, duplicate=lambda a, b: False) == [0, 3, 2]
     twin = fill_parts(chosen, answers, groups, quota=1, duplicate=lambda a, b: {a, b} == {3, 0})
     assert twin == [0, 1, 2, 4]
+    # Medusa already has its share (one claim each at most): its answer does not push out EAGLE's claim.
+    capped = fill_parts(chosen, [[4, 3]], groups, quota=1, duplicate=lambda a, b: False, per_group_cap=1)
+    assert capped == [0, 1, 2, 3]

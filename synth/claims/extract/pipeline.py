@@ -226,11 +226,10 @@ def _extractive_all(papers: list[Paper], stats: ExtractionStats) -> list[Candida
         found, counts = extractive_candidates(paper, pool)
         stats.first_person_dropped += counts.first_person_dropped
         stats.not_self_contained += counts.not_self_contained
-        # A later part of the question ("at what cost") has passages of its own: their best sentences join the
-        # pool, which claim-worthiness alone fills with the paper's headline figures.
+        # A later part of the question ("at what cost") has passages of its own: their sentences that use the
+        # part's distinctive words ("cost", "memory"; not "draft") join the pool, which claim-worthiness alone
+        # fills with the paper's headline figures. (Their counts are not added: these sentences were read above.)
         for focus, terms in paper.part_focus:
-            # The sentences that use the part's distinctive words ("cost", "memory"; not "draft"), wherever they
-            # are, not the headline figures that fill the pool.
             boost = partial(terms_met, distinctive(terms, [s.text for s in paper.sentences]))
             more, _ = extractive_candidates(replace(paper, focus=focus), PART_POOL, boost)
             texts = {c.text for c in found}
@@ -392,7 +391,7 @@ def rank_candidates(
             met = {j: n for j in ranked if (n := terms_met(rare, texts[j]))}
             answers.append(sorted(met, key=lambda j: -met[j]))  # most of the part's words first, then by rank
         quota = math.ceil(cfg.max_claims / (2 * (len(later) + 1)))
-        final = fill_parts(final, answers, groups_all, quota, duplicate)
+        final = fill_parts(final, answers, groups_all, quota, duplicate, per_paper)
     wanted = facets(question) if question else []
     if wanted:
         final = fill_facets(final, ranked, texts, groups_all, wanted, facet_mentioned, duplicate)

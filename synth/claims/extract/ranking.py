@@ -132,8 +132,10 @@ def fill_parts(
     groups: Sequence[str],
     quota: int,
     duplicate: Callable[[int, int], bool],
+    per_group_cap: int | None = None,
 ) -> list[int]:
-    """The chosen claims with at least `quota` answering each later part of a multi-part question.
+    """The chosen claims with at least `quota` answering each later part of a multi-part question, within
+    `per_group_cap` claims per paper.
 
     `answers[k]`: the candidates that answer later part k, best first. "…, and at what cost (training, memory,
     …)?": ranked by closeness to the whole question, the budget goes to speed-up figures and no claim says what
@@ -154,6 +156,9 @@ def fill_parts(
             drop = next((i for i in reversed(out) if counts[groups[i]] >= 2 and i not in answering), None)
             if drop is None:
                 break
+            full = per_group_cap is not None and counts.get(groups[pick], 0) >= per_group_cap
+            if full and groups[drop] != groups[pick]:
+                continue  # the pick's paper has its share: its next answer may be of another paper
             out.remove(drop)
             out.append(pick)
             have += 1
