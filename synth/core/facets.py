@@ -122,9 +122,13 @@ def part_terms(part: str) -> frozenset[str]:
     )  # fmt: skip
 
 
+def _uses(stem: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(stem)}", text, re.I) is not None
+
+
 def terms_met(terms: frozenset[str], text: str) -> int:
     """How many of the stems begin a word of the text."""
-    return sum(1 for t in terms if re.search(rf"\b{re.escape(t)}", text, re.I))
+    return sum(1 for t in terms if _uses(t, text))
 
 
 def distinctive(terms: frozenset[str], texts: Sequence[str], share: float = 0.2) -> frozenset[str]:
@@ -132,5 +136,5 @@ def distinctive(terms: frozenset[str], texts: Sequence[str], share: float = 0.2)
     "draft", and only a few say "cost" or "memory"."""
     if not texts:
         return terms
-    used = {t: sum(1 for x in texts if re.search(rf"\b{re.escape(t)}", x, re.I)) for t in terms}
+    used = {t: sum(1 for x in texts if _uses(t, x)) for t in terms}
     return frozenset(t for t, n in used.items() if 0 < n <= share * len(texts))

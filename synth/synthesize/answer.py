@@ -323,7 +323,7 @@ def theme_sentence(
     question best first (a passing remark of the tenth paper is not the answer's cost).
 
     Costs are each method's own, one per paper: a claim that names its paper's system (`systems`: doc id → the
-    names it gives its system and names a cost ("at the cost of increased computational expense") first, then
+    names it gives its system) and names a cost ("at the cost of increased computational expense") first, then
     other named costs (a remark about other work, "most prior works focus only on drafting", comes after), then
     contrasts ("but"); one with a figure ("trainable within 1-2 days on an A100") before one without."""
 
