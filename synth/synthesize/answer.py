@@ -76,6 +76,15 @@ def paper_systems(paper: PaperRef, claims: Sequence[ReportClaim]) -> tuple[str, 
     return tuple(sorted(dict.fromkeys(names), key=lambda n: -used[n]))
 
 
+def systems_by_paper(run: ReportRun, usable: Sequence[ReportClaim]) -> dict[str, tuple[str, ...]]:
+    """Each retrieved paper's names for its own system (`paper_systems`), by doc id."""
+    papers = run.retrieval.papers if run.retrieval else []
+    return {
+        p.doc_id: paper_systems(p, [c for c in usable if c.claim.provenance and c.claim.provenance.doc_id == p.doc_id])
+        for p in papers
+    }
+
+
 def _subject(text: str) -> str | None:
     subject = subject_of(text)
     if subject is None:
@@ -96,8 +105,7 @@ def source_sentences(run: ReportRun, usable: Sequence[ReportClaim]) -> list[Sour
     """The report's usable claims and the sentences of the passages retrieved for the question."""
     assert run.retrieval is not None
     papers = {p.doc_id: p for p in run.retrieval.papers}
-    systems = {d: paper_systems(p, [c for c in usable if c.claim.provenance and c.claim.provenance.doc_id == d])
-               for d, p in papers.items()}  # fmt: skip
+    systems = systems_by_paper(run, usable)
     names = {d: (systems[d][0] if systems[d] else short_title(p)) for d, p in papers.items()}
     out: list[SourceSentence] = []
     for c in usable:
@@ -457,11 +465,7 @@ def build_answer(
     out += [s for s in (remeasured_sentence(gains), disagreement_sentence(gains)) if s is not None]
     used = {n for s in out for n in s.claims}
     rest = [c for c in usable if c.number not in used]
-    papers = run.retrieval.papers if run.retrieval else []
-    systems = {
-        p.doc_id: paper_systems(p, [c for c in usable if c.claim.provenance and c.claim.provenance.doc_id == p.doc_id])
-        for p in papers
-    }
+    systems = systems_by_paper(run, usable)
     for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):
         sentence = theme_sentence(rest, theme, lead, systems=systems)
         if sentence is not None:
