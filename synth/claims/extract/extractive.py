@@ -227,7 +227,9 @@ def preferred_sentences(
     best first."""
     scored = []
     for sentence in paper.sentences:
-        worth = claim_worthiness(strip_lead(sentence.text), sentence.section)
+        worth = paper.worth.get(sentence.ordinal)
+        if worth is None:
+            worth = paper.worth[sentence.ordinal] = claim_worthiness(strip_lead(sentence.text), sentence.section)
         if worth <= 0:
             continue
         bonus = FOCUS_BONUS if sentence.ordinal in paper.focus else 0.0

@@ -35,6 +35,8 @@ class Paper:
     focus: set[int] = field(default_factory=set)  # ordinals inside passages retrieved for the question
     # ... for each later part of a multi-part question, with the stems a sentence answering it uses
     part_focus: list[tuple[set[int], frozenset[str]]] = field(default_factory=list)
+    # claim-worthiness by ordinal, shared with the copies each later part reads the paper through
+    worth: dict[int, float] = field(default_factory=dict, repr=False)
 
     @property
     def subject(self) -> str | None:
