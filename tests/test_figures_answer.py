@@ -595,3 +595,55 @@ def test_a_generic_subject_gives_way_to_what_the_question_asks_of_it() -> None:
     assert question_focus(same) == same
     assert question_focus("Do models?") == "Do models?"  # nothing but the generic subject: kept
     assert question_focus("Summarise the corpus") == "Summarise the corpus"
+
+
+def test_the_answer_says_what_each_method_achieves_in_its_own_abstract() -> None:
+    """An expert answer names what a method does, not only its figures: FlexGen's abstract sentence on its effect
+    (a pronoun subject is fine beside the method's name), CoVe's finding; a link, an intro without an effect and
+    a paper off topic give nothing."""
+    from synth.synthesize.answer import method_effect, methods_sentence
+
+    flexgen = (
+        "We present FlexGen, a high-throughput generation engine for running LLMs with limited GPU memory. "
+        "These techniques enable FlexGen to use a much larger batch size and significantly increase throughput by "
+        "trading off latency. As a result, when running OPT-175B on a single 16GB GPU, FlexGen can achieve up to "
+        "100× higher throughput compared to state-of-the-art offloading systems. The code is available at "
+        "https://github.com/FMInference/FlexGen."
+    )
+    assert method_effect(flexgen, ("FlexGen",)) == (
+        "These techniques enable FlexGen to use a much larger batch size and significantly increase throughput by "
+        "trading off latency."
+    )  # without figures first: the headline gives those
+    cove = (
+        "Abstract Generation of plausible yet incorrect factual information, termed hallucination, is an unsolved "
+        "issue in large language models. In experiments, we show CoVe decreases hallucinations across a variety "
+        "of tasks, from list-based questions to longform text generation."
+    )
+    assert method_effect(cove, ("CoVe",)).startswith("In experiments, we show CoVe decreases hallucinations")
+    assert method_effect("We present FlexGen, an engine for running LLMs on one GPU.", ("FlexGen",)) is None
+    assert method_effect("The code is available at https://github.com/x/y and it improves nothing.", ("y",)) is None
+
+    run = sample_run()
+    assert run.retrieval is not None
+    run.retrieval.papers = [_paper(1, "High-throughput Generative Inference with a Single GPU", flexgen),
+                            _paper(2, "Chain-of-Verification Reduces Hallucination", cove)]  # fmt: skip
+    run.retrieval.papers[1].on_topic = False
+
+    def rc(number: int, paper: int) -> ReportClaim:
+        claim = Claim(text="FlexGen achieves 100x higher throughput.", provenance=Provenance(doc_id=f"d{paper}"),
+                      extractor="extractive")  # fmt: skip
+        return ReportClaim(number=number, claim=claim, paper=paper)
+
+    sentence = methods_sentence(run, [rc(1, 1), rc(2, 2)], {"d1": ("FlexGen",), "d2": ("CoVe",)})
+    assert sentence is not None and sentence.text.startswith("What the methods do, in their own abstracts: FlexGen:")
+    assert "[R1, p. 1]" in sentence.text and "CoVe" not in sentence.text  # off topic: not heard
+    assert methods_sentence(run, [rc(2, 2)], {"d1": ("FlexGen",)}) is None  # no claim taken from FlexGen
+
+
+def test_the_fields_background_is_not_a_finding() -> None:
+    background = "Disaggregated inference, which separates prefill and decode stages, is a promising approach to "
+    assert claim_defect(background + "improving hardware utilization.") == "background, not a finding"
+    assert claim_defect("Disaggregated LLM inference is introduced to serve these two stages.") == (
+        "background, not a finding"
+    )
+    assert claim_defect("KVDirect reduces per-request latency by 55% compared to the baseline.") is None

@@ -5,8 +5,8 @@ sentence must know what system it is about and that it is a result, not a
 scenario. The gates name the defects that broke that in real reports: a table
 row flattened into a sentence ("7.4 58 1.41x Vicuna-7B Vicuna-68M CNN-DM"), a
 worked example ("If the drafter forward latency is 6ms, then ..."), a subject
-the reader cannot resolve ("It", "This method", "The proposed approach"), and a
-caption fragment. Pure functions of the text.
+the reader cannot resolve ("It", "This method", "The proposed approach"), a
+caption fragment, and the field's background ("X is a promising approach"). Pure functions of the text.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ _PRONOUN = re.compile(r"^(?:it|its|they|their|this|these|those|such|both|here|th
 _GENERIC_SUBJECT = re.compile(
     r"^(?:the|our|this|such|that|these)\s+(?:proposed\s+|new\s+|novel\s+|above\s+)?"
     r"(?:method|approach|model|technique|framework|system|algorithm|scheme|design|variant|solution)s?\b",
+    re.I,
+)
+# The field's background, which a paper states before its own work: "X is a promising approach to …", "X is
+# introduced to serve …", "X has emerged as …". True of the field, but no finding of the paper.
+_BACKGROUND = re.compile(
+    r"\b(?:is|are|as)\s+an?\s+(?:promising|popular|common|prevalent|emerging)\s+"
+    r"(?:approach|direction|solution|technique|method|way|paradigm)\b"
+    r"|\bis\s+introduced\s+to\b|\b(?:has|have)\s+(?:recently\s+)?(?:been\s+proposed|emerged)\b"
+    r"|\b(?:are|is)\s+(?:widely|commonly)\s+(?:used|adopted)\b",
     re.I,
 )
 _FIGURE_TOKEN = re.compile(r"^[(~≈<>$]?\d[\d.,]*(?:[x×%]|ms|s|GB|B)?[)]?[,;]?$")
@@ -60,4 +69,6 @@ def claim_defect(text: str) -> str | None:
         return "unnamed subject ('the method')"
     if CAPTION.match(text) or EMBEDDED_CAPTION.search(text):
         return "caption fragment"
+    if _BACKGROUND.search(text) and not re.search(r"\d", text):
+        return "background, not a finding"
     return None

@@ -358,6 +358,68 @@ def theme_sentence(
     return CitedSentence(text=text, claims=[c.number for c in members])
 
 
+# What a method achieves, in its abstract's words: "enable ... by trading off latency", "decreases hallucinations".
+_EFFECT = re.compile(
+    r"\b(?:enabl|allow|reduc|decreas|increas|improv|lower|cut|sav|boost|accelerat|outperform|eliminat|mitigat)\w*"
+    r"|\bspeeds?\s+up\b|\btrad(?:e|es|ing)\s+off\b",
+    re.I,
+)
+# A sentence about the paper's own work that does not name it: "These techniques enable …", "We show …".
+_OWN_WORK = re.compile(
+    r"^(?:[^,]{0,40},\s*)?(?:(?:these|our|this)\s+(?:methods?|techniques?|approach\w*|system|framework|design|"
+    r"paper|work)\b|we\s+(?:show|find|demonstrate)\b)",
+    re.I,
+)
+_NUMBER = re.compile(r"\d")
+_LINK = re.compile(r"https?://|github\.com|\bcode (?:is|are)\b", re.I)
+_ABSTRACT_HEAD = re.compile(r"^abstract[\s:.—-]+", re.I)
+
+
+def method_effect(abstract: str, names: Sequence[str], max_words: int = 45) -> str | None:
+    """The abstract sentence that says what the paper's own method achieves: it names the method (or opens on
+    "These techniques", "We show") and an effect ("enable", "reduces", "trading off"); one without figures
+    first, since the headline already gives them. None when no sentence does (a survey, a misread abstract)."""
+
+    def usable(sentence: str) -> bool:
+        if not 8 <= len(sentence.split()) <= max_words or not _EFFECT.search(sentence) or _LINK.search(sentence):
+            return False
+        if _OWN_WORK.match(sentence):  # "These techniques …": a pronoun subject, read beside the method's name
+            return claim_defect(sentence) in (None, "pronoun subject", "unnamed subject ('the method')")
+        named = any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", sentence, re.I) for n in names)
+        return named and claim_defect(sentence) is None
+
+    found = [_ABSTRACT_HEAD.sub("", s) for s in sentences_of(abstract)]
+    found = [s for s in found if usable(s)]
+    found.sort(key=lambda s: _NUMBER.search(s) is not None)
+    return found[0] if found else None
+
+
+def methods_sentence(
+    run: ReportRun, usable: Sequence[ReportClaim], systems: dict[str, tuple[str, ...]], limit: int = 3
+) -> CitedSentence | None:
+    """'What the methods do, in their abstracts: …': an expert answer says what each method is and achieves
+    (CoVe "decreases hallucinations", FlexGen raises throughput "by trading off latency"), not only its figures.
+    The first `limit` papers on topic that gave a claim and name a method of their own, in retrieval order;
+    each sentence quoted with its page."""
+    papers = run.retrieval.papers if run.retrieval else []
+    with_claims = {c.paper for c in usable}
+    parts = []
+    for paper in papers:
+        names = systems.get(paper.doc_id, ())
+        if not paper.on_topic or paper.number not in with_claims:
+            continue
+        abstract = [h for h in paper.passages if h.section == "abstract"]
+        effect = method_effect(" ".join(h.text for h in abstract), names) if abstract else None
+        if effect:
+            name = names[0] if names else short_title(paper)
+            parts.append(f"{name}: {effect.rstrip('.')} [R{paper.number}, p. {abstract[0].page_start}]")
+        if len(parts) == limit:
+            break
+    if not parts:
+        return None
+    return CitedSentence(text="What the methods do, in their own abstracts: " + "; ".join(parts) + ".")
+
+
 def unseen_papers_sentence(claims: Sequence[ReportClaim], used: set[int], limit: int = 3) -> CitedSentence | None:
     """The best finding of each paper the answer has not cited yet ("Also found: FACTSCORE increases 28% …"):
     a question about reinforcement learning or self-verification is not answered by the RL paper alone. A claim
@@ -461,7 +523,8 @@ def build_answer(
         gains = by_method([f for f in figures if unit != "x" or f.span[1] > 1.0], role, unit)
         if gains:
             break
-    out = headline_sentences(figures, want[:2])
+    heads = headline_sentences(figures, want[:2])
+    out = list(heads)
     out += [s for s in (remeasured_sentence(gains), disagreement_sentence(gains)) if s is not None]
     used = {n for s in out for n in s.claims}
     rest = [c for c in usable if c.number not in used]
@@ -471,6 +534,9 @@ def build_answer(
         if sentence is not None:
             out.append(sentence)
             used |= set(sentence.claims)
+    methods = methods_sentence(run, usable, systems) if len(out) < 5 else None
+    if methods is not None:
+        out.insert(len(heads), methods)  # what the methods are, beside their figures
     condition = conditions_sentence(usable, used)
     if condition is not None and len(out) < 5:
         out.append(condition)
