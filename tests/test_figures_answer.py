@@ -621,6 +621,11 @@ def test_the_answer_says_what_each_method_achieves_in_its_own_abstract() -> None
     )
     assert method_effect(cove, ("CoVe",)).startswith("In experiments, we show CoVe decreases hallucinations")
     assert method_effect("We present FlexGen, an engine for running LLMs on one GPU.", ("FlexGen",)) is None
+    vllm = "On top of it, we build vLLM, an LLM serving system that achieves near-zero waste to reduce memory usage."
+    assert (
+        method_effect(vllm, ("vLLM",)) == "We build vLLM, an LLM serving system that achieves near-zero waste to "
+        "reduce memory usage."
+    )  # the opening that points back at a sentence not quoted is dropped
     assert method_effect("The code is available at https://github.com/x/y and it improves nothing.", ("y",)) is None
 
     run = sample_run()

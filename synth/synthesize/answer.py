@@ -373,6 +373,12 @@ _OWN_WORK = re.compile(
 _NUMBER = re.compile(r"\d")
 _LINK = re.compile(r"https?://|github\.com|\bcode (?:is|are)\b", re.I)
 _ABSTRACT_HEAD = re.compile(r"^abstract[\s:.—-]+", re.I)
+# An opening that points back at the sentence before ("On top of it, we build vLLM"): dropped when quoted alone.
+_BACK_REFERENCE = re.compile(
+    r"^(?:on top of (?:it|this|that)|to (?:this|that) end|based on (?:this|these|those)(?: \w+)?|in this (?:paper|work)"
+    r"|in response|as a result|building on (?:it|this|that))\s*,\s*",
+    re.I,
+)
 
 
 def method_effect(abstract: str, names: Sequence[str], max_words: int = 45) -> str | None:
@@ -388,7 +394,8 @@ def method_effect(abstract: str, names: Sequence[str], max_words: int = 45) -> s
         named = any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", sentence, re.I) for n in names)
         return named and claim_defect(sentence) is None
 
-    found = [_ABSTRACT_HEAD.sub("", s) for s in sentences_of(abstract)]
+    found = [_BACK_REFERENCE.sub("", _ABSTRACT_HEAD.sub("", s)) for s in sentences_of(abstract)]
+    found = [s[:1].upper() + s[1:] for s in found]
     found = [s for s in found if usable(s)]
     found.sort(key=lambda s: _NUMBER.search(s) is not None)
     return found[0] if found else None
