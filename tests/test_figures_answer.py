@@ -652,3 +652,23 @@ def test_the_fields_background_is_not_a_finding() -> None:
         "background, not a finding"
     )
     assert claim_defect("KVDirect reduces per-request latency by 55% compared to the baseline.") is None
+
+
+def test_answer_breadth_counts_the_papers_the_topic_gate_kept() -> None:
+    """A paper the topic gate found off the subject (speculative decoding's "verification" in a question about
+    self-verification) is no missing source of the Answer."""
+    import re
+
+    from synth.review.answer import review_answer
+    from synth.synthesize.answer import answer_bullets
+    from synth.synthesize.synthesis import template_synthesis
+
+    run = sample_run()
+    run.synthesis = template_synthesis(run)
+    assert run.retrieval is not None
+    text = answer_bullets(run.synthesis.answer, markdown=False)
+    cited = {int(n) for n in re.findall(r"\[R(\d+)", text)}
+    cited |= {c.paper for c in run.claims if c.paper is not None and f"[{c.number}]" in text}
+    for p in run.retrieval.papers:
+        p.on_topic = p.number in cited
+    assert review_answer(run).details["breadth"] == 1.0

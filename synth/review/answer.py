@@ -4,10 +4,10 @@ An expert reading the Answer asks three things, each measured from the run:
 
 - facets: the share of the things the question lists ("extra draft models or
   heads, training, memory, output quality") that the Answer mentions;
-- breadth: the share of retrieved papers about the question's subject that the
-  Answer cites (a paper on the subject left out of the answer is a missing source);
-- on topic: the share of the report's claims taken from papers that name the
-  question's subject (`synth.synthesize.topic`): claims about something else
+- breadth: the share of retrieved papers about the question's subject (the topic
+  gate's verdict) that the Answer cites (a paper on the subject left out of the answer is a missing source);
+- on topic: the share of the report's claims taken from papers the topic gate
+  found about the question's subject (`synth.synthesize.topic`): claims about something else
   (flash-memory loading in a speculative decoding report) count against it.
 
 Score = 10 x the mean of the parts that apply. An Answer saying the corpus does
@@ -21,7 +21,7 @@ import re
 from synth.core.facets import facet_mentioned, facets
 from synth.core.run import ReportRun, Review
 from synth.synthesize.answer import answer_bullets, off_topic
-from synth.synthesize.topic import names_subject, subject_phrases
+from synth.synthesize.topic import subject_phrases
 
 ASPECT = "answer completeness: the question's facets, the primary papers' results, claims on the subject"
 
@@ -42,9 +42,11 @@ def review_answer(run: ReportRun) -> Review:
     if asked:
         parts["facets"] = sum(1 for f in asked if facet_mentioned(f, text)) / len(asked)
     papers = run.retrieval.papers if run.retrieval else []
-    texts = {p.number: p.title + " " + " ".join(h.text for h in p.passages) for p in papers}
-    subject = subject_phrases(run.question, list(texts.values())) if texts else []
-    on = {n for n, t in texts.items() if names_subject(subject, t)} if subject else set(texts)
+    texts = [p.title + " " + " ".join(h.text for h in p.passages) for p in papers]
+    subject = subject_phrases(run.question, texts) if texts else []
+    # The topic gate's verdict (`choose_papers`), not a looser reading of its own: speculative decoding's
+    # "verification" of draft tokens does not make a paper about self-verification.
+    on = {p.number for p in papers if p.on_topic}
     if on:
         cited = {int(n) for n in re.findall(r"\[r(\d+)", text)}
         cited |= {c.paper for c in run.claims if c.paper is not None and f"[{c.number}]" in text}
