@@ -84,6 +84,8 @@ def embedder():  # noqa: ANN201
         ("Active Prompting with Chain-of-Thought for Large Language Models",
          "In this paper, we propose a new method, Active-Prompt, to adapt LLMs to different tasks.", "Active-Prompt"),
         ("Speculative Decoding and Beyond: An In-Depth Survey of Techniques", "We survey methods.", None),
+        ("Speculative Decoding and Beyond: An In-Depth Survey of Techniques",
+         "arXiv:2502.19732v1 [cs.CL] 27 Feb 2025 (arXiv preprint) cite as arXiv 2025.", None),  # a page header
         ("Towards Understanding Chain-of-Thought Prompting: An Empirical Study", "", None),
     ],
 )  # fmt: skip

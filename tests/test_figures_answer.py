@@ -103,6 +103,9 @@ def test_claim_gates_name_the_defect() -> None:
     assert claim_defect("If the drafter forward latency is 6ms, then the speedup is 2.1x.") == (
         "hypothetical or worked example"
     )
+    assert claim_defect("With NVLink, the time to move the KV cache is 0.13/300 ≈ 0.43ms.") == (
+        "hypothetical or worked example"
+    )  # a calculation written out (PEARL's appendix), not a measured finding
     assert claim_defect("It achieves a 2x speedup over autoregressive decoding.") == "pronoun subject"
     assert claim_defect("The proposed method reduces latency by 40%.") == "unnamed subject ('the method')"
     assert claim_defect("Figure 3: Speedup of EAGLE on MT-bench.") == "caption fragment"

@@ -114,6 +114,13 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
         [("110", 110.0, "tokens/s", {"role": "from"}), ("22 tokens / sec", 22.0, "tokens/s", {"role": "to"})],
     ),
     ("with only a 13% reduction in throughput", [("13%", 13.0, "%", {"direction": "lower"})]),
+    (  # the cue past a comma is the next figure's: EAGLE's 2.7-3.5x is a speed-up, "doubled" is throughput
+        "EAGLE achieved a latency speedup ratio of 2.7x-3.5x, doubled throughput.",
+        [
+            ("2.7x-3.5x", 3.1, "x", {"quantity": Quantity.SPEEDUP}),
+            ("doubled", 2.0, "x", {"quantity": Quantity.THROUGHPUT}),
+        ],
+    ),
 ]
 
 

@@ -22,6 +22,8 @@ _HYPOTHETICAL = re.compile(
     re.I,
 )
 _WORKED = re.compile(r"\bif\b[^.]{0,120}\bthen\b", re.I)
+# A calculation written out ("0.13/300 ≈ 0.43ms", "2 × 7B = 14 GB"): a worked step, not a measured finding.
+_CALCULATION = re.compile(r"\d(?:\.\d+)?\s*[/×*+]\s*\d[\d.]*\s*(?:[A-Za-z%]+\s*)?(?:≈|=|~=)\s*\d")
 _PRONOUN = re.compile(r"^(?:it|its|they|their|this|these|those|such|both|here|there|he|she)\b", re.I)
 _GENERIC_SUBJECT = re.compile(
     r"^(?:the|our|this|such|that|these)\s+(?:proposed\s+|new\s+|novel\s+|above\s+)?"
@@ -61,7 +63,7 @@ def claim_defect(text: str) -> str | None:
         return "empty"
     if flattened_row(text):
         return "flattened table row"
-    if _HYPOTHETICAL.match(text) or _WORKED.search(text):
+    if _HYPOTHETICAL.match(text) or _WORKED.search(text) or _CALCULATION.search(text):
         return "hypothetical or worked example"
     if _PRONOUN.match(text):
         return "pronoun subject"

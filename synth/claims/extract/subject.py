@@ -26,6 +26,7 @@ GENERIC_TOKENS = {
     "VICUNA", "MISTRAL", "MIXTRAL", "QWEN", "PALM", "OPT", "BERT", "T5", "CLAUDE", "GEMINI",
     "HUMANEVAL", "MBPP", "GSM8K", "MMLU", "MT-BENCH", "ALPACA", "SVAMP", "AQUA", "MATH", "BBH", "ARC",
     "ORCA", "FASTERTRANSFORMER", "HUGGINGFACE", "PYTORCH", "USA", "US", "UK", "ID", "II", "III", "IV", "URL",
+    "ARXIV", "PREPRINT", "DOI", "ICML", "ICLR", "NEURIPS", "ACL", "EMNLP", "PMLR", "IEEE", "ACM",  # a page's header
 }  # fmt: skip
 
 _TITLE_STOP_START = re.compile(
