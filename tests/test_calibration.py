@@ -45,3 +45,9 @@ def test_verifier_metrics() -> None:
     m = verifier_metrics(gold, pred, ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"])
     assert m.balanced_accuracy == pytest.approx((0.5 + 1 + 1) / 3)
     assert m.per_class["REFUTED"].precision == pytest.approx(0.5) and m.accuracy == pytest.approx(0.75)
+
+
+def test_platt_on_one_class_is_the_constant_rate() -> None:
+    """Every held-out verdict right (a small fold): no logistic curve exists, the map is the observed rate."""
+    calibrator = fit_platt([0.4, 0.6, 0.9], [True, True, True])
+    assert calibrator.apply(0.1) == calibrator.apply(0.95) == 1.0

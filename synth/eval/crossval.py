@@ -3,7 +3,7 @@
 Claims about one paper share its wording, tables and systems; fitting and
 scoring on claims of the same paper measures memory, not judgement. Every
 figure `synth eval verify --cv` prints comes from label models fitted without
-the scored paper's claims, calibration included (the isotonic map is fitted
+the scored paper's claims, calibration included (the calibration map is fitted
 inside each training fold).
 """
 

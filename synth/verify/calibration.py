@@ -43,7 +43,12 @@ class Calibrator(BaseModel):
 
 
 def fit_platt(scores: Sequence[float], correct: Sequence[bool], fitted_on: str = "") -> Calibrator:
+    """A logistic curve from score to P(right); when every verdict was right (or every one wrong) no curve is
+    defined, and the map is the constant rate (isotonic regression on one class)."""
     from sklearn.linear_model import LogisticRegression
+
+    if len(set(correct)) < 2:
+        return fit_isotonic(scores, correct, fitted_on)
 
     model = LogisticRegression(C=1e4).fit([[s] for s in scores], [int(c) for c in correct])
     return Calibrator(

@@ -1,8 +1,9 @@
 """From aggregated checker features to a label and a calibrated confidence.
 
 A multinomial logistic regression over the features is multi-class Platt
-scaling: its probabilities are already close to calibrated, and an isotonic map
-fitted on held-out predictions (`synth calibrate`) removes what is left, so a
+scaling: its probabilities are already close to calibrated, and a map fitted on
+held-out predictions (`synth calibrate`: Platt on a small set, isotonic on a
+large one) removes what is left, so a
 confidence of 0.8 means "right about 80% of the time" on data like the fit set.
 Parameters are shipped as numbers in `params/verify_models.json` with the data
 set and date they came from; no training data is shipped.
@@ -19,10 +20,13 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from synth.errors import UserError
-from synth.verify.calibration import Calibrator, fit_isotonic
+from synth.verify.calibration import Calibrator, fit_isotonic, fit_platt
 from synth.verify.probe import LinearProbe
 
 PARAMS_FILE = "verify_models.json"
+# Held-out predictions below which the calibration map is a logistic curve (2 parameters), not a step function:
+# on claims_dev (~190 predictions a fold) the isotonic map's steps follow the fold, ECE 0.090 held out vs 0.053.
+ISOTONIC_MIN = 1000
 
 
 class Prediction(BaseModel):
@@ -132,10 +136,10 @@ def fit_label_model(
     calibration_gold: Sequence[str] | None = None,
     groups: Sequence[str] | None = None,
 ) -> LabelModel:
-    """Fit the softmax regression (on standardised features), then an isotonic map from its top probability to
-    correctness.
+    """Fit the softmax regression (on standardised features), then a map from its top probability to correctness
+    (Platt below `ISOTONIC_MIN` predictions, isotonic from there).
 
-    The isotonic map is fitted on `calibration_rows` when given (held out from the
+    The map is fitted on `calibration_rows` when given (held out from the
     regression), else on cross-validated predictions of the fit rows; with `groups` (a claim's paper) the
     folds keep each group whole, so the map learns how often the model is right on papers it has not seen.
     """
@@ -193,7 +197,8 @@ def fit_label_model(
         ]  # the calibration map sees the labels the model will give
         raw = [max(g.values()) for g in gated]
         correct = [max(g, key=g.__getitem__) == gold_label for g, gold_label in zip(gated, gold, strict=True)]
-    fitted.calibrator = fit_isotonic(raw, correct, fitted_on=fitted_on)
+    calibrate = fit_isotonic if len(raw) >= ISOTONIC_MIN else fit_platt
+    fitted.calibrator = calibrate(raw, correct, fitted_on=fitted_on)
     return fitted
 
 

@@ -8,7 +8,8 @@ what differs between them is only the `EvidencePolicy` they pass:
   sentence a claim was extracted from), then
 - up to k/2 passages of the claim's source document(s), then
 - k passages of the rest of the corpus, never from an excluded document (an
-  audited paper must not confirm itself).
+  audited paper must not confirm itself); when the claim has a source, another
+  paper's passage counts only if it is about the same system and setting.
 
 When the claim's cited source is not in the corpus, a passage of another paper
 counts only if it is about the same system and setting (`about_same_system`);
@@ -112,8 +113,10 @@ def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) 
     found = corpus_passages(
         claim, context.retriever, context.catalog, k=policy.k, source_doc_ids=sources, exclude=set(policy.exclude)
     )
-    if not policy.source_missing:
-        return GatheredEvidence(passages + found)
+    if not sources and not policy.source_missing:
+        return GatheredEvidence(passages + found)  # no source to read first: the corpus is the evidence
+    # Another paper bears on the claim only when it is about the claim's system and setting: a Step-3 claim is
+    # neither confirmed nor refuted by DeepSeek-R1's 79.8% on AIME, a figure of a paper about something else.
     admitted: list[Passage] = []
     rejected: list[Passage] = []
     for p in found:
@@ -121,6 +124,8 @@ def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) 
         ok = p.doc_id in sources or about_same_system(claim, f"{title}\n{p.text}")
         (admitted if ok else rejected).append(p)
     passages += admitted
+    if not policy.source_missing:
+        return GatheredEvidence(passages, rejected)
     return GatheredEvidence(passages, rejected, source_unavailable=not passages, same_system_only=bool(admitted))
 
 
