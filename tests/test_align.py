@@ -407,6 +407,34 @@ def test_a_changed_figure_beside_agreeing_ones() -> None:
     assert ok.features()["al_bad_beside_agree"] == 0.0
 
 
+def test_idioms_that_keep_a_result_and_counted_sets_are_no_negation_or_scope() -> None:
+    """Both ways: "without compromising quality" negates nothing and "all 125 questions" counts a set, while a
+    real negation and a real "every" still contradict."""
+    medusa = "MEDUSA-1, which fine-tunes only the MEDUSA heads, achieves a 2.18x speedup without compromising quality."
+    assert not _contradicts("Medusa's decoding heads deliver roughly a 2.2x speedup on Vicuna-7B.", medusa)
+    assert _contradicts("Medusa's heads do not deliver a speedup.", "Medusa's heads deliver a speedup of 2.2x.")
+    bench = "We evaluate on 800 of the 1,319 GSM8K test problems and on the 125 Bamboogle questions."
+    assert not align("The study evaluated on all 125 Bamboogle test questions.", [bench]).scope_unsupported
+    cascade = "With the exception of TriviaQA, SpecCascade matches the 27B model's quality at a lower rejection rate."
+    assert not _contradicts("SpecCascade matches the 27B model's quality on every benchmark except TriviaQA.", cascade)
+    assert _contradicts("SpecCascade matches the 27B model's quality on every benchmark.", cascade)
+
+
+def test_a_figure_written_into_a_name_is_stated_and_another_systems_sentence_is_no_slot() -> None:
+    hispec = "The HiSpec configuration using exit Layer-7 and Layer-12 improves throughput by 1.25x."
+    checks = align("Drafting at exit layer 7 and verifying at layer 12 let HiSpec improve throughput by 1.25x.",
+                   [hispec]).checks  # fmt: skip
+    assert [c.outcome for c in checks] == ["agree", "agree", "agree"] and '"Layer-7"' in checks[0].detail
+    yi = "Yi-Coder [01.AI, 2024] is a code LLM trained on top of 2.4 trillion high-quality tokens of code."
+    assert not align("Seed-Coder is trained on about 6 trillion high-quality tokens of code.", [yi]).features()[
+        "al_changed"
+    ]
+    own = "Seed-Coder is trained on 6 trillion high-quality tokens of code."
+    assert align("Seed-Coder is trained on about 9 trillion high-quality tokens of code.", [own]).features()[
+        "al_changed"
+    ]
+
+
 def test_malformed_evidence_never_crashes() -> None:
     for windows in ([], [""], ["   "], ["| a | b |\n| 1 |", "1.2 3.4 | | 5"], ["x" * 5000]):
         result = align("The method is 2.1x faster than the baseline on GPU.", windows)

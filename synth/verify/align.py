@@ -178,6 +178,12 @@ _DOWN = words_pattern(
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|fails? to|without|"
                        r"neither|nor|unable|ineffective|insufficient)\b|n't\b", re.I)  # fmt: skip
+# "without compromising generation quality", "no loss in accuracy": an idiom that keeps a result, negating nothing.
+_KEPT = re.compile(
+    r"\b(?:without|no|not)\s+(?:any\s+)?(?:compromis|sacrific|loss|losing|degrad|hurt|harm|affect|chang|increas\w*\s+"
+    r"(?:in\s+)?(?:latency|memory|cost))\w*",
+    re.I,
+)
 
 
 def _stem(word: str) -> str:
@@ -593,7 +599,7 @@ def _parity(text: str) -> tuple[int, int, int]:
     """(direction words, down words, negations) of a sentence."""
     text = _PLACED.sub("sits", _ONE_DOWN.sub("behind", text))
     up, down = len(_UP.findall(text)), len(_DOWN.findall(text))
-    return up + down, down, len(_NEGATION.findall(text))
+    return up + down, down, len(_NEGATION.findall(_KEPT.sub("keeping", text)))
 
 
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and|which)\b|\b(?:while|whereas|but)\b", re.I)
@@ -902,6 +908,10 @@ def baseline_verdict(claim: Figure, evidence: Figure) -> int:
 
 
 MIN_OVERLAP = 0.15  # direction, negation and scope are read off the best sentence only when it is about the claim
+# "all 125 Bamboogle questions" counts a set, it claims no scope; "every benchmark except TriviaQA" states its own
+# exception.
+_COUNTED_ALL = re.compile(r"\b(?:all|each|every)\s+(?:of\s+(?:the\s+)?)?\d[\d,.]*", re.I)
+_HEDGE_EXCEPT = re.compile(r"\b(?:except|apart from|other than|with the exception of|but not)\b", re.I)
 _NOT_UNIVERSAL = re.compile(r"\bnot (?:always|all|every|uniformly|consistently|necessarily)\b|\bonly\b", re.I)
 _COMPARATIVE = words_pattern(
     r"outperform\w*|beats?|exceed\w*|surpass\w*|outscor\w*|than|over|falls? behind|trails?|lags?|vs\.?|versus"
@@ -1046,6 +1056,8 @@ def _sole_slot(
     if not topical:
         return None
     sentence = max(topical, key=lambda s: overlap_of.get(s, 0.0))
+    if _other_subject(cf.sentence, sentence):
+        return None  # the sentence is about another system: its figure is that system's, not the claim's slot
     used = {id(ef) for o in claim_figures if o is not cf for ef in matches.get(id(o), [])}
     candidates = [
         ef
@@ -1198,6 +1210,10 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 )  # fmt: skip
             )
             continue
+        named = _named_number(cf, sentences)
+        if named is not None:  # "exit layer 7" for "exit Layer-7": the figure is written into a name there
+            result.checks.append(FigureCheck(cf, Verdict.AGREE, None, f'{cf.text}: stated as "{named}"'))
+            continue
         # The same digits on another scale of the same unit ("50 microseconds" for "50ms"): a unit/scale error.
         rescaled = [ef for ef in evidence_figures if about(cf, ef) and rescaled_figure(cf, ef)]
         if rescaled:
@@ -1221,6 +1237,8 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             plain = cf.number.unit == "" and ef.number.unit == ""
             if ef.sentence in cells and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
                 continue  # a table cell is the claim's slot only when the claim names its row and its column
+            if ef.sentence not in cells and _other_subject(claim, ef.sentence):
+                continue  # "Yi-Coder … is trained on 2.4 trillion tokens" is no slot of a claim about Seed-Coder
             if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
         sole = None if slots else _sole_slot(cf, claim_figures, by_sentence, overlap_of, cells, matches)
@@ -1263,7 +1281,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             result.polarity_flip = flipped != comparison_order_flipped(claim, sentence)
         elif c_neg != e_neg and (c_neg == 0 or e_neg == 0):
             result.negation_flip = True
-        universal = _UNIVERSAL.search(claim)
+        universal = _UNIVERSAL.search(_COUNTED_ALL.sub("", claim)) and not _HEDGE_EXCEPT.search(claim)
         if universal and (
             not _UNIVERSAL.search(sentence) or _NOT_UNIVERSAL.search(sentence) or (
                 _HEDGE.search(sentence) and not _HEDGE.search(claim))
@@ -1272,6 +1290,36 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+_NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?:[A-Z]{2,}[\s:]+)+")
+
+
+def _other_subject(claim: str, sentence: str) -> bool:
+    """The sentence opens on a system the claim never names ("Yi-Coder [01.AI, 2024] is a series of code LLMs"): its
+    figures are that system's."""
+    keyed = _name_key(claim)
+    sentence = _NUMBERED_HEADING.sub("", _CAPTION_LABEL.sub("", sentence))  # "6 ABLATION STUDY HiSpec comprises …"
+    lead = tokens(" ".join(sentence.split()[:_LEAD_WORDS]))
+    return any(
+        t.name
+        and _is_strong_name(t.text)
+        and _name_key(t.text) not in keyed
+        and not abbreviates(_name_key(t.text), claim)
+        for t in lead
+    )
+
+
+def _named_number(cf: Figure, sentences: Sequence[str]) -> str | None:
+    """The evidence's name that carries a plain number of the claim with the word the claim writes before it
+    ("Layer-7" for "layer 7", "Stage-2" for "stage 2"): the evidence never reads it as a figure."""
+    if cf.number.unit or not cf.text.isdigit():
+        return None
+    before = re.findall(r"[A-Za-z]+", cf.sentence[: cf.start])
+    if not before or len(before[-1]) < 3:
+        return None
+    pattern = re.compile(rf"(?<![\w-]){re.escape(before[-1])}-?{re.escape(cf.text)}(?![\w.]|\.\d)", re.I)
+    return next((m.group(0) for s in sentences if (m := pattern.search(s))), None)
 
 
 def _uncaptioned_tables(located: Sequence[tuple[str, int]], tables: dict[int, str]) -> dict[int, str]:
