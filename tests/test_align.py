@@ -435,6 +435,17 @@ def test_a_figure_written_into_a_name_is_stated_and_another_systems_sentence_is_
     ]
 
 
+def test_a_baseline_phrase_stops_where_the_next_sentence_begins() -> None:
+    """pypdf dropped a full stop: "over standard SD AMUSD presents …" is against standard SD."""
+    pearl = (
+        "PEARL achieves 4.43× speedup over AR decoding and 1.50× over standard SD AMUSD presents an asynchronous "
+        "multi-device approach to speculative decoding."
+    )
+    claim = "PEARL reaches about 4.4x speedup over autoregressive decoding and 1.5x over standard speculative decoding."
+    assert not _contradicts(claim, pearl)
+    assert _contradicts("PEARL reaches 1.5x over autoregressive decoding.", pearl)
+
+
 def test_malformed_evidence_never_crashes() -> None:
     for windows in ([], [""], ["   "], ["| a | b |\n| 1 |", "1.2 3.4 | | 5"], ["x" * 5000]):
         result = align("The method is 2.1x faster than the baseline on GPU.", windows)

@@ -853,6 +853,11 @@ def _baseline_stem(word: str) -> str:
     return _stem(_name_key(word))  # "auto-regressive" and "autoregressive" are one word
 
 
+_NEXT_SUBJECT_VERBS = frozenset(
+    "presents proposes introduces achieves uses employs reaches shows demonstrates extends adopts".split()  # noqa: SIM905
+)
+
+
 def comparators(sentence: str) -> list[tuple[int, str]]:
     """(position, words) of each baseline phrase of the sentence: "over AR decoding" -> "AR decoding"."""
     out = []
@@ -864,6 +869,9 @@ def comparators(sentence: str) -> list[tuple[int, str]]:
                 break
             if t.text[0].isdigit() or t.text.lower() in _PHRASE_END or len(words) >= 5:
                 break  # "over 80%" is a bound, not a baseline
+            if t.text.lower() in _NEXT_SUBJECT_VERBS and len(words) >= 2 and words[-1].name:
+                words.pop()  # "over standard SD AMUSD presents …": pypdf lost the full stop; AMUSD opens the next
+                break
             words.append(t)
             prev = m.end() + t.end
         kept = [t.text for t in words if len(t.text) > 1 and t.text.lower() not in _STOP | _NOT_BASELINE]
