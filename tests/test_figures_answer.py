@@ -624,6 +624,8 @@ def test_the_answer_says_what_each_method_achieves_in_its_own_abstract() -> None
     )
     assert method_effect(cove, ("CoVe",)).startswith("In experiments, we show CoVe decreases hallucinations")
     assert method_effect("We present FlexGen, an engine for running LLMs on one GPU.", ("FlexGen",)) is None
+    qlora = "Abstract We present QLoRA, an efficient finetuning approach that reduces memory usage on a single GPU."
+    assert method_effect(qlora, ("QLoRA",)).startswith("We present QLoRA")  # the heading run into the sentence
     vllm = "On top of it, we build vLLM, an LLM serving system that achieves near-zero waste to reduce memory usage."
     assert (
         method_effect(vllm, ("vLLM",)) == "We build vLLM, an LLM serving system that achieves near-zero waste to "

@@ -372,7 +372,7 @@ _OWN_WORK = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 _LINK = re.compile(r"https?://|github\.com|\bcode (?:is|are)\b", re.I)
-_ABSTRACT_HEAD = re.compile(r"^abstract[\s:.—-]+", re.I)
+_ABSTRACT_HEAD = re.compile(r"^abstract(?:\s*[—–:.]\s*|\s+(?:-\s+)?)(?=[A-Z])", re.I)  # not "Abstract-Level …"
 # An opening that points back at the sentence before ("On top of it, we build vLLM"): dropped when quoted alone.
 _BACK_REFERENCE = re.compile(
     r"^(?:on top of (?:it|this|that)|to (?:this|that) end|based on (?:this|these|those)(?: \w+)?|in this (?:paper|work)"
