@@ -425,6 +425,10 @@ def test_a_figure_written_into_a_name_is_stated_and_another_systems_sentence_is_
     checks = align("Drafting at exit layer 7 and verifying at layer 12 let HiSpec improve throughput by 1.25x.",
                    [hispec]).checks  # fmt: skip
     assert [c.outcome for c in checks] == ["agree", "agree", "agree"] and '"Layer-7"' in checks[0].detail
+    end = "HiSpec reaches a 58.1% acceptance rate with an intermediate verifier that uses up to Layer-20."
+    assert [c.outcome for c in align("HiSpec's verifier at layer 20 reaches about 58%.", [end]).checks] == [
+        "agree", "agree",
+    ]  # fmt: skip
     yi = "Yi-Coder [01.AI, 2024] is a code LLM trained on top of 2.4 trillion high-quality tokens of code."
     assert not align("Seed-Coder is trained on about 6 trillion high-quality tokens of code.", [yi]).features()[
         "al_changed"
@@ -444,6 +448,14 @@ def test_a_baseline_phrase_stops_where_the_next_sentence_begins() -> None:
     claim = "PEARL reaches about 4.4x speedup over autoregressive decoding and 1.5x over standard speculative decoding."
     assert not _contradicts(claim, pearl)
     assert _contradicts("PEARL reaches 1.5x over autoregressive decoding.", pearl)
+
+
+def test_a_sentence_stating_one_figure_of_the_claim_decides_its_others_both_ways() -> None:
+    kvdirect = "KVDirect reduces the per-request latency by 55% and 24%, for two datasets respectively."
+    claim = "KVDirect cuts per-request latency by 55% on one dataset and {} on the other, against vLLM."
+    assert [c.outcome for c in align(claim.format("24%"), [kvdirect]).checks] == ["agree", "agree"]
+    changed = align(claim.format("34%"), [kvdirect])
+    assert [c.outcome for c in changed.checks] == ["agree", "changed"] and "gives 24%" in changed.mismatches()[0]
 
 
 def test_malformed_evidence_never_crashes() -> None:
