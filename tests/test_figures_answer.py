@@ -671,6 +671,7 @@ def test_answer_breadth_counts_the_papers_the_topic_gate_kept() -> None:
     run = sample_run()
     run.synthesis = template_synthesis(run)
     assert run.retrieval is not None
+    assert review_answer(run).details["breadth"] < 1.0  # every paper on topic: one of them is not cited
     text = answer_bullets(run.synthesis.answer, markdown=False)
     cited = {int(n) for n in re.findall(r"\[R(\d+)", text)}
     cited |= {c.paper for c in run.claims if c.paper is not None and f"[{c.number}]" in text}
