@@ -1262,9 +1262,11 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             plain = cf.number.unit == "" and ef.number.unit == ""
             if ef.sentence in cells and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
                 continue  # a table cell is the claim's slot only when the claim names its row and its column
+            if agree < (3 if plain else 2):
+                continue
             if ef.sentence not in cells and _other_subject(claim, ef.sentence):
                 continue  # "Yi-Coder … is trained on 2.4 trillion tokens" is no slot of a claim about Seed-Coder
-            if agree >= (3 if plain else 2) and not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
+            if not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
                 slots.append((agree, ef))
         sole = None if slots else _sole_slot(cf, claim_figures, by_sentence, overlap_of, cells, matches, anchored)
         if slots:
