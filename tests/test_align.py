@@ -486,3 +486,44 @@ def test_dev_set_signals_separate_labels() -> None:
         flagged[r["label"]] += _contradicts(r["claim"], r["evidence"])
     assert flagged["REFUTED"] >= 2 * flagged["SUPPORTED"]
     assert flagged["REFUTED"] >= 0.5 * sum(r["label"] == "REFUTED" for r in rows)
+
+
+def test_figures_the_evidence_states_for_two_settings_are_a_condition_swap_both_ways() -> None:
+    """DeepSeek-Coder-V2's two long-context stages: the claim joins the second stage's 128K with the first stage's
+    batch size; the second stage's own figures, or the first stage's, agree."""
+    stages = [
+        "In the first stage, we utilize a sequence length of 32K and a batch size of 1152 for 1000 steps. In the "
+        "second stage, we train the model for an additional 1000 steps, employing a sequence length of 128K and a "
+        "batch size of 288 sequences."
+    ]
+    claim = "The model was trained for 1,000 steps at a {} sequence length with a batch size of {}."
+    mixed = align(claim.format("128K", "1,152 sequences"), stages)
+    assert [c.outcome for c in mixed.checks] == ["agree", "agree", "changed"]
+    assert "gives 288" in mixed.checks[2].detail and "32K" in mixed.checks[2].detail
+    for own in (("128K", "288 sequences"), ("32K", "1152 sequences")):
+        assert [c.outcome for c in align(claim.format(*own), stages).checks] == ["agree", "agree", "agree"]
+    # "8K" is 8,192 in a flattened table row, whose other row holds the claim's other figures
+    row = (
+        "Step-3 (FP8 attention) 4096 32 (2A2F) 4039 Step-3 (FP8 attention) 8192 48 (4A2F) 2643 Table 8: "
+        "Performance comparison. TGS: Tokens/GPU/s."
+    )
+    assert _contradicts("With an 8K average context, Step-3 with FP8 attention peaks at 4,039 TGS.", [row][0])
+    assert value_matches(figures_of("a 32K context", claim_side=True)[0], figures_of("of 32768 tokens")[0])
+
+
+def test_names_of_the_claims_other_figures_are_not_this_figures_own() -> None:
+    """A count and a percentage never trade places, and a list's earlier item ("4-way tensor-expert (EDP)") or a
+    setting written as a modifier ("1024-token") names no other system for the next figure."""
+    fastdecode = (
+        "When the length of sequences is 1024, FASTDECODE achieves 72.8% and 84.1% efficiency when scaling up from "
+        "1 socket to 8 sockets, on the 7b and 13b models, respectively."
+    )
+    claim = "With 1024-token sequences, FastDecode scales from 1 to 8 CPU sockets at about 73% efficiency on 7B."
+    assert [c.outcome for c in align(claim, [fastdecode]).checks] == ["agree"] * 4
+    skywork = (
+        "The model utilizes 12-way pipeline parallelism, 4-way tensor-expert parallelism (via EDP), and 32-way data "
+        "parallelism with ZeRO-1 optimization."
+    )
+    claim = "Skywork-MoE uses 12-way pipeline, 4-way tensor-expert (EDP) and {}-way data parallelism."
+    assert [c.outcome for c in align(claim.format(32), [skywork]).checks] == ["agree"] * 3
+    assert _contradicts(claim.format(16), skywork)

@@ -76,6 +76,19 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
     ),
     ("The system performs 7.12 elastic scale-up operations per 10 seconds.", [("7.12", 7.12, "", {})]),
     ("It decodes 4,039 tokens per second.", [("4,039 tokens per second", 4039.0, "tokens/s", {})]),
+    ("It decodes 2k tokens per second.", [("2k tokens per second", 2000.0, "tokens/s", {})]),
+    (  # a K is a thousand of whatever it counts, unless it counts parameters
+        "Trained at a 128K sequence length for 2k steps; a 125K-parameter probe.",
+        [("128K", 128000.0, "", {}), ("2k", 2000.0, "", {}), ("125K", 0.000125, "B", {})],
+    ),
+    (
+        "Qwen3 is pretrained on 36 trillion tokens and Seed-Coder on 6T tokens.",
+        [("36 trillion", 36e12, "", {}), ("6T", 6e12, "", {})],
+    ),
+    (  # a billion of nothing counted is a model size; of tokens, a count
+        "It has 146 billion total parameters, 22 billion activated, seen over 1.5 billion tokens.",
+        [("146 billion", 146.0, "B", {}), ("22 billion", 22.0, "B", {}), ("1.5 billion", 1.5e9, "", {})],
+    ),
     (
         "It serves 12 requests/s and 58 tokens/s.",
         [("12 requests/s", 12.0, "requests/s", {}), ("58 tokens/s", 58.0, "tokens/s", {})],

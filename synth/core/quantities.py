@@ -113,6 +113,8 @@ _TIME_UNITS = {"ns": 1e-9, "nanosecond": 1e-9, "µs": 1e-6, "μs": 1e-6, "us": 1
                "h": 3600.0, "hr": 3600.0, "hour": 3600.0}  # fmt: skip
 _BYTE_UNITS = {"KB": 1e-6, "MB": 1e-3, "GB": 1.0, "TB": 1e3, "PB": 1e6, "KiB": 2**10 / 1e9, "MiB": 2**20 / 1e9,
                "GiB": 2**30 / 1e9, "TiB": 2**40 / 1e9}  # fmt: skip
+_COUNT_SCALES = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "B": 1e9, "billion": 1e9,
+                 "T": 1e12, "trillion": 1e12}  # fmt: skip
 _PARAM_UNITS = {"K": 1e-6, "M": 1e-3, "B": 1.0, "million": 1e-3, "billion": 1.0}
 _APPROX_PREFIX = re.compile(
     r"(?:\b(?:about|roughly|around|approximately|approx\.?|nearly|almost|close\s+to)|~|≈|∼)\s*$", re.I
@@ -213,7 +215,8 @@ _FIGURES: list[tuple[str, re.Pattern[str]]] = [  # in order: an earlier reading 
     ("pct", re.compile(rf"{_NUM}\s*(?:%|percent\b)", re.I)),
     ("x", re.compile(rf"{_NUM}\s*(?:{_X}(?![a-z0-9])|times\b|-?\s?fold\b)", re.I)),
     ("rate", re.compile(
-        rf"{_NUM}\s*(?:tokens?\s*/\s*s(?:ec(?:ond)?)?\b|tok\s*/\s*s\b|tokens?\s+(?:per|a|each)\s+second\b)", re.I)),
+        rf"{_NUM}(?P<k>[kK])?\s*(?:tokens?\s*/\s*s(?:ec(?:ond)?)?\b|tok\s*/\s*s\b|"
+        r"tokens?\s+(?:per|a|each)\s+second\b)", re.I)),
     ("req_rate", re.compile(
         rf"{_NUM}\s*(?:requests?\s*/\s*s(?:ec(?:ond)?)?\b|req\s*/\s*s\b|(?:requests?|queries)\s+per\s+second\b|"
         r"QPS\b|RPS\b)", re.I)),
@@ -221,8 +224,15 @@ _FIGURES: list[tuple[str, re.Pattern[str]]] = [  # in order: an earlier reading 
         rf"{_NUM}\s*(ns|nanoseconds?|µs|μs|us|microseconds?|ms|milliseconds?|s|secs?|seconds?|minutes?|mins?|"
         r"hours?|hrs?|h)\b(?!-)", re.I)),
     ("bytes", re.compile(rf"{_NUM}\s*(KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB)\b")),
+    # "8K context", "128K sequence length", "2k steps": K is a thousand unless it counts parameters; M, B and T
+    # before a counted noun ("1M tokens", "6T tokens") are a million, billion and trillion of it.
+    ("count", re.compile(
+        rf"{_NUM}\s?(?:(?P<k>[kK])\b(?!-?bit)(?!\s*-?\s*param)|(?P<u>[MBT])\b(?=\s*(?:{_COUNTED})\b))")),
     ("params", re.compile(rf"{_NUM}\s*(B|M|K)\b(?!-?bit)(?!\s*(?:{_COUNTED})\b)")),
-    ("params_word", re.compile(rf"{_NUM}\s+(billion|million)(?=\s+param)", re.I)),
+    # "146 billion (total) parameters", "22 billion activated": a million or billion of nothing counted is a
+    # model size; "1.5 billion tokens" is a count.
+    ("params_word", re.compile(rf"{_NUM}\s+(billion|million)\b(?!\s+(?:[\w-]+\s+)?(?:{_COUNTED})\b)", re.I)),
+    ("count_word", re.compile(rf"{_NUM}\s+(thousand|million|billion|trillion)\b", re.I)),
     ("bits", re.compile(rf"{_NUM}\s*-?\s*bits?\b", re.I)),
 ]  # fmt: skip
 # A pattern runs only when the sentence holds one of its words (cheap: most sentences state few numbers).
@@ -230,7 +240,7 @@ _GATES: dict[str, tuple[str, ...]] = {
     "named_size": ("-",), "range_x": ("-", "–", "—", "∼", "~"), "range_pct": ("-", "–", "—", "∼", "~"),
     "range_size": ("-", "–", "—"),
     "pp": ("p",), "pct": ("%", "percent"), "rate": ("tok",), "req_rate": ("req", "quer", "qps", "rps"),
-    "bits": ("bit",), "params_word": ("illion",),
+    "bits": ("bit",), "params_word": ("illion",), "count_word": ("illion", "thousand"),
 }  # fmt: skip
 _SIZE_LIST = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[BMK](?:\s*/\s*\d+(?:\.\d+)?[BMK])+\b")
 _SIZE_ITEM = re.compile(r"(\d+(?:\.\d+)?)([BMK])")
@@ -401,6 +411,13 @@ def _figures(sentence: str) -> list[_Hit]:
                 value = _f(groups[0]) * scale
             elif kind == "bytes":
                 scale, unit = _BYTE_UNITS[groups[1]], "GB"
+                value = _f(groups[0]) * scale
+            elif kind in ("count", "count_word"):
+                key = (m["k"] or m["u"]) if kind == "count" else groups[1].lower()
+                scale, unit = _COUNT_SCALES[key], ""
+                value = _f(groups[0]) * scale
+            elif kind == "rate" and m["k"]:
+                scale, unit = 1e3, "tokens/s"  # "2k tokens per second"
                 value = _f(groups[0]) * scale
             elif kind in ("params", "params_word"):
                 key = groups[1] if kind == "params" else groups[1].lower()

@@ -422,6 +422,10 @@ _BOUND_UP = re.compile(r"(?:up to|at most|less than|below|under|<|≤|no more th
 _BOUND_LOW = re.compile(r"(?:over|more than|at least|above|>|≥|exceed\w*|beyond)\s*$", re.I)
 
 
+_KILO = re.compile(r"\d\s?[kK]$")
+KILO_SLACK = 0.025  # "32K" is 32,000 or 32,768 (a power of two): lengths and batches are written both ways
+
+
 def value_matches(claim: Figure, evidence: Figure) -> bool:
     """Same figure allowing for printed rounding, "about", ranges and bounds; units must be compatible."""
     c, e = claim.number, evidence.number
@@ -435,6 +439,8 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     tol = step
     if _APPROX.search(lead):
         tol = max(tol, 0.015 * abs(c.value))
+    if _KILO.search(c.text):
+        tol = max(tol, KILO_SLACK * abs(c.value))
     values = [e.value] if e.low is None else [e.low, e.high]
     lo = (c.low if c.low is not None else c.value) - tol
     hi = (c.high if c.high is not None else c.value) + tol
@@ -451,6 +457,8 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     # A rounder evidence figure ("2.7x" for a claimed 2.73x) still matches, but a bare number does not stand
     # for a claimed figure with a unit ("(2) Fuzzy SD" is not "1.9x").
     e_step = _step(e.text, abs(_scale(e))) if (e.unit == c.unit or e.unit) and _shown(e.text) is not None else 0.0
+    if _KILO.search(e.text):
+        e_step = max(e_step, KILO_SLACK * abs(e.value))
     # The two rounding intervals overlap (strictly: "5" and "6" touch at 5.5 but are different figures).
     return lo - e_step < v < hi + e_step if e_step else lo - 1e-12 <= v <= hi + 1e-12
 
@@ -714,7 +722,9 @@ def substitution(
     local = _name_key(" ".join(sorted(ev.context | ev.names)))  # the names whole: a stem cuts "AdaDecode" short
     # A name the claim gives before all its figures is their shared subject ("HiSpec raises it from 40% to
     # 58%"), not a name it attaches to another figure than this one.
-    first = min([claim.start, *(o.start for o in others if o.sentence == claim.sentence)])
+    # A figure written into a modifier ("With 1024-token sequences, FastDecode scales …") is a setting, not
+    # where the subject ends.
+    first = min([claim.start, *(o.start for o in others if o.sentence == claim.sentence and not _modifier(o))])
     subject = _names(claim.sentence[:first]) - {n for o in others for n in o.paired}
     elsewhere = {n for o in others for n in o.names} - claim.names - subject
     candidates = ev.names if table else ev.strong | (ev.names & elsewhere)
@@ -725,7 +735,14 @@ def substitution(
             (n not in claim_keyed and not abbreviates(n, claim.sentence)) or (n in elsewhere and n not in claim.names)
         )
     ]  # fmt: skip
-    missing = _missing(claim.names, local, ev.names)
+    # A name that opens on digits is another figure written as a modifier ("12-way", "1024-token"): that figure
+    # is checked on its own, so it is not a name the evidence must attach to this one. A name the claim gives
+    # another of its figures as well ("4-way tensor-expert (EDP) and 32-way data") is not this figure's own.
+    missing = [
+        n
+        for n in _missing(claim.names, local, ev.names)
+        if not n[0].isdigit() and not any(n in o.names for o in others)
+    ]
     # The names right after another of the claim's figures are that figure's ("1,536 A800-80G GPUs across 192
     # nodes"): the words before this figure reach them, but their absence beside it is no substitution.
     trailing = {n for o in others if o.sentence == claim.sentence and o.end <= claim.start
@@ -746,6 +763,10 @@ def substitution(
         lead = _names(" ".join(_CAPTION_LABEL.sub("", ev.sentence).split()[:_LEAD_WORDS]))
         foreign = [n for n in foreign if n in lead]
     return bool(foreign) and bool(missing)
+
+
+def _modifier(figure: Figure) -> bool:
+    return bool(re.match(r"-[A-Za-z]", figure.sentence[figure.end : figure.end + 2]))
 
 
 def _trailing_names(sentence: str, end: int) -> set[str]:
@@ -826,6 +847,8 @@ def swapped(claim: Figure, ev: Figure, claim_figures: Sequence[Figure], matches:
     for other in claim_figures:
         if other is claim or abs(other.number.value - claim.number.value) < 1e-9:
             continue
+        if other.number.unit != claim.number.unit:
+            continue  # a count and a percentage never trade places
         mine_here = len(claim.context & ev.context)
         for ev_other in matches.get(id(other), []):
             if ev_other.sentence != ev.sentence or ev_other.start == ev.start:
@@ -1251,19 +1274,11 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         # No matching value: is there a slot for it (same unit, same context) holding another value?
         slots = []
         for ef in evidence_figures:
-            compatible = cf.number.unit == ef.number.unit or (
-                {cf.number.unit, ef.number.unit} == {"%", ""} and "." in (ef.text + cf.text)
-            )
-            if not compatible:
+            if not _same_slot(cf, ef):
                 continue
-            if not (1 / MAX_CHANGE <= abs(ef.number.value) / max(1e-9, abs(cf.number.value)) <= MAX_CHANGE):
-                continue  # two orders of magnitude apart: another quantity, not a changed figure
             agree = len(cf.context & ef.context)
-            plain = cf.number.unit == "" and ef.number.unit == ""
             if ef.sentence in cells and len(ef.context & claim_stems) < CELL_COVERAGE * len(ef.context):
                 continue  # a table cell is the claim's slot only when the claim names its row and its column
-            if agree < (3 if plain else 2):
-                continue
             if ef.sentence not in cells and _other_subject(claim, ef.sentence):
                 continue  # "Yi-Coder … is trained on 2.4 trillion tokens" is no slot of a claim about Seed-Coder
             if not substitution(cf, ef, ef.table, (), by_sentence[ef.sentence]):
@@ -1284,6 +1299,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         else:
             result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
 
+    _split_conditions(result.checks, by_sentence, cells)
     anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
     # A figure contradicted by the very sentence that states the claim's other figures: the claim is about
     # that sentence, so the mismatch is not a stray number elsewhere.
@@ -1317,6 +1333,55 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+def _same_slot(cf: Figure, ef: Figure) -> bool:
+    """The evidence figure fills the claim figure's slot: a compatible unit, within `MAX_CHANGE` of it (two orders
+    of magnitude apart is another quantity), and described by the same words (three for bare numbers)."""
+    compatible = cf.number.unit == ef.number.unit or (
+        {cf.number.unit, ef.number.unit} == {"%", ""} and "." in (ef.text + cf.text)
+    )
+    if not compatible:
+        return False
+    if not (1 / MAX_CHANGE <= abs(ef.number.value) / max(1e-9, abs(cf.number.value)) <= MAX_CHANGE):
+        return False
+    plain = cf.number.unit == "" and ef.number.unit == ""
+    return len(cf.context & ef.context) >= (3 if plain else 2)
+
+
+def _split_conditions(checks: Sequence[FigureCheck], by_sentence: dict[str, list[Figure]], cells: set[str]) -> None:
+    """Figures the claim puts together that the evidence states in two sentences, each giving the other's slot
+    another value ("second stage: 1000 steps at 128K, batch 288" and "first stage: 32K, batch 1152" for "the second
+    stage ran at 128K with batch 1,152"): the claim joins two settings, and the figure stated in the sentence
+    that fewer of the claim's figures anchor is the changed one. Either sentence alone agreeing with all the
+    claim's figures it states keeps every figure agreed."""
+    agreed = [c for c in checks if c.outcome == Verdict.AGREE and c.evidence and c.evidence.sentence not in cells]
+    used = {id(c.evidence) for c in agreed}
+    weight = Counter(c.evidence.sentence for c in agreed if c.evidence)
+
+    def slot(cf: Figure, sentence: str) -> Figure | None:
+        return next(
+            (ef for ef in by_sentence.get(sentence, []) if id(ef) not in used and not value_matches(cf, ef)
+             and _same_slot(cf, ef)),
+            None,
+        )  # fmt: skip
+
+    for a in agreed:
+        for b in agreed:
+            if a is b or not a.evidence or not b.evidence or a.outcome != Verdict.AGREE:
+                continue
+            sa, sb = a.evidence.sentence, b.evidence.sentence
+            if sa == sb or weight[sa] > weight[sb] or (weight[sa] == weight[sb] and checks.index(a) < checks.index(b)):
+                continue  # `a` is the figure stated apart: the sentence with fewer anchors (the later on a tie)
+            here, there = slot(a.claim, sb), slot(b.claim, sa)
+            if here is None or there is None:
+                continue
+            a.outcome, a.evidence = Verdict.CHANGED, here
+            a.detail = (
+                f"claim: {a.claim.text} with {b.claim.text}; the sentence stating {b.evidence.text} gives {here.text} "
+                f'for it: "{_clip(sb)}"; {a.claim.text} goes with {there.text} there: "{_clip(sa)}"'
+            )
+            break
 
 
 _NUMBERED_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+(?:[A-Z]{2,}[\s:]+)+")
