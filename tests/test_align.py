@@ -527,3 +527,34 @@ def test_names_of_the_claims_other_figures_are_not_this_figures_own() -> None:
     claim = "Skywork-MoE uses 12-way pipeline, 4-way tensor-expert (EDP) and {}-way data parallelism."
     assert [c.outcome for c in align(claim.format(32), [skywork]).checks] == ["agree"] * 3
     assert _contradicts(claim.format(16), skywork)
+
+
+def test_a_figure_stated_under_a_sibling_setting_conflicts_both_ways() -> None:
+    active = (
+        "Compared with the competitive baseline, self-consistency, Active-Prompt (D) outperforms it by an average "
+        "of 2.1% with code-davinci-002. A larger "
+        "improvement is observed with text-davinci-002, where Active-Prompt (D) improves over self-consistency by 7.2%."
+    )
+    claim = "With {}, Active-Prompt (D) beats self-consistency by an average of about 7.2%."
+    wrong = align(claim.format("code-davinci-002"), [active]).checks
+    assert [c.outcome for c in wrong] == ["conflict"] and "another setting" in wrong[0].detail
+    assert [c.outcome for c in align(claim.format("text-davinci-002"), [active]).checks] == ["agree"]
+
+
+def test_a_rate_per_another_interval_is_a_unit_error_both_ways() -> None:
+    loong = (
+        "On average, the global manager triggers 7.12 elastic scale-up operations per 10 seconds, which indicates "
+        "the necessity of elastic scale-up to handle the dynamic workload."
+    )
+    claim = "LoongServe's global manager triggered about 7 elastic scale-up operations per {} on average."
+    wrong = align(claim.format("minute"), [loong]).checks
+    assert [c.outcome for c in wrong] == ["changed"] and "per 10 seconds" in wrong[0].detail
+    assert [c.outcome for c in align(claim.format("10 seconds"), [loong]).checks] == ["agree"]
+
+
+def test_a_setting_the_evidence_never_names_is_flagged_unless_a_sibling_is_named() -> None:
+    cosp = "COSP achieves 10% to 15% average improvement over Zero-shot CoT on PaLM-62B and GPT-3."
+    assert align("COSP improved zero-shot accuracy by about 8% on LLaMA-65B.", [cosp]).unnamed == ["LLaMA-65B"]
+    assert align("COSP improved zero-shot accuracy by about 12% on PaLM-62B.", [cosp]).unnamed == []
+    h100 = "We conduct our experiments on a compute node with four NVIDIA H100 GPUs (94GB HBM3)."
+    assert align("HiSpec ran on a compute node with four NVIDIA A100 GPUs.", [h100]).unnamed == []  # swapped, named

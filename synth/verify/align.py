@@ -504,6 +504,7 @@ class AlignResult:
     role_swap: str = ""  # the mismatch line naming two slots whose descriptions trade places ("{at}": where)
     role_swap_sentence: str = ""
     bad_beside_agree: bool = False
+    unnamed: list[str] = field(default_factory=list)  # the claim's settings the evidence never names
     name_coverage: float = 1.0
     best_sentence: str = ""
     window_of: dict[str, int] = field(default_factory=dict)  # evidence sentence -> index of its window
@@ -537,6 +538,7 @@ class AlignResult:
             "al_name_swap": float(self.name_swap),
             "al_role_swap": float(bool(self.role_swap)),
             "al_name_coverage": self.name_coverage,
+            "al_unnamed": float(bool(self.unnamed)),
             "al_best_overlap": self.best_overlap,
         }
 
@@ -1244,6 +1246,24 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                                 f'"{_clip(ef.sentence)}"', baseline=theirs)
                 )  # fmt: skip
                 continue
+            per_c, per_e = per_unit(cf), per_unit(ef)
+            if per_c and per_e and per_c[:2] != per_e[:2]:
+                # "7 scale-ups per minute" for "7.12 … per 10 seconds": the figure is right, its rate's unit is not.
+                result.checks.append(
+                    FigureCheck(cf, Verdict.CHANGED, ef,
+                                f"claim: {cf.text} per {per_c[2]}; the evidence states {ef.text} per {per_e[2]}: "
+                                f'"{_clip(ef.sentence)}"')
+                )  # fmt: skip
+                continue
+            if ef.sentence not in cells and name_swapped(cf.sentence, ef.sentence):
+                # The figure's own sentence names a sibling of the claim's setting and not the claim's
+                # ("7.2% with text-davinci-002" for "with code-davinci-002"): it is stated for the other one.
+                result.checks.append(
+                    FigureCheck(cf, Verdict.CONFLICT, ef,
+                                f'claim: {cf.text}; the evidence states it under another setting: '
+                                f'"{_clip(ef.sentence)}"')
+                )  # fmt: skip
+                continue
             result.checks.append(FigureCheck(cf, Verdict.AGREE, ef, f"{cf.text}: stated"))
             continue
         if verdicts:
@@ -1300,6 +1320,11 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
             result.checks.append(FigureCheck(cf, Verdict.ABSENT, None, f"{cf.text}: not stated in the evidence"))
 
     _split_conditions(result.checks, by_sentence, cells)
+    # The claim's model, dataset or hardware that the evidence never names ("on Llama-2-70B" where the paper tests
+    # 7B and 13B): its figures there are for other settings, what NOT ENOUGH INFO looks like. A sibling named
+    # instead ("A100" for "H100") is a swapped condition, not an absent one.
+    unnamed = _unnamed_conditions(claim, sentences)
+    result.unnamed = [] if any(name_swapped(claim, s) for s in sentences) else unnamed
     anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
     # A figure contradicted by the very sentence that states the claim's other figures: the claim is about
     # that sentence, so the mismatch is not a stray number elsewhere.
@@ -1333,6 +1358,44 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+_PER_UNIT = re.compile(
+    r"^[^\d;:]{0,60}?\bper\s+(?:(?P<n>\d+(?:\.\d+)?|a|an|one|each)\s+)?"
+    r"(?P<u>seconds?|secs?|minutes?|mins?|hours?|days?|steps?|iterations?|tokens?|requests?|queries|query|GPUs?|"
+    r"nodes?|batch(?:es)?|samples?)\b",
+    re.I,
+)
+_PER_SECONDS = {"second": 1.0, "sec": 1.0, "minute": 60.0, "min": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+def per_unit(figure: Figure) -> tuple[float, str, str] | None:
+    """What a count is per ("7.12 scale-up operations per 10 seconds"): (amount in seconds or 1, unit, as
+    written), or None. Time denominators compare by length, so "per 60 seconds" is "per minute"."""
+    m = _PER_UNIT.match(figure.sentence[figure.end :])
+    if not m:
+        return None
+    unit = m["u"].lower()
+    unit = {"queries": "query", "batches": "batch"}.get(unit, unit.rstrip("s") if unit not in ("s",) else unit)
+    amount = float(m["n"]) if m["n"] and m["n"][0].isdigit() else 1.0
+    if unit in _PER_SECONDS:
+        return (amount * _PER_SECONDS[unit], "s", m.group(0)[m.start("n") if m["n"] else m.start("u") :].strip())
+    return (amount, unit, m.group(0)[m.start("n") if m["n"] else m.start("u") :].strip())
+
+
+def _unnamed_conditions(claim: str, sentences: Sequence[str]) -> list[str]:
+    """The claim's names with digits ("Llama-2-70B", "GSM8K", "H100") that no evidence sentence gives, whole or
+    abbreviated."""
+    keyed = " ".join(_name_key(s) for s in sentences)
+    shorter = set().union(*(_names(s) for s in sentences)) if sentences else set()
+    out = []
+    for t in tokens(claim):
+        key = _name_key(t.text)
+        if not t.name or not _is_strong_name(t.text) or not any(c.isdigit() for c in key) or key[0].isdigit():
+            continue
+        if key not in keyed and not any(abbreviates(m, key) for m in shorter if len(m) < len(key)):
+            out.append(t.text)
+    return out
 
 
 def _same_slot(cf: Figure, ef: Figure) -> bool:
