@@ -558,3 +558,21 @@ def test_a_setting_the_evidence_never_names_is_flagged_unless_a_sibling_is_named
     assert align("COSP improved zero-shot accuracy by about 12% on PaLM-62B.", [cosp]).unnamed == []
     h100 = "We conduct our experiments on a compute node with four NVIDIA H100 GPUs (94GB HBM3)."
     assert align("HiSpec ran on a compute node with four NVIDIA A100 GPUs.", [h100]).unnamed == []  # swapped, named
+
+
+def test_a_trend_that_runs_the_other_way_is_a_direction_error_both_ways() -> None:
+    """What happens to one quantity as another grows, stated in any of the ways papers write it."""
+    kvlink = "Finally, we observe a consistent performance gain as the number of link tokens increases."
+    lowers = "In KVLink's experiments, increasing the number of link tokens from 0 to 5 steadily lowers QA accuracy."
+    raises = "In KVLink's experiments, increasing the number of link tokens from 0 to 5 steadily raises QA accuracy."
+    assert align(lowers, [kvlink]).trend_flip and "trend" in " ".join(align(lowers, [kvlink]).mismatches())
+    assert not align(raises, [kvlink]).trend_flip
+    kvdirect = (
+        "Interestingly, when increasing the number of prefill workers from 2 to 3, an increase in per-request "
+        "latency is observed."
+    )
+    assert align("Adding prefill workers always lowers per-request latency in KVDirect.", [kvdirect]).trend_flip
+    assert not align("Adding prefill workers raises per-request latency in KVDirect.", [kvdirect]).trend_flip
+    batch = "With larger batch sizes, the speedup of speculative decoding decreases."
+    assert not align("The speedup of speculative decoding shrinks as the batch size grows.", [batch]).trend_flip
+    assert align("The speedup of speculative decoding grows as the batch size grows.", [batch]).trend_flip

@@ -171,7 +171,7 @@ _UP = words_pattern(
     r"ahead|lifts?|tops?"
 )
 _DOWN = words_pattern(
-    r"decreas\w*|lower|less|fewer|smaller|shrink\w*|shrank|drop\w*|fall\w*|fell|declin\w*|reduc\w*|cut|"
+    r"decreas\w*|lower(?:s|ed|ing)?|less|fewer|smaller|shrink\w*|shrank|drop\w*|fall\w*|fell|declin\w*|reduc\w*|cut|"
     r"degrad\w*|worse|slower|trail\w*|below|inferior|underperform\w*|slow(?:s|ed)? down|shorter|downward|"
     r"los(?:e|es|t|ing)|diminish\w*|halv\w*|hurts?|harm\w*|lowest|smallest|worst|slowest|weakest|behind|"
     r"collaps\w*|deteriorat\w*"
@@ -498,6 +498,7 @@ class AlignResult:
     checks: list[FigureCheck] = field(default_factory=list)
     polarity_flip: bool = False
     figure_direction_flip: str = ""  # the evidence sentence whose aligned figure moves the other way
+    trend_flip: str = ""  # the evidence sentence whose trend over the claim's driver runs the other way
     negation_flip: bool = False
     scope_unsupported: bool = False
     name_swap: bool = False
@@ -532,7 +533,7 @@ class AlignResult:
             "al_conflict": self.share(Verdict.CONFLICT),
             "al_changed": self.share(Verdict.CHANGED),
             "al_absent": self.share(Verdict.ABSENT),
-            "al_polarity_flip": float(self.polarity_flip or bool(self.figure_direction_flip)),
+            "al_polarity_flip": float(self.polarity_flip or bool(self.figure_direction_flip) or bool(self.trend_flip)),
             "al_negation_flip": float(self.negation_flip),
             "al_scope": float(self.scope_unsupported),
             "al_name_swap": float(self.name_swap),
@@ -564,7 +565,9 @@ class AlignResult:
                 out.append(
                     f"claim: {c.claim.text}; the passage about it, {at(self.best_sentence)}, states no such figure"
                 )
-        if self.polarity_flip:
+        if self.trend_flip:  # the most specific reading: what moves with what
+            out.append(f"direction: the claim's trend runs the other way in {at(self.trend_flip)}")
+        elif self.polarity_flip:
             out.append(f"direction: the claim's comparison runs the other way in {at(self.best_sentence)}")
         elif self.figure_direction_flip:
             out.append(f"direction: the claim's figure moves the other way in {at(self.figure_direction_flip)}")
@@ -1337,6 +1340,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
     result.role_swap = _role_swap(claim, result, overlap_of)
     result.figure_direction_flip = _figure_direction_flip(claim, result)
+    result.trend_flip = _trend_flip(claim, list(dict.fromkeys(sentences)), overlap_of)
     sentence = result.best_sentence
     # A flattened table row or a cell states no direction, negation or scope: its header words ("Zero-Shot",
     # "Standard prompting") read as such are noise, and its figures are checked one by one above.
@@ -1495,6 +1499,77 @@ def _uncaptioned_tables(located: Sequence[tuple[str, int]], tables: dict[int, st
         best = max(names, key=lambda k: len(names[k] & mine), default=None)
         out[i] = best if best is not None and len(names[best] & mine) >= 2 else f"window {i}"
     return out
+
+
+# A trend: what happens to one quantity as another grows ("acceleration decreases with an increase in sampling
+# temperature", "a consistent performance gain as the number of link tokens increases", "increasing the number of
+# prefill workers … lowers latency"). The driver phrase names the quantity that moves and which way.
+_MOVE_UP = r"increas\w*|grow\w*|grew|ris(?:e|es|ing)|rose|rais\w*|doubl\w*|add\w*|more|higher|larger|greater|longer"
+_MOVE_DOWN = r"decreas\w*|shrink\w*|shrank|drop\w*|fall\w*|fell|reduc\w*|lower\w*|fewer|smaller|shorter|less"
+_X = r"(?P<x>(?:the\s+)?(?:(?!(?:as|while|when|with|and|but|so)\b)[\w-]+\s+){0,5}?[\w-]+)"
+_DRIVERS = [
+    re.compile(rf"\b(?:as|when|while)\s+{_X}\s+(?:is\s+|are\s+|gets?\s+)?(?P<v>{_MOVE_UP}|{_MOVE_DOWN})\b", re.I),
+    re.compile(rf"\bwith\s+(?:an?\s+)?(?P<v>{_MOVE_UP}|{_MOVE_DOWN})\s+(?:in\s+|of\s+)?{_X}(?=\s*(?:[,;.]|$))", re.I),
+    re.compile(
+        rf"\b(?P<v>increasing|raising|adding|doubling|decreasing|reducing|lowering)\s+{_X}(?=\s+(?:from|to|always|"
+        r"steadily|consistently|further|also|only|does|do|can|will|would|may|leads?|yields?|results?|makes?|causes?|"
+        rf"helps?|hurts?|{_MOVE_UP}|{_MOVE_DOWN}|improv\w*|degrad\w*|slows?|speeds?|boosts?|raises?)\b)",
+        re.I,
+    ),
+]
+_TREND_CLAUSE = re.compile(
+    r"[;:]|,\s+(?:so|while|whereas|but|and|which|thus|thereby|with)\b|\b(?:so that|whereas|but)\b", re.I
+)
+# What the other quantity does: verbs and adjectives of change, not the nouns "acceleration" or "speedup".
+_EFFECT_UP = words_pattern(
+    r"increas(?:e|es|ed|ing)|grow(?:s|ing)?|grew|ris(?:e|es|ing)|rose|improv(?:e|es|ed|ing)|gains?|boost(?:s|ed)?|"
+    r"higher|better|larger|greater|more|outperform\w*|rais(?:e|es|ed)|helps?"
+)
+_EFFECT_DOWN = words_pattern(
+    r"decreas(?:e|es|ed|ing)|shrink(?:s|ing)?|shrank|drop(?:s|ped)?|fall(?:s|ing)?|fell|declin(?:e|es|ed|ing)|"
+    r"reduc(?:e|es|ed|ing)|lower(?:s|ed)?|worse|smaller|less|fewer|degrad(?:e|es|ed|ing)|hurts?|diminish\w*|"
+    r"underperform\w*|deteriorat\w*|loss(?:es)?"
+)
+
+
+def trend_of(sentence: str) -> tuple[frozenset[str], int, str] | None:
+    """(driver stems, sign, driver phrase): +1 when the sentence's other quantity rises with the driver, -1 when it
+    falls, None without a trend (no driver, or no direction word outside it in its clause)."""
+    for pattern in _DRIVERS:
+        m = pattern.search(sentence)
+        if not m:
+            continue
+        lo = max((b.end() for b in _TREND_CLAUSE.finditer(sentence) if b.end() <= m.start()), default=0)
+        hi = min((b.start() for b in _TREND_CLAUSE.finditer(sentence) if b.start() >= m.end()), default=len(sentence))
+        rest = sentence[lo : m.start()] + " " + sentence[m.end() : hi]
+        up, down = len(_EFFECT_UP.findall(rest)), len(_EFFECT_DOWN.findall(rest))
+        neg = len(_NEGATION.findall(_KEPT.sub("keeping", rest)))
+        if up == down:
+            continue
+        effect = 1 if up > down else -1
+        if neg % 2:
+            effect = -effect
+        driver = 1 if re.fullmatch(_MOVE_UP, m["v"], re.I) or m["v"].lower() in ("adding", "doubling") else -1
+        stems = frozenset(
+            t.stem.rstrip("s") for t in tokens(m["x"]) if t.stem not in _STOP_STEMS and not t.text[0].isdigit()
+        )
+        if stems:
+            return stems, driver * effect, m.group(0)
+    return None
+
+
+def _trend_flip(claim: str, sentences: Sequence[str], overlap_of: dict[str, float]) -> str:
+    """The sentence, among those about the claim, whose trend over the claim's driver runs the other way."""
+    mine = trend_of(claim)
+    if mine is None:
+        return ""
+    for sentence in sorted(sentences, key=lambda s: -overlap_of.get(s, 0.0)):
+        if overlap_of.get(sentence, 0.0) < MIN_OVERLAP:
+            break
+        theirs = trend_of(sentence)
+        if theirs is not None and len(mine[0] & theirs[0]) >= min(2, len(mine[0])):
+            return sentence if theirs[1] != mine[1] else ""
+    return ""
 
 
 def _figure_direction_flip(claim: str, result: AlignResult) -> str:
