@@ -489,6 +489,7 @@ class FigureCheck:
     evidence: Figure | None = None
     detail: str = ""
     baseline: str = ""  # a conflict of baselines: what the evidence states the figure against
+    why: str = ""  # what exactly differs, when more than the value (" per 10 seconds, not per minute")
 
 
 @dataclass
@@ -556,6 +557,8 @@ class AlignResult:
             if c.outcome == Verdict.CONFLICT and c.evidence is not None and c.baseline:
                 out.append(f"claim: {c.claim.text} against {comparator_of(c.claim) or 'its baseline'}; "
                            f"{at(c.evidence.sentence)} gives {c.evidence.text} against {c.baseline}")  # fmt: skip
+            elif c.outcome in (Verdict.CONFLICT, Verdict.CHANGED) and c.evidence is not None and c.why:
+                out.append(f"claim: {c.claim.text}; {at(c.evidence.sentence)} gives {c.evidence.text}{c.why}")
             elif c.outcome == Verdict.CONFLICT and c.evidence is not None:
                 out.append(f"claim: {c.claim.text} for {_describe(c.claim) or 'it'}; {at(c.evidence.sentence)} gives "
                            f"{c.evidence.text} for {_describe(c.evidence) or 'something else'}")  # fmt: skip
@@ -1255,7 +1258,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 result.checks.append(
                     FigureCheck(cf, Verdict.CHANGED, ef,
                                 f"claim: {cf.text} per {per_c[2]}; the evidence states {ef.text} per {per_e[2]}: "
-                                f'"{_clip(ef.sentence)}"')
+                                f'"{_clip(ef.sentence)}"', why=f" per {per_e[2]}, not per {per_c[2]}")
                 )  # fmt: skip
                 continue
             if ef.sentence not in cells and name_swapped(cf.sentence, ef.sentence):
@@ -1264,7 +1267,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 result.checks.append(
                     FigureCheck(cf, Verdict.CONFLICT, ef,
                                 f'claim: {cf.text}; the evidence states it under another setting: '
-                                f'"{_clip(ef.sentence)}"')
+                                f'"{_clip(ef.sentence)}"', why=" under another setting than the claim's")
                 )  # fmt: skip
                 continue
             result.checks.append(FigureCheck(cf, Verdict.AGREE, ef, f"{cf.text}: stated"))
@@ -1444,6 +1447,7 @@ def _split_conditions(checks: Sequence[FigureCheck], by_sentence: dict[str, list
             if here is None or there is None:
                 continue
             a.outcome, a.evidence = Verdict.CHANGED, here
+            a.why = f" for it, beside {b.evidence.text}; {a.claim.text} goes with {there.text} in another sentence"
             a.detail = (
                 f"claim: {a.claim.text} with {b.claim.text}; the sentence stating {b.evidence.text} gives {here.text} "
                 f'for it: "{_clip(sb)}"; {a.claim.text} goes with {there.text} there: "{_clip(sa)}"'
