@@ -577,3 +577,17 @@ def test_a_trend_that_runs_the_other_way_is_a_direction_error_both_ways() -> Non
     batch = "With larger batch sizes, the speedup of speculative decoding decreases."
     assert not align("The speedup of speculative decoding shrinks as the batch size grows.", [batch]).trend_flip
     assert align("The speedup of speculative decoding grows as the batch size grows.", [batch]).trend_flip
+
+
+def test_an_average_is_not_a_maximum_both_ways() -> None:
+    hispec = (
+        "HiSpec improves throughput by 1.7× on average and up to 2.08× compared to vanilla auto-regressive decoding."
+    )
+    peak = align("HiSpec's throughput gains top out at about 1.66x over vanilla decoding.", [hispec])
+    assert [c.outcome for c in peak.checks] == ["conflict"] and "as the average, not the maximum" in peak.mismatches()[
+        0
+    ]
+    assert [c.outcome for c in align("HiSpec improves throughput by up to 2.08x.", [hispec]).checks] == ["agree"]
+    assert [c.outcome for c in align("HiSpec's throughput gain averages about 1.7x.", [hispec]).checks] == ["agree"]
+    step = "We test Step-3's decoding with 4,096 average context length on Hopper GPUs."
+    assert [c.outcome for c in align("Step-3 was tested at up to 4,096 context length.", [step]).checks] == ["agree"]

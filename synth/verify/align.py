@@ -1261,6 +1261,15 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                                 f'"{_clip(ef.sentence)}"', why=f" per {per_e[2]}, not per {per_c[2]}")
                 )  # fmt: skip
                 continue
+            stat_c, stat_e = statistic_of(cf), statistic_of(ef)
+            if stat_c and stat_e and stat_c != stat_e:
+                # "tops out at about 1.66x" for "1.7x on average and up to 2.08x": the mean is not the maximum.
+                result.checks.append(
+                    FigureCheck(cf, Verdict.CONFLICT, ef,
+                                f'claim: {cf.text} as the {stat_c}; the evidence gives {ef.text} as the {stat_e}: '
+                                f'"{_clip(ef.sentence)}"', why=f" as the {stat_e}, not the {stat_c}")
+                )  # fmt: skip
+                continue
             if ef.sentence not in cells and name_swapped(cf.sentence, ef.sentence):
                 # The figure's own sentence names a sibling of the claim's setting and not the claim's
                 # ("7.2% with text-davinci-002" for "with code-davinci-002"): it is stated for the other one.
@@ -1365,6 +1374,29 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+_MAX_BEFORE = re.compile(
+    r"(?:\bup to|\bat most|\bas (?:high|much|fast|large) as|\bpeak(?:s|ed|ing)?(?: at)?|\btop(?:s|ped|ping)? out at|"
+    r"\bmaximum(?: \w+)?(?: of)?|\bhighest(?: \w+)?(?: of)?|\bbest(?: \w+)? of)\s*"
+    r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*$",
+    re.I,
+)
+_MEAN_BEFORE = re.compile(
+    r"\b(?:on average|average(?:s|d)?|mean|avg\.?)(?:\s+[\w-]+){0,2}(?:\s+(?:of|by|is|was))?\s*$", re.I
+)
+_MEAN_AFTER = re.compile(r"^\s*(?:\w+\s+)?(?:on|in) (?:average|avg\.?)\b", re.I)  # not "4,096 average context"
+
+
+def statistic_of(figure: Figure) -> str:
+    """Which statistic a figure is, where the sentence says: "maximum" ("up to 2.08x", "tops out at") or "average"
+    ("1.7x on average", "an average speedup of 1.7x"); "" otherwise."""
+    before = figure.sentence[max(0, figure.start - 40) : figure.start]
+    if _MAX_BEFORE.search(before):
+        return "maximum"
+    if _MEAN_BEFORE.search(before) or _MEAN_AFTER.match(figure.sentence[figure.end : figure.end + 25]):
+        return "average"
+    return ""
 
 
 _PER_UNIT = re.compile(
