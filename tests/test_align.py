@@ -591,3 +591,13 @@ def test_an_average_is_not_a_maximum_both_ways() -> None:
     assert [c.outcome for c in align("HiSpec's throughput gain averages about 1.7x.", [hispec]).checks] == ["agree"]
     step = "We test Step-3's decoding with 4,096 average context length on Hopper GPUs."
     assert [c.outcome for c in align("Step-3 was tested at up to 4,096 context length.", [step]).checks] == ["agree"]
+
+
+def test_a_bare_table_cell_takes_its_headers_unit_both_ways() -> None:
+    table = (
+        "Target Model Draft Model Latency (ms) Tverif/Tgen Generation (Tgen) Verification (Tverif) facebook/opt-66b "
+        "facebook/opt-1.3b 9.14 26.83 2.9× Llama-3.1-70BINST Llama-3.2-1BINST 7.10 42.54 6×"
+    )
+    claim = "Verifying draft tokens with a Llama-3.1-70B target took about 42.5 {}."
+    assert [c.outcome for c in align(claim.format("seconds"), [table]).checks] == ["changed"]
+    assert [c.outcome for c in align(claim.format("ms"), [table]).checks] == ["agree"]

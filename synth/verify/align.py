@@ -429,6 +429,12 @@ KILO_SLACK = 0.025  # "32K" is 32,000 or 32,768 (a power of two): lengths and ba
 def value_matches(claim: Figure, evidence: Figure) -> bool:
     """Same figure allowing for printed rounding, "about", ranges and bounds; units must be compatible."""
     c, e = claim.number, evidence.number
+    if c.unit and not e.unit and (header := header_unit(evidence.sentence)) and header[0] == c.unit:
+        k = header[1]  # a bare cell in the header's unit ("Latency (ms)": 42.54 is 0.04254 s)
+        e = e.model_copy(
+            update={"value": e.value * k, "unit": c.unit, "low": None if e.low is None else e.low * k,
+                    "high": None if e.high is None else e.high * k}
+        )  # fmt: skip
     units = {c.unit, e.unit}
     if c.unit != e.unit and not (units <= {"%", ""} or units <= {"pp", "%"} or units <= {"x", ""}):
         return False
@@ -463,15 +469,35 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
     return lo - e_step < v < hi + e_step if e_step else lo - 1e-12 <= v <= hi + 1e-12
 
 
+_HEADER_UNIT = re.compile(
+    r"\((ns|µs|μs|us|ms|s|sec|seconds|milliseconds|microseconds|min|minutes|KB|MB|GB|TB|KiB|MiB|GiB)\)"
+)
+
+
+def header_unit(sentence: str) -> tuple[str, float] | None:
+    """The one unit a table's header gives its cells ("Latency (ms)"): (normalised unit, scale), read by the
+    quantity parser; None when the header gives none or several."""
+    units = set()
+    for written in _HEADER_UNIT.findall(sentence):
+        numbers = extract_numbers(f"1 {written}")
+        if numbers and numbers[0].unit:
+            units.add((numbers[0].unit, numbers[0].value))
+    return units.pop() if len(units) == 1 else None
+
+
 def rescaled_figure(claim: Figure, evidence: Figure) -> bool:
-    """The claim's digits with the evidence's unit on another scale: "3 seconds" for "3 ms", "50 µs" for "50ms"."""
+    """The claim's digits with the evidence's unit on another scale: "3 seconds" for "3 ms", "50 µs" for "50ms",
+    "42.5 seconds" for a cell 42.54 of a table whose header says "Latency (ms)"."""
     c, e = claim.number, evidence.number
-    if not c.unit or c.unit != e.unit:
+    e_scale = _scale(e)
+    if c.unit and e.unit == "" and (header := header_unit(evidence.sentence)) and header[0] == c.unit:
+        e_scale = header[1]  # a bare cell takes its header's unit
+    elif not c.unit or c.unit != e.unit:
         return False
     shown_c, shown_e = _shown(c.text), _shown(e.text)
     if shown_c is None or shown_e is None or abs(shown_c - shown_e) > _step(c.text) + 1e-9:
         return False
-    ratio = abs(_scale(c) / _scale(e)) if _scale(e) else 1.0
+    ratio = abs(_scale(c) / e_scale) if e_scale else 1.0
     return ratio >= 9.99 or ratio <= 0.1001
 
 
