@@ -550,6 +550,8 @@ def test_a_rate_per_another_interval_is_a_unit_error_both_ways() -> None:
     wrong = align(claim.format("minute"), [loong]).checks
     assert [c.outcome for c in wrong] == ["changed"] and "per 10 seconds" in wrong[0].detail
     assert "per 10 seconds, not per minute" in align(claim.format("minute"), [loong]).mismatches()[0]
+    assert align(claim.format("minute"), [loong]).features()["al_unit"] == 1.0
+    assert align(claim.format("10 seconds"), [loong]).features()["al_unit"] == 0.0
     assert [c.outcome for c in align(claim.format("10 seconds"), [loong]).checks] == ["agree"]
 
 

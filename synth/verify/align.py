@@ -515,6 +515,7 @@ class FigureCheck:
     evidence: Figure | None = None
     detail: str = ""
     baseline: str = ""  # a conflict of baselines: what the evidence states the figure against
+    unit: bool = False  # the same figure in another unit, scale or per-interval: a unit/scale error
     why: str = ""  # what exactly differs, when more than the value (" per 10 seconds, not per minute")
 
 
@@ -567,6 +568,7 @@ class AlignResult:
             "al_role_swap": float(bool(self.role_swap)),
             "al_name_coverage": self.name_coverage,
             "al_unnamed": float(bool(self.unnamed)),
+            "al_unit": float(any(c.unit for c in self.checks)),
             "al_best_overlap": self.best_overlap,
         }
 
@@ -1284,7 +1286,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 result.checks.append(
                     FigureCheck(cf, Verdict.CHANGED, ef,
                                 f"claim: {cf.text} per {per_c[2]}; the evidence states {ef.text} per {per_e[2]}: "
-                                f'"{_clip(ef.sentence)}"', why=f" per {per_e[2]}, not per {per_c[2]}")
+                                f'"{_clip(ef.sentence)}"', why=f" per {per_e[2]}, not per {per_c[2]}", unit=True)
                 )  # fmt: skip
                 continue
             stat_c, stat_e = statistic_of(cf), statistic_of(ef)
@@ -1330,7 +1332,9 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                 rescaled, key=lambda f: len(cf.context & f.context) + RELEVANCE_WEIGHT * overlap_of.get(f.sentence, 0)
             )
             detail = f'claim: {cf.text}; the evidence states {ef.text} (another unit or scale): "{_clip(ef.sentence)}"'
-            result.checks.append(FigureCheck(cf, Verdict.CHANGED, ef, detail))
+            result.checks.append(
+                FigureCheck(cf, Verdict.CHANGED, ef, detail, why=" in another unit or scale", unit=True)
+            )
             continue
         # No matching value: is there a slot for it (same unit, same context) holding another value?
         slots = []
