@@ -603,3 +603,15 @@ def test_a_bare_table_cell_takes_its_headers_unit_both_ways() -> None:
     claim = "Verifying draft tokens with a Llama-3.1-70B target took about 42.5 {}."
     assert [c.outcome for c in align(claim.format("seconds"), [table]).checks] == ["changed"]
     assert [c.outcome for c in align(claim.format("ms"), [table]).checks] == ["agree"]
+
+
+def test_hardware_the_evidence_never_names_is_a_swap_when_it_names_its_own_both_ways() -> None:
+    kvlink = (
+        "We adopt Llama-3.2-1B-Instruct and Llama-3.2-3B-Instruct as the backbone models, fine-tuning them for 6,000 "
+        "steps using a global batch size of 64 across 8 A100 GPUs."
+    )
+    claim = "KVLink was fine-tuned for 6,000 steps with a global batch size of 64 on eight {} GPUs."
+    wrong = align(claim.format("H100"), [kvlink])
+    assert wrong.features()["al_hardware"] == 1.0 and any(m.startswith("hardware:") for m in wrong.mismatches())
+    assert align(claim.format("A100"), [kvlink]).features()["al_hardware"] == 0.0
+    assert align(claim.format("H100"), ["KVLink is fine-tuned for 6,000 steps."]).features()["al_hardware"] == 0.0

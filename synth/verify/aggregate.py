@@ -23,7 +23,7 @@ ALIGN_FEATURES = (
     "al_absent", "al_absent_on_topic", "al_agree", "al_all_agree", "al_all_bad", "al_any_bad", "al_bad_beside_agree",
     "al_best_overlap",
     "al_changed", "al_conflict", "al_name_coverage", "al_name_swap", "al_negation_flip", "al_numbers",
-    "al_polarity_flip", "al_role_swap", "al_scope", "al_unit", "al_unnamed",
+    "al_polarity_flip", "al_role_swap", "al_scope", "al_unit", "al_unnamed", "al_hardware",
 )  # fmt: skip
 NO_JUDGE_FEATURES = BASE_FEATURES + ALIGN_FEATURES
 JUDGE_FEATURES = ("support_logit", "contradict_logit", "contradict_at_best_logit")

@@ -533,6 +533,7 @@ class AlignResult:
     role_swap: str = ""  # the mismatch line naming two slots whose descriptions trade places ("{at}": where)
     role_swap_sentence: str = ""
     bad_beside_agree: bool = False
+    hardware_swap: str = ""  # the evidence sentence naming other hardware than the claim's
     unnamed: list[str] = field(default_factory=list)  # the claim's settings the evidence never names
     name_coverage: float = 1.0
     best_sentence: str = ""
@@ -565,6 +566,7 @@ class AlignResult:
             "al_negation_flip": float(self.negation_flip),
             "al_scope": float(self.scope_unsupported),
             "al_name_swap": float(self.name_swap),
+            "al_hardware": float(bool(self.hardware_swap)),
             "al_role_swap": float(bool(self.role_swap)),
             "al_name_coverage": self.name_coverage,
             "al_unnamed": float(bool(self.unnamed)),
@@ -604,7 +606,9 @@ class AlignResult:
             out.append(f"direction: the claim's figure moves the other way in {at(self.figure_direction_flip)}")
         if self.negation_flip:
             out.append(f"negation: {at(self.best_sentence)} negates it")
-        if self.name_swap:
+        if self.hardware_swap:
+            out.append(f"hardware: {at(self.hardware_swap)} names other hardware than the claim's")
+        elif self.name_swap:
             out.append(f"condition: {at(self.best_sentence)} names another model/hardware/setting")
         if self.role_swap:
             out.append(self.role_swap.replace("{at}", at(self.role_swap_sentence)))
@@ -1369,7 +1373,9 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     # 7B and 13B): its figures there are for other settings, what NOT ENOUGH INFO looks like. A sibling named
     # instead ("A100" for "H100") is a swapped condition, not an absent one.
     unnamed = _unnamed_conditions(claim, sentences)
-    result.unnamed = [] if any(name_swapped(claim, s) for s in sentences) else unnamed
+    result.hardware_swap = hardware_swapped(claim, sentences)
+    swapped_name = bool(result.hardware_swap) or any(name_swapped(claim, s) for s in sentences)
+    result.unnamed = [] if swapped_name else unnamed
     anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
     # A figure contradicted by the very sentence that states the claim's other figures: the claim is about
     # that sentence, so the mismatch is not a stray number elsewhere.
@@ -1404,6 +1410,33 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     if result.best_overlap >= MIN_OVERLAP:
         result.name_swap = name_swapped(claim, sentence)
     return result
+
+
+_ACCELERATOR = re.compile(
+    r"\b(?:[AHLBV]\d{2,3}S?|[AH]800|A10G?|T4|P100|A6000|GH200|GB200|(?:RTX|GTX)\s?\d{4}(?:\s?Ti)?|MI\d{3}X?|"
+    r"TPU\s?v\d\w*|Gaudi\s?\d?)\b"
+)
+
+
+def accelerators(text: str) -> set[str]:
+    """The GPU or accelerator models a text names ("A100", "H100", "RTX 4090", "TPU v4"), spaces dropped."""
+    return {m.group(0).replace(" ", "").upper() for m in _ACCELERATOR.finditer(text)}
+
+
+def hardware_swapped(claim: str, sentences: Sequence[str]) -> str:
+    """The evidence's sentence naming the hardware the experiments ran on, when it is not the claim's: a paper
+    states its hardware, so "eight H100 GPUs" against "8 A100 GPUs" is a swapped condition, not a missing one. ""
+    when the claim names no accelerator or the evidence names the claim's."""
+    mine = accelerators(claim)
+    if not mine:
+        return ""
+    named = [(s, accelerators(s)) for s in sentences]
+    if any(mine & theirs for _, theirs in named):
+        return ""
+    return next((s for s, theirs in named if theirs and _GPU_WORD.search(s)), "")
+
+
+_GPU_WORD = re.compile(r"\b(?:GPUs?|TPUs?|accelerators?|devices?|nodes?|cards?)\b", re.I)
 
 
 _MAX_BEFORE = re.compile(
