@@ -11,7 +11,7 @@ from synth.verify.label_model import LabelModels, fit_label_model
 from synth.verify.lm_judge import JudgeScore
 from synth.verify.numeric import check_numbers
 from synth.verify.verifier import Passage, Verifier, quote_sentences, to_verdict
-from synth.verify.windows import evidence_windows
+from synth.verify.windows import evidence_query, evidence_windows
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
 
@@ -193,3 +193,12 @@ def test_checks_list_only_what_the_task_reads() -> None:
     without = Verifier(LabelModels(models={"3way:no-judge": plain}), judge=FakeJudge())
     assert not without.judge_used("3way")
     assert "lm_judge" not in without.checks_for("3way") and "numeric" in without.checks_for("3way")
+
+
+def test_the_evidence_is_searched_without_the_claims_attribution_frame() -> None:
+    """A survey's title words would outrank the sentence that states the finding."""
+    claim = "Per the 'Speculative Decoding and Beyond' survey, PEARL runs about 4.4x faster than standard SD."
+    assert evidence_query(claim) == "PEARL runs about 4.4x faster than standard SD."
+    assert evidence_query("Xia et al.'s survey states that EAGLE is fastest.") == "EAGLE is fastest."
+    kept = "In the SCoT ablation on Mistral-7B, one demonstration raised AQuA accuracy."  # a setting, not a source
+    assert evidence_query(kept) == kept

@@ -12,6 +12,7 @@ from synth.core.claims import Claim
 from synth.core.hits import Hit
 from synth.corpus.catalog import Catalog
 from synth.verify.verifier import Passage
+from synth.verify.windows import evidence_query
 
 
 def hit_passages(hit: Hit, catalog: Catalog) -> list[Passage]:
@@ -42,6 +43,7 @@ def corpus_passages(
 
     `exclude` keeps documents out of the evidence (an audited paper must not confirm itself).
     """
+    claim = evidence_query(claim)
     sources = set(source_doc_ids or ()) | ({source_doc_id} if source_doc_id else set())
     sources -= exclude or set()
     hits: list[Hit] = []

@@ -31,7 +31,7 @@ from synth.verify.label_model import LabelModels, Prediction
 from synth.verify.lm_judge import JudgeScore
 from synth.verify.numeric import check_numbers
 from synth.verify.probe import LinearProbe, is_probe_feature
-from synth.verify.windows import evidence_windows
+from synth.verify.windows import evidence_query, evidence_windows
 
 WHOLE_PASSAGE_WORDS = 260
 # Cosines are kept to 4 decimals: fp32 sums in another order differ in the 7th, and a feature must not move a
@@ -155,6 +155,7 @@ class Verifier:
     def windows(self, claim: str, passages: Iterable[Passage]) -> list[WindowScore]:
         """The passages cut into evidence windows, each with its word overlap and its similarity to the claim
         (the embedder's cosine, else the overlap): what every check and the shown closest passage start from."""
+        claim = evidence_query(claim)
         scores: list[WindowScore] = []
         for p in passages:
             whole = WHOLE_PASSAGE_WORDS if p.whole else self.window_words
