@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -51,3 +52,10 @@ def test_platt_on_one_class_is_the_constant_rate() -> None:
     """Every held-out verdict right (a small fold): no logistic curve exists, the map is the observed rate."""
     calibrator = fit_platt([0.4, 0.6, 0.9], [True, True, True])
     assert calibrator.apply(0.1) == calibrator.apply(0.95) == 1.0
+
+
+def test_parameters_fitted_on_the_raw_score_still_apply() -> None:
+    """A params file from before the log-odds curve keeps its meaning."""
+    old = Calibrator(method="platt", a=4.46, b=-2.64)
+    assert old.apply(0.8) == pytest.approx(1 / (1 + math.exp(-(4.46 * 0.8 - 2.64))))
+    assert fit_platt([0.4, 0.6, 0.7, 0.9, 0.95], [False, True, False, True, True]).method == "logit_platt"

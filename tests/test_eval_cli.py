@@ -33,7 +33,10 @@ def test_calibrate_writes_numbers_with_their_provenance(tmp_path: Path) -> None:
     model = models["3way:no-judge"]
     assert "check-covid" in model["fitted_on"] and "+20nei" in model["fitted_on"] and model["n"] == 80
     # 80 pairs: a logistic calibration curve; a step function would follow the sample
-    assert model["labels"] == ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"] and model["calibrator"]["method"] == "platt"
+    assert (
+        model["labels"] == ["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+        and model["calibrator"]["method"] == "logit_platt"
+    )
     text = out.read_text()
     assert "Bats" not in text and "SARS" not in text  # parameters only, never the data
     # The file is usable by the verifier.

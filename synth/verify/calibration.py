@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 class Calibrator(BaseModel):
     """Serializable calibration map; `apply` is a pure function of the raw score."""
 
-    method: Literal["platt", "isotonic", "identity"] = "identity"
+    method: Literal["logit_platt", "platt", "isotonic", "identity"] = "identity"
     a: float = 1.0
     b: float = 0.0
     xs: list[float] = Field(default_factory=list, description="Isotonic knots (raw scores), ascending.")
@@ -28,7 +28,10 @@ class Calibrator(BaseModel):
     n: int = 0
 
     def apply(self, score: float) -> float:
-        if self.method == "platt":
+        if self.method == "logit_platt":
+            z = self.a * _logit(score) + self.b
+            return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        if self.method == "platt":  # on the raw score: parameters fitted before 2026-12-07 evening
             z = self.a * score + self.b
             return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         if self.method == "isotonic" and self.xs:
@@ -42,18 +45,29 @@ class Calibrator(BaseModel):
         return min(1.0, max(0.0, score))
 
 
+_EDGE = 1e-4
+
+
+def _logit(score: float) -> float:
+    p = min(1.0 - _EDGE, max(_EDGE, score))
+    return math.log(p / (1.0 - p))
+
+
 def fit_platt(scores: Sequence[float], correct: Sequence[bool], fitted_on: str = "") -> Calibrator:
-    """A logistic curve from score to P(right); when every verdict was right (or every one wrong) no curve is
-    defined, and the map is the constant rate (isotonic regression on one class)."""
+    """A logistic curve from the score's log-odds to P(right) (Platt scaling on the model's own scale: a
+    probability's log-odds, where a curve in the raw score bent too little at both ends: held-out ECE on
+    claims_dev 0.055 against 0.075 over six versions of the features); when every verdict was right (or every
+    one wrong) no curve is defined, and the map is the constant rate (isotonic regression on one class)."""
     from sklearn.linear_model import LogisticRegression
 
     if len(set(correct)) < 2:
         return fit_isotonic(scores, correct, fitted_on)
 
-    model = LogisticRegression(C=1e4).fit([[s] for s in scores], [int(c) for c in correct])
+    model = LogisticRegression(C=1e4).fit([[_logit(s)] for s in scores], [int(c) for c in correct])
     return Calibrator(
-        method="platt", a=float(model.coef_[0][0]), b=float(model.intercept_[0]), fitted_on=fitted_on, n=len(scores)
-    )
+        method="logit_platt", a=float(model.coef_[0][0]), b=float(model.intercept_[0]), fitted_on=fitted_on,
+        n=len(scores),
+    )  # fmt: skip
 
 
 def fit_isotonic(scores: Sequence[float], correct: Sequence[bool], fitted_on: str = "") -> Calibrator:
