@@ -615,3 +615,12 @@ def test_hardware_the_evidence_never_names_is_a_swap_when_it_names_its_own_both_
     assert wrong.features()["al_hardware"] == 1.0 and any(m.startswith("hardware:") for m in wrong.mismatches())
     assert align(claim.format("A100"), [kvlink]).features()["al_hardware"] == 0.0
     assert align(claim.format("H100"), ["KVLink is fine-tuned for 6,000 steps."]).features()["al_hardware"] == 0.0
+
+
+def test_the_two_sides_of_a_contrast_trading_places_is_a_swap_both_ways() -> None:
+    survey = ["In FP32 precision, the outputs of Speculative Decoding are guaranteed to be exactly the same as "
+              "autoregressive decoding."]  # fmt: skip
+    claim = "Speculative decoding is guaranteed to reproduce autoregressive outputs exactly in {}, whereas {} diverges."
+    swapped = align(claim.format("FP16", "FP32"), survey)
+    assert "says of FP32 what the claim says of FP16" in " ".join(swapped.mismatches())
+    assert not align(claim.format("FP32", "FP16"), survey).role_swap

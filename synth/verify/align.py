@@ -1386,7 +1386,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     anchor = max(anchors, key=lambda a: (anchors[a], overlap_of.get(a, 0.0))) if anchors else None
     if anchor is not None and overlap_of.get(anchor, 0.0) >= MIN_OVERLAP:
         result.best_sentence, result.best_overlap = anchor, max(result.best_overlap, overlap_of[anchor])
-    result.role_swap = _role_swap(claim, result, overlap_of)
+    result.role_swap = _role_swap(claim, result, overlap_of) or _clause_swap(claim, result, overlap_of)
     result.figure_direction_flip = _figure_direction_flip(claim, result)
     result.trend_flip = _trend_flip(claim, list(dict.fromkeys(sentences)), overlap_of)
     sentence = result.best_sentence
@@ -1719,6 +1719,39 @@ def _role_swap(claim: str, result: AlignResult, overlap_of: dict[str, float]) ->
                 ta, tb = claim[slice(*once[0][a])], claim[slice(*once[0][b])]
                 result.role_swap_sentence = sentence
                 return f"roles: the claim's {ta} and {tb} trade places in {{at}}"
+    return ""
+
+
+_CONTRAST = re.compile(r",?\s+(?:whereas|while|but)\s+|;\s*", re.I)
+
+
+def _clause_swap(claim: str, result: AlignResult, overlap_of: dict[str, float]) -> str:
+    """A contrast whose two sides trade places: "exact under FP16, whereas FP32 can introduce discrepancies"
+    against "In FP32 precision, the outputs … are guaranteed to be exactly the same": an evidence sentence about
+    the claim names only one side's name and says of it what the claim says of the other side (two or more of
+    those words, none of its own side's)."""
+    parts = _CONTRAST.split(claim)
+    if len(parts) != 2:
+        return ""
+    names = [{n for n in _names(p) if any(c.isdigit() for c in n) or _is_strong_name(n)} for p in parts]
+    own = [names[0] - names[1], names[1] - names[0]]
+    if not own[0] or not own[1]:
+        return ""
+    keys = names[0] | names[1]
+    words = [{w for w in _content(p) - _content(parts[1 - i]) if w not in keys} for i, p in enumerate(parts)]
+    for sentence, overlap in sorted(overlap_of.items(), key=lambda kv: -kv[1]):
+        if overlap < ON_TOPIC:
+            break
+        there = _names(sentence)
+        for i in (0, 1):  # the sentence names side i only, in the other side's words
+            if own[i] & there and not own[1 - i] & there:
+                said = _content(sentence)
+                if len(words[1 - i] & said) >= 2 and not words[i] & said:
+                    result.role_swap_sentence = sentence
+                    written = {_name_key(t.text): t.text for t in tokens(claim)}
+                    side = ", ".join(sorted(written.get(n, n) for n in own[i] & there))
+                    other = ", ".join(sorted(written.get(n, n) for n in own[1 - i]))
+                    return f"roles: {{at}} says of {side} what the claim says of {other}"
     return ""
 
 
