@@ -624,3 +624,24 @@ def test_the_two_sides_of_a_contrast_trading_places_is_a_swap_both_ways() -> Non
     swapped = align(claim.format("FP16", "FP32"), survey)
     assert "says of FP32 what the claim says of FP16" in " ".join(swapped.mismatches())
     assert not align(claim.format("FP32", "FP16"), survey).role_swap
+
+
+def test_a_respectively_list_gives_each_figure_to_its_own_item_both_ways() -> None:
+    kvdirect = (
+        "When the number of prefill workers is increased from 1 to 2, prefill time is reduced by 2.34×, 1.74×, 3.73×, "
+        "and 4.04× for prompt lengths ranging from 8,192 to 65,536, respectively."
+    )
+    claim = (
+        "In KVDirect, doubling prefill workers from one to two shrinks prefill time by about {} for {}-token prompts."
+    )
+    wrong = align(claim.format("4x", "8,192"), [kvdirect])
+    assert "for 8,192 the evidence gives 2.34×" in " ".join(wrong.mismatches())
+    for right in (("4x", "65,536"), ("2.3x", "8,192")):
+        assert "conflict" not in [c.outcome for c in align(claim.format(*right), [kvdirect]).checks]
+    fastdecode = (
+        "When the length of sequences is 1024, FASTDECODE achieves 72.8% and 84.1% efficiency when scaling up from 1 "
+        "socket to 8 sockets, on the 7b and 13b models, respectively."
+    )
+    claim = "With 1024-token sequences, FastDecode scales from 1 to 8 sockets at about 73% efficiency for the {} model."
+    assert "for 13b models the evidence gives 84.1%" in " ".join(align(claim.format("13B"), [fastdecode]).mismatches())
+    assert not align(claim.format("7B"), [fastdecode]).mismatches()

@@ -291,9 +291,15 @@ class Figure:
 _SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)+\s+[A-Z][a-z]+\s+[A-Z][a-z]+\b(?!\.)")
 
 
+_MODEL_LINE = re.compile(r"\b(?:RTX|GTX|Quadro|Titan|Radeon|Instinct|Xeon|EPYC|Ryzen|Gaudi|Jetson|M\d)\s$")
+
+
 def _in_name(sentence: str, start: int) -> bool:
-    """ "Vicuna-7B", "Llama3-8B", "GSM-8K", "PaLM-62B": a size inside a name is part of the name, not a figure."""
-    return start > 0 and (sentence[start - 1] == "-" or sentence[start - 1].isalpha())
+    """ "Vicuna-7B", "Llama3-8B", "GSM-8K", "PaLM-62B", "RTX 4090", "EPYC 9354": a size or model number inside a
+    name is part of the name, not a figure."""
+    if start > 0 and (sentence[start - 1] == "-" or sentence[start - 1].isalpha()):
+        return True
+    return bool(_MODEL_LINE.search(sentence[max(0, start - 12) : start]))
 
 
 def _table_like(toks: Sequence[Token], figures: int) -> bool:
@@ -1302,6 +1308,13 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                                 f'"{_clip(ef.sentence)}"', why=f" as the {stat_e}, not the {stat_c}")
                 )  # fmt: skip
                 continue
+            if ef.sentence not in cells and (
+                why := respective_conflict(cf, ef, claim_figures, by_sentence[ef.sentence])
+            ):
+                result.checks.append(
+                    FigureCheck(cf, Verdict.CONFLICT, ef, f'claim: {cf.text}; {why}: "{_clip(ef.sentence)}"', why=why)
+                )  # fmt: skip
+                continue
             if ef.sentence not in cells and name_swapped(cf.sentence, ef.sentence):
                 # The figure's own sentence names a sibling of the claim's setting and not the claim's
                 # ("7.2% with text-davinci-002" for "with code-davinci-002"): it is stated for the other one.
@@ -1460,6 +1473,65 @@ def statistic_of(figure: Figure) -> str:
     if _MEAN_BEFORE.search(before) or _MEAN_AFTER.match(figure.sentence[figure.end : figure.end + 25]):
         return "average"
     return ""
+
+
+_RANGE_LABELS = re.compile(r"\bfrom\s+(?P<a>\S+)\s+to\s+(?P<b>\S+?),?\s+respectively\b", re.I)
+_LIST_LABELS = re.compile(r"\b(?:for|on|in|with|at|of|under|across)\s+(?P<items>[^;:]+?),?\s+respectively\b", re.I)
+
+
+def _run_of(ef: Figure, figures: Sequence[Figure]) -> tuple[int, int]:
+    """(position of `ef`, length) in the list of figures it belongs to ("2.34×, 1.74×, 3.73×, and 4.04×")."""
+    i = next(k for k, f in enumerate(figures) if f is ef)
+    lo = hi = i
+    while (
+        lo > 0
+        and figures[lo - 1].number.unit == ef.number.unit
+        and _LISTED.fullmatch(ef.sentence[figures[lo - 1].end : figures[lo].start])
+    ):
+        lo -= 1
+    while (
+        hi + 1 < len(figures)
+        and figures[hi + 1].number.unit == ef.number.unit
+        and _LISTED.fullmatch(ef.sentence[figures[hi].end : figures[hi + 1].start])
+    ):
+        hi += 1
+    return i - lo, hi - lo + 1
+
+
+def respective_conflict(cf: Figure, ef: Figure, claim_figures: Sequence[Figure], figures: Sequence[Figure]) -> str:
+    """A figure of a "respectively" list given to another item of its label list: "reduced by 2.34×, 1.74×, 3.73×
+    and 4.04× for prompt lengths ranging from 8,192 to 65,536, respectively" makes 4.04× the 65,536-token figure
+    and 2.34× the 8,192-token one; "72.8% and 84.1% … on the 7b and 13b models, respectively" makes 72.8% the 7b
+    model's. The claim's label picks an item; the figure there must be the claim's. "" when that item's figure
+    matches, or when the list, its labels or the claim's label cannot be read."""
+    if "respectively" not in ef.sentence.lower():
+        return ""
+    position, length = _run_of(ef, figures)
+    if length < 2:
+        return ""
+    run = [f for f in figures if f.start >= ef.start][: length - position]
+    run = [f for f in figures if f.end <= ef.start][-position:] + run if position else run
+    after = ef.sentence[run[-1].end :]
+    others = [o for o in claim_figures if o is not cf]
+    picked: tuple[int, str] | None = None
+    if m := _RANGE_LABELS.search(after):
+        for k, group in ((0, "a"), (length - 1, "b")):
+            at = run[-1].end + m.start(group)
+            end = next((f for f in figures if f.start == at), None)
+            if end is not None and any(value_matches(o, end) for o in others):
+                picked = (k, end.text)
+    elif m := _LIST_LABELS.search(after):
+        items = [i.strip() for i in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m["items"]) if i.strip()][-length:]
+        if len(items) == length:
+            keys = [{_name_key(t.text) for t in tokens(item) if t.text.lower() not in _STOP} - {""} for item in items]
+            unique = [k - set().union(*(keys[j] for j in range(length) if j != i)) for i, k in enumerate(keys)]
+            claim_keys = {_name_key(t.text) for t in tokens(cf.sentence)}
+            named = [i for i in range(length) if unique[i] & claim_keys]
+            if len(named) == 1:
+                picked = (named[0], items[named[0]])
+    if picked is None or value_matches(cf, run[picked[0]]):
+        return ""
+    return f" for another item of its list; for {picked[1]} the evidence gives {run[picked[0]].text}"
 
 
 _PER_UNIT = re.compile(
