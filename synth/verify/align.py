@@ -25,6 +25,7 @@ from synth.core.claims import ClaimNumber
 from synth.core.patterns import words_pattern
 from synth.corpus.tables import CELLS_MARKER
 from synth.corpus.text import fix_pdf_glyphs
+from synth.verify.conditions import hardware_swapped, header_unit, per_unit, statistic_of
 from synth.verify.numeric import extract_numbers
 
 _CITATION = re.compile(
@@ -473,22 +474,6 @@ def value_matches(claim: Figure, evidence: Figure) -> bool:
         e_step = max(e_step, KILO_SLACK * abs(e.value))
     # The two rounding intervals overlap (strictly: "5" and "6" touch at 5.5 but are different figures).
     return lo - e_step < v < hi + e_step if e_step else lo - 1e-12 <= v <= hi + 1e-12
-
-
-_HEADER_UNIT = re.compile(
-    r"\((ns|µs|μs|us|ms|s|sec|seconds|milliseconds|microseconds|min|minutes|KB|MB|GB|TB|KiB|MiB|GiB)\)"
-)
-
-
-def header_unit(sentence: str) -> tuple[str, float] | None:
-    """The one unit a table's header gives its cells ("Latency (ms)"): (normalised unit, scale), read by the
-    quantity parser; None when the header gives none or several."""
-    units = set()
-    for written in _HEADER_UNIT.findall(sentence):
-        numbers = extract_numbers(f"1 {written}")
-        if numbers and numbers[0].unit:
-            units.add((numbers[0].unit, numbers[0].value))
-    return units.pop() if len(units) == 1 else None
 
 
 def rescaled_figure(claim: Figure, evidence: Figure) -> bool:
@@ -1290,7 +1275,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                                 f'"{_clip(ef.sentence)}"', baseline=theirs)
                 )  # fmt: skip
                 continue
-            per_c, per_e = per_unit(cf), per_unit(ef)
+            per_c, per_e = per_unit(cf.sentence, cf.end), per_unit(ef.sentence, ef.end)
             if per_c and per_e and per_c[:2] != per_e[:2]:
                 # "7 scale-ups per minute" for "7.12 … per 10 seconds": the figure is right, its rate's unit is not.
                 result.checks.append(
@@ -1299,7 +1284,7 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
                                 f'"{_clip(ef.sentence)}"', why=f" per {per_e[2]}, not per {per_c[2]}", unit=True)
                 )  # fmt: skip
                 continue
-            stat_c, stat_e = statistic_of(cf), statistic_of(ef)
+            stat_c, stat_e = statistic_of(cf.sentence, cf.start, cf.end), statistic_of(ef.sentence, ef.start, ef.end)
             if stat_c and stat_e and stat_c != stat_e:
                 # "tops out at about 1.66x" for "1.7x on average and up to 2.08x": the mean is not the maximum.
                 result.checks.append(
@@ -1425,56 +1410,6 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     return result
 
 
-_ACCELERATOR = re.compile(
-    r"\b(?:[AHLBV]\d{2,3}S?|[AH]800|A10G?|T4|P100|A6000|GH200|GB200|(?:RTX|GTX)\s?\d{4}(?:\s?Ti)?|MI\d{3}X?|"
-    r"TPU\s?v\d\w*|Gaudi\s?\d?)\b"
-)
-
-
-def accelerators(text: str) -> set[str]:
-    """The GPU or accelerator models a text names ("A100", "H100", "RTX 4090", "TPU v4"), spaces dropped."""
-    return {m.group(0).replace(" ", "").upper() for m in _ACCELERATOR.finditer(text)}
-
-
-def hardware_swapped(claim: str, sentences: Sequence[str]) -> str:
-    """The evidence's sentence naming the hardware the experiments ran on, when it is not the claim's: a paper
-    states its hardware, so "eight H100 GPUs" against "8 A100 GPUs" is a swapped condition, not a missing one. ""
-    when the claim names no accelerator or the evidence names the claim's."""
-    mine = accelerators(claim)
-    if not mine:
-        return ""
-    named = [(s, accelerators(s)) for s in sentences]
-    if any(mine & theirs for _, theirs in named):
-        return ""
-    return next((s for s, theirs in named if theirs and _GPU_WORD.search(s)), "")
-
-
-_GPU_WORD = re.compile(r"\b(?:GPUs?|TPUs?|accelerators?|devices?|nodes?|cards?)\b", re.I)
-
-
-_MAX_BEFORE = re.compile(
-    r"(?:\bup to|\bat most|\bas (?:high|much|fast|large) as|\bpeak(?:s|ed|ing)?(?: at)?|\btop(?:s|ped|ping)? out at|"
-    r"\bmaximum(?: \w+)?(?: of)?|\bhighest(?: \w+)?(?: of)?|\bbest(?: \w+)? of)\s*"
-    r"(?:about|roughly|around|approximately|nearly|~|≈)?\s*$",
-    re.I,
-)
-_MEAN_BEFORE = re.compile(
-    r"\b(?:on average|average(?:s|d)?|mean|avg\.?)(?:\s+[\w-]+){0,2}(?:\s+(?:of|by|is|was))?\s*$", re.I
-)
-_MEAN_AFTER = re.compile(r"^\s*(?:\w+\s+)?(?:on|in) (?:average|avg\.?)\b", re.I)  # not "4,096 average context"
-
-
-def statistic_of(figure: Figure) -> str:
-    """Which statistic a figure is, where the sentence says: "maximum" ("up to 2.08x", "tops out at") or "average"
-    ("1.7x on average", "an average speedup of 1.7x"); "" otherwise."""
-    before = figure.sentence[max(0, figure.start - 40) : figure.start]
-    if _MAX_BEFORE.search(before):
-        return "maximum"
-    if _MEAN_BEFORE.search(before) or _MEAN_AFTER.match(figure.sentence[figure.end : figure.end + 25]):
-        return "average"
-    return ""
-
-
 _RANGE_LABELS = re.compile(r"\bfrom\s+(?P<a>\S+)\s+to\s+(?P<b>\S+?),?\s+respectively\b", re.I)
 _LIST_LABELS = re.compile(r"\b(?:for|on|in|with|at|of|under|across)\s+(?P<items>[^;:]+?),?\s+respectively\b", re.I)
 
@@ -1532,29 +1467,6 @@ def respective_conflict(cf: Figure, ef: Figure, claim_figures: Sequence[Figure],
     if picked is None or value_matches(cf, run[picked[0]]):
         return ""
     return f" for another item of its list; for {picked[1]} the evidence gives {run[picked[0]].text}"
-
-
-_PER_UNIT = re.compile(
-    r"^[^\d;:]{0,60}?\bper\s+(?:(?P<n>\d+(?:\.\d+)?|a|an|one|each)\s+)?"
-    r"(?P<u>seconds?|secs?|minutes?|mins?|hours?|days?|steps?|iterations?|tokens?|requests?|queries|query|GPUs?|"
-    r"nodes?|batch(?:es)?|samples?)\b",
-    re.I,
-)
-_PER_SECONDS = {"second": 1.0, "sec": 1.0, "minute": 60.0, "min": 60.0, "hour": 3600.0, "day": 86400.0}
-
-
-def per_unit(figure: Figure) -> tuple[float, str, str] | None:
-    """What a count is per ("7.12 scale-up operations per 10 seconds"): (amount in seconds or 1, unit, as
-    written), or None. Time denominators compare by length, so "per 60 seconds" is "per minute"."""
-    m = _PER_UNIT.match(figure.sentence[figure.end :])
-    if not m:
-        return None
-    unit = m["u"].lower()
-    unit = {"queries": "query", "batches": "batch"}.get(unit, unit.rstrip("s") if unit not in ("s",) else unit)
-    amount = float(m["n"]) if m["n"] and m["n"][0].isdigit() else 1.0
-    if unit in _PER_SECONDS:
-        return (amount * _PER_SECONDS[unit], "s", m.group(0)[m.start("n") if m["n"] else m.start("u") :].strip())
-    return (amount, unit, m.group(0)[m.start("n") if m["n"] else m.start("u") :].strip())
 
 
 def _unnamed_conditions(claim: str, sentences: Sequence[str]) -> list[str]:
