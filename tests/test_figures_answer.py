@@ -65,6 +65,10 @@ def test_slowdowns_and_overheads_are_costs_not_speedups() -> None:
     assert slow.role == "cost"
     (ttft,) = _read("LoongServe shows a TTFT increase of up to 12.3x under the long-prompt workload.")
     assert ttft.role == "cost"
+    (kernel,) = _read("A higher block size for vLLM increases its kernel latency by up to 1.9x.", ("vLLM",))
+    assert kernel.role == "cost" and kernel.metric == "latency"
+    (gain,) = _read("vLLM increases its throughput by up to 1.9x.", ("vLLM",))
+    assert gain.role == "gain"
 
 
 def test_names_of_models_benchmarks_and_units_are_not_methods() -> None:

@@ -45,8 +45,9 @@ class SourceSentence:
 # ---------------------------------------------------------------- reading one figure
 
 _COST_WORDS = words_pattern(
-    r"slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:the\s+)?(?:ttft|latency|memory|"
-    r"time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|additional\s+memory|longer"
+    r"slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:(?:the|its|their|our|[\w-]+)\s+){0,2}"
+    r"(?:ttft|latency|memory|time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|"
+    r"additional\s+memory|longer"
 )
 _GAIN_WORDS = words_pattern(
     r"speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens?\s+per\s+second|improv\w*|reduc\w*|"
@@ -569,6 +570,12 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         primary = is_own(method, sentence.paper_systems)
         role = role_of(text, n, listed.get(i))
         metric = n.quantity.value
+        if (
+            n.quantity is Quantity.SPEEDUP
+            and role == "cost"
+            and _TIME_WORDS.search(text[max(0, n.phrase_start - 60) : n.phrase_end + 40])
+        ):
+            metric = Quantity.LATENCY.value  # "increases its kernel latency by up to 1.9x": more time, not a speed-up
         noun = multiplied_noun(text, n.phrase_end) if n.unit == "x" else None
         if n.unit == "x" and n.quantity in (Quantity.SIZE, Quantity.OTHER):
             # "2.7x over vanilla decoding" near "Vicuna-7B" is a speedup; "44x FLOP/s" multiplies something else
