@@ -682,3 +682,23 @@ def test_answer_breadth_counts_the_papers_the_topic_gate_kept() -> None:
     for p in run.retrieval.papers:
         p.on_topic = p.number in cited
     assert review_answer(run).details["breadth"] == 1.0
+
+
+def test_latency_figures_are_compared_only_with_the_same_latency() -> None:
+    """vLLM's 1.9x kernel latency (vAttention) and its 12.3x TTFT (KVDirect) are different costs: neither
+    contradicts the other; two papers' TTFT figures for one method are compared."""
+    kernel = _read("Using a higher block size for vLLM increases its kernel latency by up to 1.9x.", ("vLLM",))
+    both = _read(
+        "For vLLM, the contention leads to a TBT increase of up to 2.2x and a TTFT increase of up to 12.3x.", ("vLLM",)
+    )
+    assert [f.multiplies for f in kernel + both] == ["kernel latency", "TBT", "TTFT"]
+    for f, doc in zip(kernel + both, ("a", "b", "b"), strict=True):
+        f.doc_id = doc
+    cross_check(kernel + both)
+    assert all(f.check == "quoted" for f in kernel + both)
+    (plain,) = _read("vLLM shows a latency of 30 ms and a TTFT of 90 ms.", ("vLLM",))[:1]
+    assert plain.multiplies is None
+    (one,) = _read("vLLM shows a TTFT increase of up to 12.3x under load.", ("vLLM",), doc="a")
+    (two,) = _read("vLLM shows a TTFT increase of up to 3x under load.", ("vLLM",), doc="b")
+    cross_check([one, two])
+    assert one.check == two.check == "contradicted"

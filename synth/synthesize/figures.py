@@ -58,6 +58,15 @@ _GAIN_WORDS = words_pattern(
 _TIME_WORDS = words_pattern(
     r"latenc(?:y|ies)|times?|delays?|durations?|wall-?clock|ttft|tpot|prefill|stalls?|verification"
 )
+# Which latency a figure measures: a kernel's, the first token's and the gap between tokens are different costs
+_LATENCY_KINDS = (
+    ("TTFT", r"ttft|time[- ]to[- ]first[- ]token"),
+    ("TBT", r"tbt|time[- ]between[- ]tokens"),
+    ("TPOT", r"tpot|time[- ]per[- ]output[- ]token"),
+    ("kernel latency", r"kernel(?:'s)?\s+(?:\w+\s+)?latency"),
+    ("end-to-end latency", r"end-to-end\s+latency"),
+)
+_LATENCY_KIND = re.compile("|".join(rf"(?P<k{i}>\b(?:{p})\b)" for i, (_, p) in enumerate(_LATENCY_KINDS)), re.I)
 _SPEED_WORDS = words_pattern(r"speed-?ups?|throughput|tokens?/s|faster|accelerat\w*")
 _MORE_THAN = re.compile(r"\s*\)?\s*(?:higher|longer|larger|greater|more)\s+(?:(?P<noun>[\w-]+)\s+)?than\b", re.I)
 
@@ -577,6 +586,8 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         ):
             metric = Quantity.LATENCY.value  # "increases its kernel latency by up to 1.9x": more time, not a speed-up
         noun = multiplied_noun(text, n.phrase_end) if n.unit == "x" else None
+        if metric == Quantity.LATENCY.value:
+            noun = latency_kind(text, n.start, n.phrase_end)
         if n.unit == "x" and n.quantity in (Quantity.SIZE, Quantity.OTHER):
             # "2.7x over vanilla decoding" near "Vicuna-7B" is a speedup; "44x FLOP/s" multiplies something else
             after = re.match(r"\s*(\w+)", text[n.phrase_end :])
@@ -588,7 +599,7 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
             ReportedFigure(
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
                 high=n.high, unit=n.unit, text=text[n.phrase_start : n.phrase_end], bound=n.bound,
-                multiplies=noun if metric == "other" else None,
+                multiplies=noun if metric in ("other", Quantity.LATENCY.value) else None,
                 baseline=pair.baseline or _baseline(text, listed.get(i, (n, n))[1]),
                 models=[pair.model] if pair.model else _unique(_MODEL.findall(text)),
                 hardware=_unique(h for h in _HARDWARE.findall(text) if h not in ("GPU", "GPUs", "CPU", "CPUs")),
@@ -632,6 +643,21 @@ def _same_setting(a: ReportedFigure, b: ReportedFigure) -> bool:
         if x and y and not x & y:
             return False
     return True
+
+
+def latency_kind(text: str, start: int, end: int) -> str | None:
+    """The latency a figure measures when the words next to it name one ("a TTFT increase of up to 12.3x",
+    "increases its kernel latency by up to 1.9x", "30 ms TTFT"): vLLM's 1.9x kernel latency says nothing of its
+    12.3x TTFT. The nearest name before the figure within its clause, else one right after it; None for plain
+    'latency', which the figures table compares only with plain 'latency'."""
+    clause = text[max(0, start - 60) : start].rsplit(";", 1)[-1]
+    before = list(_LATENCY_KIND.finditer(clause))
+    after = re.match(r"\s*(?:(?:higher|lower|longer|shorter|more|less|of)\s+)?", text[end:])
+    match = before[-1] if before else _LATENCY_KIND.match(text, end + (after.end() if after else 0))
+    if match is None:
+        return None
+    index = int(next(k for k, v in match.groupdict().items() if v)[1:])
+    return _LATENCY_KINDS[index][0]
 
 
 def cross_check(figures: list[ReportedFigure]) -> list[ReportedFigure]:
