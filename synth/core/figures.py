@@ -26,7 +26,9 @@ class ReportedFigure(BaseModel):
     unit: str = ""
     text: str = Field(description="The figure as written, with its bound words ('up to 6.5x').")
     multiplies: str | None = Field(
-        None, description="What a multiplier multiplies when the paper names it and it is not speed ('FLOP/s')."
+        None,
+        description="What a multiplier multiplies when the paper names it and it is not speed ('FLOP/s'); for a "
+        "latency figure, which latency ('TTFT', 'kernel latency'), so only the same one is compared.",
     )
     bound: str | None = Field(None, description="le: 'up to'; ge: 'over', 'at least'; approx.")
     baseline: str | None = Field(None, description="What it is compared with ('vanilla autoregressive decoding').")

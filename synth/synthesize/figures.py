@@ -45,7 +45,7 @@ class SourceSentence:
 # ---------------------------------------------------------------- reading one figure
 
 _COST_WORDS = words_pattern(
-    r"slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:(?:the|its|their|our|[\w-]+)\s+){0,2}"
+    r"slower|slowdown|overheads?|costs?|penalty|increase[sd]?\s+(?:in\s+)?(?:[\w-]+\s+){0,2}"
     r"(?:ttft|latency|memory|time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|"
     r"additional\s+memory|longer"
 )
