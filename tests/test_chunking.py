@@ -5,7 +5,7 @@ import pytest
 from synth.corpus.chunking import chunk_document, split_sentences
 from synth.corpus.readers import read_document
 from synth.corpus.sections import canonical_kind, detect_sections, split_bibliography
-from synth.corpus.text import collapse_ws, normalize_page_text
+from synth.corpus.text import collapse_ws, normalize_page_text, strip_running_lines
 from tests.conftest import PAPERS
 
 
@@ -112,3 +112,31 @@ def test_an_inline_abstract_heading_but_not_a_title_word() -> None:
     assert kinds("Abstract—Sequential dependencies bottleneck decoding;") == ["abstract", "introduction"]
     assert kinds("ABSTRACT: We study decoding;") == ["abstract", "introduction"]
     assert kinds("Abstract-Level Reasoning in Language Models") == ["introduction"]  # a title, not a heading
+
+
+@pytest.mark.unit
+def test_running_headers_and_page_numbers_are_dropped_but_repeated_content_stays() -> None:
+    header = "EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty"
+    pages = [f"{header}\nAbstract. We propose EAGLE.\n1"]
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    pages += [f"{header}\nBody of page {n} runs on\ninto {w}.\n{n}" for n, w in zip(range(2, 8), words, strict=True)]
+    pages[4] = "Q: there are 15 trees in the grove.\n" + pages[4]  # an appendix prompt on two pages only
+    pages[5] = "Q: there are 15 trees in the grove.\n" + pages[5]
+    out = strip_running_lines(pages)
+    assert out[0] == f"{header}\nAbstract. We propose EAGLE."  # the first page's title stays, its number goes
+    assert all(header not in page for page in out[1:])
+    assert out[2] == "Body of page 3 runs on\ninto beta."
+    assert out[4].startswith("Q: there are 15 trees")  # not on most pages: content, kept
+    # Alternating journal headers: one line on the even pages, another on the odd ones.
+    body = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    alternating = [f"{'Left head' if n % 2 else 'Right head, 2025'}\nText {w}." for n, w in enumerate(body)]
+    assert strip_running_lines(alternating)[1:] == [f"Text {w}." for w in body[1:]]
+    assert strip_running_lines(pages[:3]) == pages[:3]  # too few pages to tell a running line from content
+
+
+def test_running_header_does_not_split_a_sentence_across_a_page_break() -> None:
+    """EAGLE prints its title at the top of every page; a chunk spanning a page break no longer holds it."""
+    doc = read_document(PAPERS / "2401.15077.pdf")
+    title = "EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty"
+    assert sum(title in p.text for p in doc.pages[1:]) == 0
+    assert all(not p.text.rstrip().endswith(str(p.number)) for p in doc.pages[1:])

@@ -54,7 +54,9 @@ class IngestReport(BaseModel):
 
 # Bumped when reading or chunking changes what a document's chunks hold; older documents are re-read.
 # 2: table chunks (rows and column labels from pypdf's layout mode).
-PARSER_VERSION = 4  # 3: names broken at a line end joined ("EAGLE- 3"); 4: a title block never holds the abstract
+# 3: names broken at a line end joined ("EAGLE- 3"); 4: a title block never holds the abstract;
+# 5: running headers and page numbers dropped.
+PARSER_VERSION = 5
 
 
 class Parsed(BaseModel):

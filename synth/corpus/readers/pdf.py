@@ -12,7 +12,7 @@ from typing import Any
 from synth.core.documents import Page, ParsedDocument
 from synth.corpus.readers.base import build_document
 from synth.corpus.tables import has_caption
-from synth.corpus.text import normalize_page_text
+from synth.corpus.text import normalize_page_text, strip_running_lines
 
 
 def read_pdf(path: Path, content_hash: str) -> ParsedDocument:
@@ -60,7 +60,8 @@ def _read_pdf(path: Path, content_hash: str) -> ParsedDocument:
         raise
     except Exception as exc:  # pypdf raises many types on corrupt input
         raise ReaderError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    pages = [Page(number=i + 1, text=normalize_page_text(text)) for i, text in enumerate(raw_pages)]
+    texts = strip_running_lines([normalize_page_text(text) for text in raw_pages])
+    pages = [Page(number=i + 1, text=text) for i, text in enumerate(texts)]
     parsed = build_document(path, content_hash, "pdf", pages, meta_title=meta_title, meta_author=meta_author)
     parsed.layouts = layouts
     return parsed
