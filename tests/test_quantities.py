@@ -55,6 +55,11 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
             ("45.23%", 45.23, "%", {"role": "to", "direction": "higher"}),
         ],
     ),
+    (  # "ranging from A to B" is one figure's span, not a change from A to B
+        "EAGLE achieves a speedup ratio ranging from 2.4× to 2.5×.",
+        [("2.4× to 2.5×", 2.45, "x", {"low": 2.4, "high": 2.5, "role": None})],
+    ),
+    ("Gains vary from 3% to 5% across tasks.", [("3% to 5%", 4.0, "%", {"low": 3.0, "high": 5.0})]),
     ("CoT improves by 5 percentage points.", [("5 percentage points", 5.0, "pp", {"direction": "higher"})]),
     ("It yields a >3% improvement.", [("3%", 3.0, "%", {"bound": "ge", "direction": "higher"})]),
     ("The drop is less than 2% on MMLU.", [("2%", 2.0, "%", {"bound": "le", "direction": None})]),

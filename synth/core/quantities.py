@@ -134,6 +134,8 @@ _LE_SUFFIX = re.compile(r"^\s*(?:or|and)\s+(?:less|lower|below|fewer|under)\b", 
 _FROM = re.compile(r"\bfrom\s+$", re.I)
 _TO_BETWEEN = re.compile(r"\s*(?:[A-Za-z/.][\w/.]*\s+){0,3}?to\s+")
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
+# "ranging from 2.4x to 2.5x", "varies from 3% to 5%": the span of one figure, not a change from one to the other.
+_SPAN_FROM = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying)|spann?(?:s|ed|ing)?)\s+from\s+$", re.I)
 
 # Direction words. After the number: "2x faster", "13% reduction", "twice as fast".
 _UP_WORDS = (
@@ -501,6 +503,11 @@ def _pair(sentence: str, hits: list[_Hit]) -> list[_Hit]:
             continue
         between = sentence[a.end : b.phrase_start]
         same_unit = bool(b.unit) and (a.unit == b.unit or (a.unit == "" and b.unit not in ("B", "bit")))
+        span = _SPAN_FROM.search(sentence[: a.phrase_start]) and re.fullmatch(r"\s*to\s+", between)
+        if span and same_unit and a.value * (b.scale / a.scale if not a.unit else 1.0) < b.value:
+            out.append(_merge(a, b))
+            i += 2
+            continue
         if _FROM.search(sentence[: a.phrase_start]) and _TO_BETWEEN.fullmatch(between):
             if not a.unit and b.unit:
                 a.unit, a.value, a.scale = b.unit, a.value * b.scale, b.scale  # "from 110 to 22 tokens/s"
