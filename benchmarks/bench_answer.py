@@ -11,7 +11,15 @@ answer alone. Also printed: the share of claims whose paper is one of the questi
 papers (`questions_dev.jsonl`), the claims the quality gates would reject (flattened table rows,
 hypotheticals, pronoun subjects, caption fragments: should be 0), the answer-completeness reviewer's
 score and the panel's with their Spearman correlation with the recall, and the wall time of each report
-(real CLI in a subprocess, warm index, `--measure off`, arXiv off). Targets (issue 14): extractive
+(real CLI in a subprocess, warm index, `--measure off`, arXiv off).
+
+With five questions a correlation across questions is mostly noise, so the panel is also tested where the
+Answer is the only thing that changes: each report's run is re-reviewed with its Answer cut to its first k
+bullets (k = n ... 1, reports with 3 or more bullets; k = 0 is left out, since a run without an Answer is
+one written before the Answer existed and is not scored), and the Spearman correlation of the panel's
+score with the vital recall of that Answer is taken per question (`ablation_spearman_panel`, the mean over
+questions; the relevance reviewer, which reads the claims, and any LM rubric judge keep their scores from
+the report). Targets (issue 14): extractive
 vital recall >= 0.60, on-topic claims >= 0.95, wall <= 60 s; with the 1.5B LM (`--llm`) recall >= 0.70,
 wall <= 300 s. Ends with one JSON line.
 """
@@ -74,6 +82,34 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
     return round(float(np.corrcoef(ranks(xs), ranks(ys))[0, 1]), 3)
 
 
+def mean_of(values: list[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return round(sum(kept) / len(kept), 3) if kept else None
+
+
+def ablation(run_dir: Path, vital: list[dict[str, Any]]) -> tuple[float | None, float | None]:
+    """Spearman of the panel's (and the answer reviewer's) score with the Answer's vital recall as the Answer
+    loses its bullets from the end: does the panel see an answer that says less?"""
+    from synth.core.run import ReportRun
+    from synth.review.panel import aggregate, review_report
+    from synth.synthesize.answer import answer_bullets
+
+    run = ReportRun.model_validate_json((run_dir / "run.json").read_text())
+    if run.synthesis is None or run.review is None or len(run.synthesis.answer) < 3:
+        return None, None
+    kept = [r for r in run.review.reviews if r.reviewer == "relevance" or r.kind == "lm"]
+    full = list(run.synthesis.answer)
+    panel, answer_scores, recalls = [], [], []
+    for k in range(len(full), 0, -1):
+        run.synthesis.answer = full[:k]
+        reviews = [r for r in review_report(run).reviews if r.reviewer != "relevance"] + kept
+        panel.append(aggregate(reviews).score)
+        answer_scores.append(next((r.score or 0.0 for r in reviews if r.reviewer == "answer"), 0.0))
+        text = answer_bullets(run.synthesis.answer)
+        recalls.append(sum(1 for n in vital if present(n, text)) / max(1, len(vital)))
+    return spearman(panel, recalls), spearman(answer_scores, recalls)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--llm", action="store_true", help="LM extraction, judge and synthesis (the 1.5B GGUF).")
@@ -127,6 +163,7 @@ def main() -> int:
             "defective_claims": len(defects), "answer_review": reviews.get("answer"),
             "panel": report["review"]["score"], "missed": [n["text"][:60] for n in vital if n not in hits],
         }  # fmt: skip
+        result["ablation_spearman_panel"], result["ablation_spearman_answer"] = ablation(run_dir, vital)
         results.append(result)
         print(json.dumps(result))
     vital_total = sum(r["vital"] for r in results)
@@ -144,6 +181,8 @@ def main() -> int:
         "wall_s_mean": round(sum(walls) / len(walls), 1), "wall_s_max": max(walls),
         "spearman_answer_review_vs_recall": spearman([r["answer_review"] or 0.0 for r in results], recalls),
         "spearman_panel_vs_recall": spearman([r["panel"] for r in results], recalls),
+        "ablation_spearman_panel": mean_of([r["ablation_spearman_panel"] for r in results]),
+        "ablation_spearman_answer": mean_of([r["ablation_spearman_answer"] for r in results]),
         "load_average": round(os.getloadavg()[0], 2),
         "targets": {
             f"vital_recall>={target_recall}": recall >= target_recall, "claims_from_relevant>=0.95": on_topic >= 0.95,

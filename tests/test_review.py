@@ -128,6 +128,22 @@ def test_structural_sentences_are_skipped_and_dangling_citations_earn_nothing() 
     assert review_faithfulness(run).score is None
 
 
+def test_the_answer_is_prose_the_reviewers_and_judges_read() -> None:
+    """The Answer opens the report and is often all a reader reads: an unsupported sentence there costs
+    faithfulness like one in the results, and the LM judges see it."""
+    run = make_run()
+    assert run.synthesis is not None
+    before = review_faithfulness(run).details["sentences"]
+    run.synthesis.answer = [
+        CitedSentence(text="Speculative decoding speeds up T5-XXL 2-3x with identical outputs.", claims=[1]),
+        CitedSentence(text="It never needs a draft model.", claims=[10]),  # cites a NOT ENOUGH INFO claim
+    ]
+    after = review_faithfulness(run)
+    assert after.details["sentences"] == before + 2 and after.details["partly_unsupported"] >= 1
+    text = report_text(run)
+    assert text.index("Answer\n- Speculative decoding speeds up T5-XXL") < text.index(run.synthesis.abstract[0].text)
+
+
 # --- relevance ------------------------------------------------------------------------------------------------
 
 

@@ -23,15 +23,18 @@ def is_structural(sentence: CitedSentence) -> bool:
 
 
 def prose_sentences(run: ReportRun) -> list[CitedSentence]:
-    """Abstract sentences, then the sentences of every results paragraph, structural and `meta` ones left out.
+    """The Answer's sentences, the abstract's, then those of every results paragraph; structural and `meta` ones
+    left out.
 
-    A `meta` sentence states facts about the run itself ("14 of 20 claims were verified"),
-    read off the run's records; it makes no claim about the literature to be supported.
+    The Answer is what a reader reads first and often alone, so its sentences are held to the same standard as
+    the rest. A `meta` sentence states facts about the run itself ("14 of 20 claims were verified"), read off the
+    run's records; it makes no claim about the literature to be supported.
     """
     synthesis = run.synthesis
     if synthesis is None:
         return []
-    sentences = list(synthesis.abstract) + [s for paragraph in synthesis.results for s in paragraph.sentences]
+    sentences = [*synthesis.answer, *synthesis.abstract]
+    sentences += [s for paragraph in synthesis.results for s in paragraph.sentences]
     return [s for s in sentences if not is_structural(s) and s.kind != "meta"]
 
 
@@ -51,6 +54,8 @@ def report_text(run: ReportRun, max_words: int = 900) -> str:
     if synthesis is None:
         return "(the run has no synthesis)"
     blocks = [synthesis.title]
+    if synthesis.answer:  # the report opens with it: the judges read what a reader reads first
+        blocks.append("Answer\n" + "\n".join("- " + _cited(s) for s in synthesis.answer if not is_structural(s)))
     if synthesis.abstract:
         blocks.append(" ".join(_cited(s) for s in synthesis.abstract if not is_structural(s)))
     for paragraph in synthesis.results:
