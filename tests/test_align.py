@@ -645,3 +645,10 @@ def test_a_respectively_list_gives_each_figure_to_its_own_item_both_ways() -> No
     claim = "With 1024-token sequences, FastDecode scales from 1 to 8 sockets at about 73% efficiency for the {} model."
     assert "for 13b models the evidence gives 84.1%" in " ".join(align(claim.format("13B"), [fastdecode]).mismatches())
     assert not align(claim.format("7B"), [fastdecode]).mismatches()
+
+
+def test_a_bound_word_than_does_not_cut_a_figure_from_its_words() -> None:
+    """ "costs less than 2%": "than" belongs to the bound, so the figure keeps "scale-up mechanism costs"."""
+    claim = "Scale-down adds up to 10% overhead, whereas its scale-up mechanism costs less than 2%."
+    figures = figures_of(normalise_text(claim), claim_side=True)
+    assert {"costs", "scale-up"} <= set(figures[-1].context)

@@ -59,6 +59,10 @@ GOLDEN: list[tuple[str, list[tuple[str, float, str, dict[str, object]]]]] = [
         "EAGLE achieves a speedup ratio ranging from 2.4× to 2.5×.",
         [("2.4× to 2.5×", 2.45, "x", {"low": 2.4, "high": 2.5, "role": None})],
     ),
+    (  # "T=0" is a setting's value: it ends no range with the figure after it
+        "EAGLE improves from about 1.7x at T=0 to about 2.1x at T=1.",
+        [("1.7x", 1.7, "x", {"low": None}), ("0", 0.0, "", {}), ("2.1x", 2.1, "x", {"low": None}), ("1", 1.0, "", {})],
+    ),
     ("Gains vary from 3% to 5% across tasks.", [("3% to 5%", 4.0, "%", {"low": 3.0, "high": 5.0})]),
     ("CoT improves by 5 percentage points.", [("5 percentage points", 5.0, "pp", {"direction": "higher"})]),
     ("It yields a >3% improvement.", [("3%", 3.0, "%", {"bound": "ge", "direction": "higher"})]),

@@ -134,6 +134,7 @@ _LE_SUFFIX = re.compile(r"^\s*(?:or|and)\s+(?:less|lower|below|fewer|under)\b", 
 _FROM = re.compile(r"\bfrom\s+$", re.I)
 _TO_BETWEEN = re.compile(r"\s*(?:[A-Za-z/.][\w/.]*\s+){0,3}?to\s+")
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
+_LABEL_VALUE = re.compile(r"\b[A-Za-z]\w{0,3}\s?=\s?$")  # "T=0", "L = 12", "k=5": a setting's value
 # "ranging from 2.4x to 2.5x", "varies from 3% to 5%": the span of one figure, not a change from one to the other.
 _SPAN_FROM = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying)|spann?(?:s|ed|ing)?)\s+from\s+$", re.I)
 
@@ -499,6 +500,10 @@ def _pair(sentence: str, hits: list[_Hit]) -> list[_Hit]:
         b = hits[i + 1] if i + 1 < len(hits) else None
         if b is None or (a.low is not None) or (b.low is not None):
             out.append(a)
+            i += 1
+            continue
+        if _LABEL_VALUE.search(sentence[: a.start]):
+            out.append(a)  # "at T=0 to about 2.1x": a setting's value ends no range and starts no change
             i += 1
             continue
         between = sentence[a.end : b.phrase_start]

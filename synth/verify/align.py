@@ -133,6 +133,7 @@ _STOP = frozenset(
     ]
 )
 # Words that end a figure's phrase: what follows them belongs to the other side of a comparison.
+_BOUND_WORDS = frozenset(["less", "more", "fewer", "greater", "than"])  # "less than 2%": a bound, not a comparison
 _BREAK = frozenset(
     ["vs", "versus", "than", "whereas", "while", "compared", "against", "but", "although", "over", "that"]
 )
@@ -334,6 +335,10 @@ def figures_of(sentence: str, claim_side: bool = False) -> list[Figure]:
         # Backwards: skip the figure run this number sits in (a table row's other cells), then take the label run.
         i = len(before) - 1
         while i >= 0 and in_number(before[i]):
+            i -= 1
+        # The figure's own bound words ("costs less than 2%", "more than 3x") are no comparison: "than" there
+        # must not end the walk before the words the figure describes.
+        while i >= 0 and before[i].start >= n.phrase_start >= 0 and before[i].text.lower() in _BOUND_WORDS:
             i -= 1
         while i >= 0 and not in_number(before[i]) and len(words) < (8 if claim_side else 14):
             if claim_side and before[i].text.lower() in _BREAK:
