@@ -652,3 +652,23 @@ def test_a_bound_word_than_does_not_cut_a_figure_from_its_words() -> None:
     claim = "Scale-down adds up to 10% overhead, whereas its scale-up mechanism costs less than 2%."
     figures = figures_of(normalise_text(claim), claim_side=True)
     assert {"costs", "scale-up"} <= set(figures[-1].context)
+
+
+def test_a_model_the_whole_paper_never_names_is_no_result_of_it() -> None:
+    """Against the windows alone, Llama-3.1-8B beside Llama-3.2-1B reads as a swapped model (no unnamed
+    setting); the whole paper decides: never named there, the claim's model has no result (NOT ENOUGH INFO);
+    named elsewhere in it, its figures decide as before."""
+    claim = (
+        "Applied to Llama-3.1-8B-Instruct, KVLink reaches roughly 70% accuracy on NaturalQuestions with "
+        "separately encoded documents."
+    )
+    windows = ["On NaturalQuestions, KVLink with Llama-3.2-1B-Instruct reaches 45.2% accuracy with separately "
+               "encoded documents."]  # fmt: skip
+    assert align(claim, windows).unnamed == []
+    never = align(claim, windows, "We fine-tune Llama-3.2-1B-Instruct and Llama-3.2-3B-Instruct.")
+    assert never.unnamed == ["Llama-3.1-8B-Instruct"] and never.features()["al_unnamed"] == 1.0
+    assert align(claim, windows, "We fine-tune Llama-3.2-1B-Instruct and Llama-3.1-8B-Instruct.").unnamed == []
+    # A swapped accelerator stays a swapped condition: a paper states the one setup it ran on.
+    gpu = align("PyramidSD's experiments were run on NVIDIA A100 GPUs.", ["All experiments run on RTX 4090 GPUs."],
+                "All experiments run on RTX 4090 GPUs.")  # fmt: skip
+    assert gpu.hardware_swap and gpu.unnamed == []

@@ -18,6 +18,7 @@ from synth.verify.service import (
     VerifyContext,
     audit_policy,
     passages_for_policy,
+    source_text,
     verify_claim,
 )
 from synth.verify.verifier import Passage, Verifier
@@ -34,17 +35,20 @@ PAGES = {
 
 @dataclass
 class FakeCatalog:
-    pages: dict[str, str]
+    texts: dict[str, str]  # one page per document
     missing: set[str] = field(default_factory=set)
 
     def documents(self) -> list[SimpleNamespace]:
-        return [SimpleNamespace(doc_id=d, title=f"Paper {d}") for d in self.pages]
+        return [SimpleNamespace(doc_id=d, title=f"Paper {d}") for d in self.texts]
 
     def get_document(self, doc_id: str) -> SimpleNamespace | None:
-        return SimpleNamespace(doc_id=doc_id) if doc_id in self.pages and doc_id not in self.missing else None
+        return SimpleNamespace(doc_id=doc_id) if doc_id in self.texts and doc_id not in self.missing else None
 
     def page_text(self, doc_id: str, number: int) -> str | None:
-        return self.pages.get(doc_id)
+        return self.texts.get(doc_id)
+
+    def pages(self, doc_id: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(number=1, text=self.texts[doc_id])] if doc_id in self.texts else []
 
 
 class FakeRetriever:
@@ -61,7 +65,7 @@ class FakeRetriever:
         hits = [
             Hit(chunk_id=f"{d}#0", doc_id=d, title=f"Paper {d}", page_start=1, page_end=1, section="body",
                 char_start=0, char_end=len(t), text=t, score=len(words & content_words(t)))
-            for d, t in self.catalog.pages.items() if doc_ids is None or d in doc_ids
+            for d, t in self.catalog.texts.items() if doc_ids is None or d in doc_ids
         ]  # fmt: skip
         return sorted(hits, key=lambda h: -h.score)[:k]
 
@@ -128,6 +132,16 @@ def test_source_not_available_is_not_enough_info_with_the_closest_passage(contex
 def test_a_claim_without_a_named_system_has_no_substitute_source(context: VerifyContext) -> None:
     result = verify_claim("The method is faster than the baseline.", EvidencePolicy(source_missing=True), context)
     assert result.label == "NOT_ENOUGH_INFO" and SOURCE_NOT_AVAILABLE in result.checks
+
+
+def test_the_source_papers_whole_text_says_which_models_it_never_names(context: VerifyContext) -> None:
+    """Every caller reads the source paper through the policy: a model it never names is flagged unnamed."""
+    policy = EvidencePolicy(source_doc_ids={"other"}, k=2)
+    assert "Llama-2-70B" in source_text(policy, context.catalog)
+    named = verify_claim("Medusa-2 reaches a 2.1x speedup on Llama-2-70B with tree attention.", policy, context)
+    never = verify_claim("Medusa-2 reaches a 2.1x speedup on Mixtral-8x7B with tree attention.", policy, context)
+    assert named.features["al_unnamed"] == 0.0 and never.features["al_unnamed"] == 1.0
+    assert source_text(EvidencePolicy(source_doc_ids={"other"}, exclude={"other"}), context.catalog) == ""
 
 
 def test_audit_policy_sources_exclusion_and_missing_sources() -> None:

@@ -44,7 +44,7 @@ def _outcomes(
     """
     from synth.eval.verify_eval import compute_outcomes, pair_policy
     from synth.pipeline.context import RunContext
-    from synth.verify.service import VerifyContext, passages_for_policy
+    from synth.verify.service import VerifyContext, passages_for_policy, source_text
 
     ctx = RunContext.build(settings)
     retriever = catalog = None
@@ -75,9 +75,15 @@ def _outcomes(
             )
         return passages
 
+    def paper_text_for(pair):  # noqa: ANN001, ANN202
+        policy = pair_policy(pair, by_arxiv.get(pair.arxiv_id), settings.verify.candidate_chunks)
+        return source_text(policy, catalog)
+
     with _progress(quiet) as progress:
         task = progress.add_task(f"verify {data.name}", total=len(data.pairs))
-        outcomes = compute_outcomes(verifier, data, passages_for, lambda n: progress.advance(task, n))
+        outcomes = compute_outcomes(
+            verifier, data, passages_for, lambda n: progress.advance(task, n), paper_text_for=paper_text_for
+        )
     hits = getattr(verifier.judge, "hits", 0)
     if hits:
         notes.append(

@@ -109,7 +109,10 @@ def compute_outcomes(
     data: LabelledSet,
     passages_for: Callable[[LabelledPair], list[Passage]] = text_passages,
     progress: Callable[[int], None] | None = None,
+    paper_text_for: Callable[[LabelledPair], str] | None = None,
 ) -> list[PairOutcome]:
+    """Checker features of every pair. `paper_text_for`: the pair's source paper text, as `verify_claim` reads
+    it under the same policy (what the paper never names)."""
     outcomes = []
     start = time.perf_counter()
     passages = {pair.pair_id: passages_for(pair) for pair in data.pairs}
@@ -121,12 +124,14 @@ def compute_outcomes(
     for pair in data.pairs:
         start = time.perf_counter()
         scores, calls = verifier.score_windows(pair.claim, passages[pair.pair_id])
+        paper = paper_text_for(pair) if paper_text_for else ""
         judged = [s for s in scores if s.hidden]
         best = max(judged, key=lambda s: s.support or 0.0) if judged else None
         outcomes.append(
             PairOutcome(
-                pair_id=pair.pair_id, gold=pair.label, features=aggregate(scores, claim=pair.claim).values,
-                features_no_judge=aggregate(_strip_judge(scores), claim=pair.claim).values,
+                pair_id=pair.pair_id, gold=pair.label,
+                features=aggregate(scores, claim=pair.claim, paper_text=paper).values,
+                features_no_judge=aggregate(_strip_judge(scores), claim=pair.claim, paper_text=paper).values,
                 seconds=time.perf_counter() - start + shared,
                 judge_calls=calls, windows=len(scores), group=pair.group,
                 hidden={k: [float(x) for x in v] for k, v in best.hidden.items()} if best else {},

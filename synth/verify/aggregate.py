@@ -110,13 +110,14 @@ def align_windows(scores: Sequence[WindowScore]) -> list[WindowScore]:
     return (judged + rest)[:ALIGN_WINDOWS]
 
 
-def aggregate(scores: Sequence[WindowScore], claim: str | None = None) -> ClaimFeatures:
+def aggregate(scores: Sequence[WindowScore], claim: str | None = None, paper_text: str = "") -> ClaimFeatures:
     """Features of the claim: the best window's scores, plus the numeric verdict over the windows
     that bear on it (a number contradicted anywhere relevant counts, a match anywhere counts).
 
-    With `claim`, slot alignment (`synth.verify.align`) reads the most similar windows too."""
+    With `claim`, slot alignment (`synth.verify.align`) reads the most similar windows too, and the source
+    paper's whole text when given (`paper_text`)."""
     aligned = align_windows(scores) if claim is not None else []
-    alignment = align(claim, [s.text for s in aligned]) if claim is not None else None
+    alignment = align(claim, [s.text for s in aligned], paper_text) if claim is not None else None
     if not scores:
         values = {"similarity": 0.0, "overlap": 0.0, "num_match": 0.0, "num_mismatch": 0.0}
         if alignment is not None:

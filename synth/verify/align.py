@@ -15,6 +15,7 @@ window, is cheap, and is tested on the real sentences it must catch.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import Counter
@@ -1163,8 +1164,11 @@ def assign_parallel_names(claim: str, figures: Sequence[Figure]) -> None:
         figure.paired = figure.paired | {name}
 
 
-def align(claim: str, windows: Sequence[str]) -> AlignResult:
-    """Align the claim's figures, direction and scope with the evidence windows (best sentence wins)."""
+def align(claim: str, windows: Sequence[str], paper_text: str = "") -> AlignResult:
+    """Align the claim's figures, direction and scope with the evidence windows (best sentence wins).
+
+    `paper_text`, the whole text of the claim's source paper(s) when known, decides which of the claim's
+    models and datasets the paper never names (see `_never_named`)."""
     claim = normalise_text(claim)
     located = [
         (s, i)
@@ -1379,6 +1383,8 @@ def align(claim: str, windows: Sequence[str]) -> AlignResult:
     result.hardware_swap = hardware_swapped(claim, sentences)
     swapped_name = bool(result.hardware_swap) or any(name_swapped(claim, s) for s in sentences)
     result.unnamed = [] if swapped_name else unnamed
+    if paper_text and not result.hardware_swap:
+        result.unnamed = _never_named(unnamed, paper_text)
     anchors = Counter(c.evidence.sentence for c in result.checks if c.outcome == Verdict.AGREE and c.evidence)
     # A figure contradicted by the very sentence that states the claim's other figures: the claim is about
     # that sentence, so the mismatch is not a stray number elsewhere.
@@ -1487,6 +1493,24 @@ def _unnamed_conditions(claim: str, sentences: Sequence[str]) -> list[str]:
         if key not in keyed and not any(abbreviates(m, key) for m in shorter if len(m) < len(key)):
             out.append(t.text)
     return out
+
+
+def _never_named(names: Sequence[str], paper_text: str) -> list[str]:
+    """Of the claim's names that no evidence window gives, those the whole source paper never gives either.
+
+    Read against the windows alone, "Llama-2-70B" beside the paper's "Llama-7b" looks like a swapped model; a
+    paper that tests 7B and 13B and never mentions a 70B model has no result for it (NOT ENOUGH INFO), while
+    a model the paper does name elsewhere is a setting it tested, and its figures decide. Hardware is
+    different (a paper states the one setup it ran on), so a swapped accelerator is left to `hardware_swapped`.
+    """
+    keyed = _paper_key(paper_text)
+    return [n for n in names if _name_key(n) not in keyed]
+
+
+@functools.lru_cache(maxsize=8)
+def _paper_key(text: str) -> str:
+    """The paper as one run of name keys (claims of one paper are checked one after another: kept)."""
+    return _name_key(text)
 
 
 def _same_slot(cf: Figure, ef: Figure) -> bool:

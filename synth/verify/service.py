@@ -82,6 +82,7 @@ class GatheredEvidence:
     closest: list[Passage] = field(default_factory=list)  # retrieved but not admitted, nearest first
     source_unavailable: bool = False  # the source is missing and no other paper is about the same system
     same_system_only: bool = False  # the source is missing; passages of other papers on its system were admitted
+    paper_text: str = ""  # the whole text of the claim's source paper(s) in the corpus: what they never name
 
 
 def claim_policy(claim: Claim, context: VerifyContext, k: int) -> EvidencePolicy:
@@ -104,12 +105,22 @@ def audit_policy(source_doc_ids: Iterable[str], exclude: Iterable[str], cites_mi
     )
 
 
+def source_text(policy: EvidencePolicy, catalog: Any | None) -> str:
+    """The whole text of the policy's source papers that are in the corpus ("" when none is): a claim's model
+    or dataset that its own paper never names is one the paper has no result for."""
+    if catalog is None:
+        return ""
+    sources = sorted(policy.source_doc_ids - policy.exclude)
+    return "\n".join(page.text for doc_id in sources for page in catalog.pages(doc_id))
+
+
 def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) -> GatheredEvidence:
     """The passages `policy` admits for `claim`, given ones first."""
     passages = list(policy.given)
     if not policy.search_corpus or context.retriever is None or context.catalog is None:
-        return GatheredEvidence(passages)
+        return GatheredEvidence(passages, paper_text=source_text(policy, context.catalog))
     sources = set(policy.source_doc_ids - policy.exclude)
+    paper = source_text(policy, context.catalog)
     found = corpus_passages(
         claim, context.retriever, context.catalog, k=policy.k, source_doc_ids=sources, exclude=set(policy.exclude)
     )
@@ -125,7 +136,7 @@ def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) 
         (admitted if ok else rejected).append(p)
     passages += admitted
     if not policy.source_missing:
-        return GatheredEvidence(passages, rejected)
+        return GatheredEvidence(passages, rejected, paper_text=paper)
     return GatheredEvidence(passages, rejected, source_unavailable=not passages, same_system_only=bool(admitted))
 
 
@@ -139,7 +150,7 @@ def verify_claim(
 ) -> VerificationResult:
     """The verdict on `claim_text`: evidence gathered per `policy`, the verifier, then the policy's conditioning."""
     evidence = gather_evidence(claim_text, policy, context)
-    result = context.verifier.verify(claim_text, evidence.passages, task)
+    result = context.verifier.verify(claim_text, evidence.passages, task, paper_text=evidence.paper_text)
     if evidence.source_unavailable:
         _source_not_available(result, claim_text, evidence.closest, context.verifier)
         return result

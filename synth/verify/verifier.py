@@ -214,11 +214,14 @@ class Verifier:
         key = next(k for k, m in self.models.models.items() if m is model)
         return model.predict(features.values), key
 
-    def verify(self, claim: str, passages: Sequence[Passage], task: str = "3way") -> VerificationResult:
+    def verify(
+        self, claim: str, passages: Sequence[Passage], task: str = "3way", paper_text: str = ""
+    ) -> VerificationResult:
+        """`paper_text`: the whole text of the claim's source paper(s), when known (what it never names)."""
         start = time.perf_counter()
         judged = self.judge_used(task)
         scores, calls = self.score_windows(claim, passages, judge=judged)
-        features = aggregate(scores, claim=claim)
+        features = aggregate(scores, claim=claim, paper_text=paper_text)
         prediction, key = self.predict(features, task)
         details = []
         for s in features.best[:1]:
