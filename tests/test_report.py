@@ -137,11 +137,11 @@ def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monke
     real_verify = Verifier.verify
     calls = {"n": 0}
 
-    def crashing(self, claim, passages, task="3way"):  # noqa: ANN001, ANN202
+    def crashing(self, claim, passages, task="3way", paper_text=""):  # noqa: ANN001, ANN202
         calls["n"] += 1
         if calls["n"] == 4:
             raise RuntimeError("simulated crash")
-        return real_verify(self, claim, passages, task)
+        return real_verify(self, claim, passages, task, paper_text)
 
     monkeypatch.setattr(Verifier, "verify", crashing)
     options = _options(papers=4, claims=6, formats=["md"])
@@ -153,9 +153,9 @@ def test_resume_after_a_crash_in_verify(corpus_home: Path, tmp_path: Path, monke
     monkeypatch.setattr(Verifier, "verify", real_verify)
     counted = {"n": 0}
 
-    def counting(self, claim, passages, task="3way"):  # noqa: ANN001, ANN202
+    def counting(self, claim, passages, task="3way", paper_text=""):  # noqa: ANN001, ANN202
         counted["n"] += 1
-        return real_verify(self, claim, passages, task)
+        return real_verify(self, claim, passages, task, paper_text)
 
     monkeypatch.setattr(Verifier, "verify", counting)
     run = run_report(QUESTION, options, out, RunContext.build(settings, retriever=retriever))
