@@ -137,11 +137,11 @@ def test_a_claim_without_a_named_system_has_no_substitute_source(context: Verify
 def test_the_source_papers_whole_text_says_which_models_it_never_names(context: VerifyContext) -> None:
     """Every caller reads the source paper through the policy: a model it never names is flagged unnamed."""
     policy = EvidencePolicy(source_doc_ids={"other"}, k=2)
-    assert "Llama-2-70B" in source_text(policy, context.catalog)
+    assert "Llama-2-70B" in source_text(policy, context)
     named = verify_claim("Medusa-2 reaches a 2.1x speedup on Llama-2-70B with tree attention.", policy, context)
     never = verify_claim("Medusa-2 reaches a 2.1x speedup on Mixtral-8x7B with tree attention.", policy, context)
     assert named.features["al_unnamed"] == 0.0 and never.features["al_unnamed"] == 1.0
-    assert source_text(EvidencePolicy(source_doc_ids={"other"}, exclude={"other"}), context.catalog) == ""
+    assert source_text(EvidencePolicy(source_doc_ids={"other"}, exclude={"other"}), context) == ""
 
 
 def test_audit_policy_sources_exclusion_and_missing_sources() -> None:

@@ -77,7 +77,7 @@ def _outcomes(
 
     def paper_text_for(pair):  # noqa: ANN001, ANN202
         policy = pair_policy(pair, by_arxiv.get(pair.arxiv_id), settings.verify.candidate_chunks)
-        return source_text(policy, catalog)
+        return source_text(policy, context)
 
     with _progress(quiet) as progress:
         task = progress.add_task(f"verify {data.name}", total=len(data.pairs))

@@ -62,6 +62,7 @@ class VerifyContext:
     retriever: Any | None = None
     catalog: Any | None = None  # defaults to the retriever's catalog
     titles: dict[str, str] = field(default_factory=dict)
+    paper_texts: dict[str, str] = field(default_factory=dict)  # doc_id -> whole text, read once per run
 
     def __post_init__(self) -> None:
         if self.catalog is None and self.retriever is not None:
@@ -105,22 +106,27 @@ def audit_policy(source_doc_ids: Iterable[str], exclude: Iterable[str], cites_mi
     )
 
 
-def source_text(policy: EvidencePolicy, catalog: Any | None) -> str:
+def source_text(policy: EvidencePolicy, context: VerifyContext) -> str:
     """The whole text of the policy's source papers that are in the corpus ("" when none is): a claim's model
-    or dataset that its own paper never names is one the paper has no result for."""
-    if catalog is None:
+    or dataset that its own paper never names is one the paper has no result for. Each paper is read once per
+    context: a report's or a labelled set's claims mostly share a few papers."""
+    if context.catalog is None:
         return ""
-    sources = sorted(policy.source_doc_ids - policy.exclude)
-    return "\n".join(page.text for doc_id in sources for page in catalog.pages(doc_id))
+    texts = []
+    for doc_id in sorted(policy.source_doc_ids - policy.exclude):
+        if doc_id not in context.paper_texts:
+            context.paper_texts[doc_id] = "\n".join(page.text for page in context.catalog.pages(doc_id))
+        texts.append(context.paper_texts[doc_id])
+    return "\n".join(texts)
 
 
 def gather_evidence(claim: str, policy: EvidencePolicy, context: VerifyContext) -> GatheredEvidence:
     """The passages `policy` admits for `claim`, given ones first."""
     passages = list(policy.given)
     if not policy.search_corpus or context.retriever is None or context.catalog is None:
-        return GatheredEvidence(passages, paper_text=source_text(policy, context.catalog))
+        return GatheredEvidence(passages, paper_text=source_text(policy, context))
     sources = set(policy.source_doc_ids - policy.exclude)
-    paper = source_text(policy, context.catalog)
+    paper = source_text(policy, context)
     found = corpus_passages(
         claim, context.retriever, context.catalog, k=policy.k, source_doc_ids=sources, exclude=set(policy.exclude)
     )
