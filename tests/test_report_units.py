@@ -100,8 +100,10 @@ def test_llm_synthesis_keeps_only_grounded_sentences() -> None:
         "Drafting helps when the draft is cheap."
     ]
     assert any("3 LM sentence(s) dropped" in n for n in out.notes)
+    assert out.lm_usage.lm_calls == 1  # the run's usage counts the synthesis call
     broken = llm_synthesis(run, template, FakeListChatModel(responses=["not json", "still not json"]))
     assert broken.method == "template" and any("LM synthesis failed" in n for n in broken.notes)
+    assert broken.lm_usage.lm_calls == 2  # a failed synthesis still spent its calls
 
 
 def test_measure_stage_budget_resume_and_off(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from synth.review import (
 )
 from synth.review.prose import report_text
 from synth.review.relevance import COSINE
+from synth.review.rubric import RATIONALE_CHARS
 from tests.conftest import run_cli
 from tests.review_fixtures import (
     OFF_TOPIC,
@@ -256,6 +257,9 @@ def test_panel_with_lm_judges_reports_their_agreement() -> None:
     assert panel.agreement == pytest.approx(0.8)  # 1 - |8 - 6| / 10
     assert panel.score == pytest.approx(statistics.fmean(r.score for r in panel.reviews if r.score is not None), 0.01)
     assert "unweighted mean of 6" in panel.method and "agreement" in panel.method
+    run = make_run()
+    run.review = panel
+    assert run.usage["review"].lm_calls == 2 and run.total_usage.lm_calls >= 2  # the judges' calls are counted
     broken = review_report(make_run(), chat_model=FakeListChatModel(responses=["not json"]))
     assert broken.agreement is None and len(broken.reviews) == 7
     assert broken.score == pytest.approx(review_report(make_run()).score)  # the failed judges are left out
@@ -297,4 +301,5 @@ def test_rubric_judge_with_a_real_gguf_model(tmp_path_factory: pytest.TempPathFa
     for judge in judges:
         assert judge.score is not None and 0 <= judge.score <= 10, judge.rationale
         assert judge.rationale and int(judge.details["input_tokens"] or 0) > 200  # the report was read
+        assert len(judge.rationale) <= RATIONALE_CHARS  # bounded by the grammar, so no reply runs out of tokens
     assert panel.agreement is not None and 0 <= panel.agreement <= 1

@@ -160,6 +160,21 @@ class Conflict(BaseModel):
     description: str
 
 
+class StageUsage(BaseModel):
+    """One stage's spend: wall time, LM calls and tokens (STYLE.md §11); the run record sums them."""
+
+    seconds: float = 0.0
+    lm_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: StageUsage) -> StageUsage:
+        return StageUsage(
+            seconds=self.seconds + other.seconds, lm_calls=self.lm_calls + other.lm_calls,
+            input_tokens=self.input_tokens + other.input_tokens, output_tokens=self.output_tokens + other.output_tokens,
+        )  # fmt: skip
+
+
 class Synthesis(BaseModel):
     method: str = Field(description="`template` (extractive) or `llm:<model>:<prompt>@<version>`.")
     title: str
@@ -181,6 +196,9 @@ class Synthesis(BaseModel):
     )
     limitations: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    lm_usage: StageUsage = Field(
+        default_factory=StageUsage, description="The LM calls and tokens of the LM synthesis (none: template)."
+    )
 
 
 class Review(BaseModel):
@@ -220,21 +238,6 @@ class VerificationSummary(BaseModel):
     embedded: int = Field(0, description="Texts embedded for this stage.")
 
 
-class StageUsage(BaseModel):
-    """One stage's spend: wall time, LM calls and tokens (STYLE.md §11); the run record sums them."""
-
-    seconds: float = 0.0
-    lm_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    def __add__(self, other: StageUsage) -> StageUsage:
-        return StageUsage(
-            seconds=self.seconds + other.seconds, lm_calls=self.lm_calls + other.lm_calls,
-            input_tokens=self.input_tokens + other.input_tokens, output_tokens=self.output_tokens + other.output_tokens,
-        )  # fmt: skip
-
-
 class ReportRun(BaseModel):
     schema_version: int = SCHEMA_VERSION
     run_id: str
@@ -256,8 +259,9 @@ class ReportRun(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def usage(self) -> dict[str, StageUsage]:
-        """Each stage's spend, from its own summary: the extract stage's LM calls and tokens, the verify stage's
-        judge calls (their tokens are not counted by the judge), every stage's seconds."""
+        """Each stage's spend, from its own summary: the LM calls and tokens of extraction, LM synthesis and the
+        rubric judges, the verify stage's judge calls (their tokens are not counted by the judge), every stage's
+        seconds."""
         out = {stage: StageUsage(seconds=seconds) for stage, seconds in self.timings.items()}
         if self.extraction is not None:
             ext = StageUsage(lm_calls=self.extraction.llm_calls, input_tokens=self.extraction.input_tokens,
@@ -265,6 +269,18 @@ class ReportRun(BaseModel):
             out["extract"] = out.get("extract", StageUsage()) + ext
         if self.verification is not None:
             out["verify"] = out.get("verify", StageUsage()) + StageUsage(lm_calls=self.verification.judge_calls)
+        if self.synthesis is not None and self.synthesis.lm_usage.lm_calls:
+            lm = self.synthesis.lm_usage
+            out["synthesize"] = out.get("synthesize", StageUsage()) + lm.model_copy(update={"seconds": 0.0})
+        if self.review is not None:
+            for r in self.review.reviews:
+                if r.kind == "lm":
+                    d = r.details
+                    calls = StageUsage(
+                        lm_calls=int(d.get("attempts") or 0), input_tokens=int(d.get("input_tokens") or 0),
+                        output_tokens=int(d.get("output_tokens") or 0),
+                    )  # fmt: skip
+                    out["review"] = out.get("review", StageUsage()) + calls
         return out
 
     @computed_field  # type: ignore[prop-decorator]

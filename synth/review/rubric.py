@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 REPLY_TOKENS = 256  # a rationale of at most 60 words and a score, with room to close the JSON
+RATIONALE_CHARS = 420  # ~70 words: the prompts ask for at most 60
 # llama.cpp samples under this grammar: the exact reply shape, so a small model cannot wander into prose.
 # Reasons first, then the score, as the prompts ask: the number is chosen after the model has said why.
+# NOTE: the rationale's length is bounded in the grammar, not only asked for: the 1.5B judge ran past
+# REPLY_TOKENS on 3 of 5 dev reports, and each retry re-read a 1,900-token prompt (50-130 s a judge on 2 cores).
 REPLY_GRAMMAR = "\n".join(
     [
-        'root ::= "{\\"rationale\\": \\"" char+ "\\", \\"score\\": " score "}"',
+        f'root ::= "{{\\"rationale\\": \\"" char{{1,{RATIONALE_CHARS}}} "\\", \\"score\\": " score "}}"',
         'score ::= "10" | [0-9]',
         'char ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]',
     ]

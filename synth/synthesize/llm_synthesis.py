@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from synth.core.run import CitedSentence, Paragraph, ReportRun, Synthesis
+from synth.core.run import CitedSentence, Paragraph, ReportRun, StageUsage, Synthesis
 from synth.synthesize.limitations import CONFIDENCE_FLOOR
 from synth.synthesize.synthesis import as_sentence, partition
 
@@ -68,6 +68,10 @@ def llm_synthesis(
     reply = invoke_structured(
         chat, [HumanMessage(content=text)], LMReport, retries=1,
         call_kwargs={**json_mode_kwargs(chat), "max_tokens": 700},
+    )  # fmt: skip
+    template.lm_usage = StageUsage(
+        seconds=reply.seconds, lm_calls=reply.attempts, input_tokens=reply.input_tokens,
+        output_tokens=reply.output_tokens,
     )  # fmt: skip
     if reply.value is None:
         why = reply.call_error or (reply.errors[-1] if reply.errors else "no reply")
