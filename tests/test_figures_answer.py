@@ -702,3 +702,104 @@ def test_latency_figures_are_compared_only_with_the_same_latency() -> None:
     (two,) = _read("vLLM shows a TTFT increase of up to 3x under load.", ("vLLM",), doc="b")
     cross_check([one, two])
     assert one.check == two.check == "contradicted"
+
+
+def test_the_answer_opens_with_the_typical_speedup_over_plain_decoding_only() -> None:
+    """ "How much does it speed up": the methods' own headline multipliers over plain decoding, ranged with
+    their median; a multiplier over another accelerator ("over vanilla speculative decoding", "over EAGLE-2") or
+    a survey's re-measurement is not ranged with them, and a question asking first for memory gets no range."""
+    from synth.synthesize.answer import plain_baseline, typical_sentence
+
+    figures = [
+        *_read("EAGLE-2 achieves speedup ratios of 3.05x-4.26x over vanilla decoding.", ("EAGLE-2",), "e2", 1),
+        *_read(
+            "EAGLE-3 achieves a speedup ratio up to 6.5x, with about 1.4x improvement over EAGLE-2.",
+            ("EAGLE-3",),
+            "e3",
+            1,
+        ),  # fmt: skip
+        *_read("MEDUSA-2 improves the speedup to 2.3-2.8x over autoregressive decoding.", ("Medusa",), "m", 1),
+        *_read(
+            "PEARL achieves up to 4.43x over vanilla auto-regressive methods and 1.5x over vanilla speculative "
+            "decoding.",
+            ("PEARL",),
+            "p",
+            1,
+        ),  # fmt: skip
+        *_read("Under greedy settings, EAGLE achieves a speedup of 1.8x over autoregressive decoding.", (), "s", 8),
+    ]
+    sentence = typical_sentence(figures, [("gain", "x"), ("gain", "%")])
+    assert sentence is not None
+    assert "2.3x (MEDUSA-2) to 6.5x (EAGLE-3) across 4 methods" in sentence.text, sentence.text
+    assert "median 4.3x" in sentence.text and "1.5x" not in sentence.text and "1.8x" not in sentence.text
+    assert typical_sentence(figures, [("gain", "%"), ("gain", "x")]) is None
+    assert typical_sentence(figures[:2], [("gain", "x")]) is None  # two methods are no "typical"
+    assert plain_baseline("vanilla auto-regressive decoding") and plain_baseline("standard decoding")
+    assert not plain_baseline("vanilla speculative decoding") and not plain_baseline("SI")
+    assert plain_baseline("non-speculative inference") and not plain_baseline("EAGLE-2")
+
+
+def test_a_benefit_named_with_a_cost_word_is_not_the_answers_cost() -> None:
+    from synth.synthesize.answer import stated_cost
+
+    assert not stated_cost("Faster Cascades incorporates deferral rules for improved cost-quality tradeoffs.")
+    assert not stated_cost("DeepSeek-V2 reduces KV-cache memory by 93.3%.")
+    assert stated_cost("It also incurs a higher total compute cost compared to sequential cascades.")
+    assert stated_cost("HiSpec adds no training overhead for the intermediate verifier.")  # the cost's size
+
+
+def test_a_machines_memory_and_a_bandwidth_are_conditions_not_figures() -> None:
+    assert _read("We use a NVIDIA A10 GPU with 24 GB device memory as the S-worker.", ("FastDecode",)) == []
+    assert _read("LoongServe runs on eight NVIDIA A800 80GB GPUs with 2048 GB of host memory.", ("LoongServe",)) == []
+    assert _read("The NVLink bandwidth between two GPUs is 400 GB/s.", ("LoongServe",)) == []
+    kept = _read("QLoRA reduces the memory of finetuning a 65B model from >780GB of GPU memory to <48GB.", ("QLoRA",))
+    assert [f.shown() for f in kept] == ["over 780 GB", "up to 48 GB"]
+    (used,) = _read("DeepSeek-V2 uses 21 GB of memory per GPU.", ("DeepSeek-V2",))
+    assert used.value == 21
+
+
+def test_a_measured_rate_is_a_level_not_a_gain() -> None:
+    """The figures table called "124 tokens per second" and "1.36 rps" gains; a level is labelled as such, a
+    change in an absolute unit stays a gain or cost."""
+    text = "PyramidSD achieves up to 1.91x speed over standard SD, reaching 124 tokens per second."
+    rate = _read(text, ("PyramidSD",))
+    kinds = {f.shown(): f.kind for f in rate}
+    assert kinds["124 tokens/s"] == "throughput (absolute)" and kinds["up to 1.91x"] == "speedup (gain)"
+    saved = _read("FlexGen reduces latency by 20 s compared with DeepSpeed.", ("FlexGen",))
+    assert all(not f.absolute for f in saved)
+
+
+def test_a_cut_answer_keeps_the_range_the_headline_and_the_cost() -> None:
+    from synth.core.run import CitedSentence
+    from synth.synthesize.answer import _cut
+
+    sentences = [CitedSentence(text=f"s{i}.") for i in range(8)]
+    sentences[-1] = CitedSentence(text="Not answered: memory.", kind="meta")
+    core = [sentences[0], sentences[1], sentences[6]]
+    kept = [s.text for s in _cut(sentences, core)]
+    assert kept == ["s0.", "s1.", "s2.", "s3.", "s6.", "Not answered: memory."]
+
+
+def test_a_percentage_says_what_it_changes() -> None:
+    """The answer listed "MOONCAKE 36%, 53%, 64%" and "KVDirect 55% latency": a reader needs what changed."""
+    from synth.synthesize.answer import _headline_phrase
+
+    mooncake = _read(
+        "MOONCAKE significantly reduces GPU time by fully utilizing global cache, achieving reductions of 36%, 53%, "
+        "and 64% for conversation, tool&agent, and synthetic workloads, respectively.",
+        ("MOONCAKE",),
+    )
+    assert [f.shown() for f in mooncake] == [f"{v}% reduction in GPU time" for v in (36, 53, 64)]
+    assert "MOONCAKE 36%, 53%, 64% reduction in GPU time" in _headline_phrase("MOONCAKE", mooncake, [])
+    (requests, _) = _read("MOONCAKE lets Kimi handle 115% and 107% more requests on A800 and H800.", ("MOONCAKE",))
+    assert requests.shown() == "115% more requests"
+    (latency,) = _read("KVDirect reduces the per-request latency by 55% compared with the baseline.", ("KVDirect",))
+    assert "55% lower latency than" in _headline_phrase("KVDirect", [latency], [])
+
+
+def test_the_baselines_figure_after_versus_is_not_the_methods() -> None:
+    figures = _read(
+        "DeepSpeed-FastGen demonstrates up to 2x higher throughput (1.36 rps vs. 0.67 rps) at identical latency.",
+        ("DeepSpeed-FastGen",),
+    )
+    assert 0.67 not in [f.value for f in figures] and 1.36 in [f.value for f in figures]

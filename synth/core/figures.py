@@ -6,12 +6,25 @@ read it; reading figures out of sentences is the synthesize stage's job (`synth.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 Role = Literal["gain", "cost", "quality", "other"]
 Check = Literal["quoted", "corroborated", "contradicted", "mixed"]
+_RELATIVE_UNITS = ("x", "%", "pp", "")
+# Words that make an absolute figure a change: "reduces latency by 20 ms", "35 ms slower", "saves 16 GB".
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:by|reduc\w*|sav\w*|cuts?|lowers?|increas\w*|improv\w*|adds?|extra|additional|fewer|less|more)\s+"
+    r"(?:\w+\s+){0,2}$",
+    re.I,
+)
+_CHANGE_AFTER = re.compile(
+    r"^\s*(?:\w+\s+){0,2}(?:faster|slower|less|more|fewer|lower|higher|reduction|increase|improvement|saving|"
+    r"savings|overhead|longer|shorter|smaller|larger)\b",
+    re.I,
+)
 
 
 class ReportedFigure(BaseModel):
@@ -56,6 +69,23 @@ class ReportedFigure(BaseModel):
         low = self.low if self.low is not None else self.value
         high = self.high if self.high is not None else self.value
         return (low, high)
+
+    @property
+    def absolute(self) -> bool:
+        """A level, not a change: "124 tokens/s", "4,039 tokens per second", "21 GB" with no baseline and no
+        change word beside it. The figures table says so rather than calling a measured rate a gain."""
+        if self.unit in _RELATIVE_UNITS or self.baseline or self.role not in ("gain", "cost"):
+            return False
+        at = self.quote.find(self.text)
+        if at < 0:
+            return False
+        before, after = self.quote[max(0, at - 40) : at], self.quote[at + len(self.text) : at + len(self.text) + 30]
+        return not (_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after))
+
+    @property
+    def kind(self) -> str:
+        """The table's metric cell: 'speedup (gain)', 'latency (cost)', 'throughput (absolute)'."""
+        return f"{self.metric} ({'absolute' if self.absolute else self.role})"
 
     def shown(self) -> str:
         """'up to 6.5x', '3.05–4.26x': the value with its bound, as a reader expects it."""

@@ -551,6 +551,43 @@ def respective(
 _SIZE_COMPARATIVE = re.compile(r"\b(?:larger|smaller|bigger|longer|shorter|more|fewer|less)\b", re.I)
 
 
+# What a percentage of an unnamed quantity changes: "reduces GPU time by ..., achieving reductions of 36%"
+# -> "reduction in GPU time"; "increases the effective request capacity by 59%~498%"; "115% more requests".
+_CHANGE_VERB = re.compile(
+    r"\b(?P<verb>reduc|decreas|cut|lower|sav|shrink|increas|rais|improv|boost|grow|expand)\w*\s+"
+    r"(?:the\s+|its\s+|their\s+|our\s+)?(?P<what>(?:[A-Za-z][\w&/-]*\s+){0,3}?[A-Za-z][\w&/-]*)\s+(?:by|from)\b",
+    re.I,
+)
+_MORE_OF = re.compile(
+    r"\s*(?P<word>more|fewer|less|higher|lower|larger|smaller)\s+(?P<what>(?:[a-z][\w&/-]*\s+){0,2}?[a-z][\w&/-]*)"
+    r"(?=\s+(?:on|in|for|than|compared|while|with|and|at|per|by|across|under)\b|\s*[,.;)]|\s*$)",
+)
+_REDUCING = ("reduc", "decreas", "cut", "lower", "sav", "shrink")
+
+
+def changed_what(text: str, first: ClaimNumber, last: ClaimNumber) -> str | None:
+    """The quantity a percentage changes, when no metric names it: "more requests" after the list the figure is
+    in (`first` to `last`: "115% and 107% more requests"), else the object of the change verb before it."""
+    after = _MORE_OF.match(text, last.end)
+    if after:
+        return f"{after.group('word')} {after.group('what')}"
+    found = list(_CHANGE_VERB.finditer(text, max(0, first.phrase_start - 120), first.end))
+    if not found:
+        return None
+    verb, what = found[-1].group("verb").lower(), found[-1].group("what")
+    return f"{'reduction' if verb.startswith(_REDUCING) else 'increase'} in {what}"
+
+
+_BASELINE_VALUE = re.compile(r"(?:\bvs\.?|\bversus|\bcompared\s+(?:to|with))\s*$", re.I)
+# After a memory figure: a bandwidth ("400 GB/s", "750MB per second") or the machine's memory ("80GB GPUs",
+# "24 GB device memory", "2048 GB of host memory"), which is a condition, not what a method uses or saves.
+_HARDWARE_SPEC = re.compile(
+    r"\s*(?:/\s*s\b|per\s+second\b|ps\b|(?:(?!of\b)[\w-]+\s+)?(?:GPUs?|cards?|accelerators?|servers?|nodes?)\b|"
+    r"(?:of\s+)?(?:device|host|DRAM|HBM\w*)\s+memory\b|(?:HBM\w*|DRAM|RAM)\b|memory\s+capacity\b)",
+    re.I,
+)
+
+
 def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) -> list[ReportedFigure]:
     """The figures of one sentence worth a row: a result with a unit, attributed to a method. `known`: method
     keys the run's papers name (their systems), recognised even when spelt like ordinary words. Names broken
@@ -570,6 +607,10 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
             # with its own condition ("from 1.27x in question answering to 1.66x in RAG") is a result there
         if n.unit == "x" and not (0 < (n.high or n.value) < 1000):
             continue
+        if _BASELINE_VALUE.search(text[max(0, n.phrase_start - 20) : n.phrase_start]):
+            continue  # "1.36 rps vs. 0.67 rps": the second is the baseline's, not the method's
+        if n.unit == "GB" and _HARDWARE_SPEC.match(text[n.end :]):
+            continue  # "A10 GPU with 24 GB device memory", "400 GB/s": the machine, not the method's memory
         pair = paired.get(i, _Respective())
         own = sentence.paper_systems[0] if sentence.paper_systems else None
         head = listed.get(i, (n, n))[0]  # "EAGLE reaches 2x, 3x, and 4x": a list's figures take its head's method
@@ -595,6 +636,8 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
                 after is not None and _SIZE_COMPARATIVE.fullmatch(after.group(1))
             )
             metric = "speedup" if role == "gain" and noun is None and not sized else "other"
+        if metric == Quantity.OTHER.value and n.unit == "%" and noun is None:
+            noun = changed_what(text, head, listed.get(i, (n, n))[1])  # "36% reduction in GPU time", not "36%"
         out.append(
             ReportedFigure(
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
