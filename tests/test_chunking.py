@@ -140,3 +140,20 @@ def test_running_header_does_not_split_a_sentence_across_a_page_break() -> None:
     title = "EAGLE: Speculative Sampling Requires Rethinking Feature Uncertainty"
     assert sum(title in p.text for p in doc.pages[1:]) == 0
     assert all(not p.text.rstrip().endswith(str(p.number)) for p in doc.pages[1:])
+
+
+def test_the_reference_list_is_cut_and_the_appendix_kept() -> None:
+    """A model named only among the cited works (PaLM in a paper that tests GPT-3) is one the paper has no result
+    for: the verifier reads the paper without its bibliography, appendix results included."""
+    from synth.core.documents import Page
+    from synth.corpus.sections import without_references
+
+    pages = [
+        Page(number=1, text="5 Results\nGPT-3 code-davinci-002 reaches 99.7% on SCAN.\nReferences\nChowdhery et al."),
+        Page(number=2, text="2022. PaLM: Scaling language modeling.\nA Additional Results\nOn GSM8K it reaches 62.4%."),
+    ]
+    sections = detect_sections(pages)
+    assert [s.kind for s in sections][:2] == ["results", "references"] and sections[2].kind != "references"
+    cut = without_references(pages, sections)
+    assert "PaLM" not in cut and "Chowdhery" not in cut and "99.7%" in cut and "62.4%" in cut
+    assert without_references(pages, []) == "\n".join(p.text for p in pages) + "\n"  # no headings: all of it

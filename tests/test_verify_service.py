@@ -42,7 +42,8 @@ class FakeCatalog:
         return [SimpleNamespace(doc_id=d, title=f"Paper {d}") for d in self.texts]
 
     def get_document(self, doc_id: str) -> SimpleNamespace | None:
-        return SimpleNamespace(doc_id=doc_id) if doc_id in self.texts and doc_id not in self.missing else None
+        found = doc_id in self.texts and doc_id not in self.missing
+        return SimpleNamespace(doc_id=doc_id, sections=[]) if found else None
 
     def page_text(self, doc_id: str, number: int) -> str | None:
         return self.texts.get(doc_id)

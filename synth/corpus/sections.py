@@ -112,6 +112,25 @@ def section_at(sections: list[Section], page: int, offset: int) -> Section | Non
     return best
 
 
+def without_references(pages: list[Page], sections: list[Section]) -> str:
+    """The pages' text, joined, without the reference list (the spans under a "references" heading; an appendix
+    after it stays). A model or benchmark a paper names only among the works it cites is one it has no result for:
+    "PaLM" in the bibliography of a paper that tests GPT-3 alone."""
+    bounds = sorted((s.page, s.offset, s.kind) for s in sections)
+    kind, b, kept = "front", 0, []
+    for page in pages:
+        cut = 0
+        while b < len(bounds) and bounds[b][0] <= page.number:
+            at = bounds[b][1] if bounds[b][0] == page.number else 0
+            if kind != "references":
+                kept.append(page.text[cut:at])
+            cut, kind, b = at, bounds[b][2], b + 1
+        if kind != "references":
+            kept.append(page.text[cut:])
+        kept.append("\n")
+    return "".join(kept)
+
+
 _VENUE_START = re.compile(
     r"^(In |Proceedings|Advances|arXiv|URL|CoRR|Journal|Transactions|Conference|International|Association|"
     r"Springer|IEEE|ACM|Available|Retrieved|Accessed)"

@@ -25,6 +25,7 @@ from typing import Any
 
 from synth.claims.subject import about_same_system
 from synth.core.claims import Claim
+from synth.corpus.sections import without_references
 from synth.verify.aggregate import WindowScore, best_per_document
 from synth.verify.attribution import attributed, condition_on_attribution, restated_by
 from synth.verify.evidence import corpus_passages, source_passage
@@ -107,15 +108,18 @@ def audit_policy(source_doc_ids: Iterable[str], exclude: Iterable[str], cites_mi
 
 
 def source_text(policy: EvidencePolicy, context: VerifyContext) -> str:
-    """The whole text of the policy's source papers that are in the corpus ("" when none is): a claim's model
-    or dataset that its own paper never names is one the paper has no result for. Each paper is read once per
+    """The text of the policy's source papers that are in the corpus ("" when none is), without their reference
+    lists: a claim's model or dataset that its own paper never names, or names only among the works it cites, is
+    one the paper has no result for. Each paper is read once per
     context: a report's or a labelled set's claims mostly share a few papers."""
     if context.catalog is None:
         return ""
     texts = []
     for doc_id in sorted(policy.source_doc_ids - policy.exclude):
         if doc_id not in context.paper_texts:
-            context.paper_texts[doc_id] = "\n".join(page.text for page in context.catalog.pages(doc_id))
+            document = context.catalog.get_document(doc_id)
+            sections = document.sections if document is not None else []
+            context.paper_texts[doc_id] = without_references(context.catalog.pages(doc_id), sections)
         texts.append(context.paper_texts[doc_id])
     return "\n".join(texts)
 
