@@ -803,3 +803,13 @@ def test_the_baselines_figure_after_versus_is_not_the_methods() -> None:
         ("DeepSpeed-FastGen",),
     )
     assert 0.67 not in [f.value for f in figures] and 1.36 in [f.value for f in figures]
+
+
+def test_a_paper_without_a_system_name_is_cited_by_its_first_author() -> None:
+    from synth.synthesize.answer import short_title
+
+    survey = _paper(1, "Unlocking Efficiency in Large Language Model Inference: A Comprehensive Survey", "We survey.")
+    survey.authors, survey.year = ["Heming Xia", "Zhe Yang"], 2024
+    assert short_title(survey) == "Xia et al. (2024)"
+    survey.authors = ["LOSSLESS LANGUAGE MODEL INFERENCE", "Nadav Timor"]  # a title line read as an author
+    assert short_title(survey) == "Unlocking Efficiency in Large Language…"

@@ -43,11 +43,19 @@ from synth.verify.align import is_cell, sentences_of
 _CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)
 
 
+_PERSON = re.compile(r"^[A-Z][a-z]+(?:[-\s][A-Z][a-z]*\.?)*\s(?:[a-z]{2,3}\s)?[A-Z][A-Za-z'-]+$")
+
+
 def short_title(paper: PaperRef) -> str:
-    """The paper's system name, else its title's head ("Unlocking Efficiency in Large Language…")."""
+    """The paper's system name, else its first author ("Xia et al. (2024)", how a reader cites a survey), else its
+    title's head ("Unlocking Efficiency in Large Language…")."""
     name = system_name(paper.title, " ".join(h.text for h in paper.passages[:1]))
     if name:
         return name
+    first = paper.authors[0].strip() if paper.authors else ""
+    if _PERSON.match(first):  # a person's name, not a title line read as one ("LOSSLESS LANGUAGE MODEL …")
+        year = f" ({paper.year})" if paper.year else ""
+        return f"{first.split()[-1]} et al.{year}" if len(paper.authors) > 1 else f"{first.split()[-1]}{year}"
     head = paper.title.split(":", 1)[0].strip()
     words = head.split()
     return " ".join(words[:5]) + ("…" if len(words) > 5 else "")
