@@ -813,3 +813,17 @@ def test_a_paper_without_a_system_name_is_cited_by_its_first_author() -> None:
     assert short_title(survey) == "Xia et al. (2024)"
     survey.authors = ["LOSSLESS LANGUAGE MODEL INFERENCE", "Nadav Timor"]  # a title line read as an author
     assert short_title(survey) == "Unlocking Efficiency in Large Language…"
+
+
+def test_a_saving_worded_with_a_cost_noun_is_a_gain() -> None:
+    """ "saves 42.5% of training costs, reduces the KV cache by 93.3%" read as "42.5% higher cost, 93.3% higher
+    memory": the cost noun is what is saved."""
+    from synth.synthesize.answer import _headline_phrase
+
+    figures = _read(
+        "DeepSeek-V2 saves 42.5% of training costs, reduces the KV cache by 93.3%, and boosts the maximum "
+        "generation throughput to 5.76 times.",
+        ("DeepSeek-V2",),
+    )
+    assert [(f.shown(), f.role) for f in figures] == [("42.5%", "gain"), ("93.3%", "gain"), ("5.76x", "gain")]
+    assert "42.5% lower cost, 93.3% lower memory" in _headline_phrase("DeepSeek-V2", figures, [("gain", "%")])

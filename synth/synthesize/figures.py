@@ -339,6 +339,12 @@ def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, Claim
             # "improves to 86.7%" stay scores)
             return "gain" if number.direction == "higher" else "cost"
         return "quality"
+    if number.quantity in (Quantity.MEMORY, Quantity.COST, Quantity.LATENCY) and number.direction is not None:
+        return "gain" if number.direction == "lower" else "cost"  # "reduces the KV cache by 93.3%": a saving
+    if number.quantity in (Quantity.MEMORY, Quantity.COST) and re.search(
+        r"\b(?:reduc|sav|cut|lower)\w*\s+(?:\w+\s+){0,2}$", sentence[max(0, number.phrase_start - 40) : number.start]
+    ):
+        return "gain"  # "saves 42.5% of training costs": the cost word is what is saved
     if number.quantity in (Quantity.MEMORY, Quantity.COST) and not re.search(r"\b(?:reduc|sav|cut|lower)", window):
         return "cost"
     if (
