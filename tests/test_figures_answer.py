@@ -731,7 +731,8 @@ def test_the_answer_opens_with_the_typical_speedup_over_plain_decoding_only() ->
     sentence = typical_sentence(figures, [("gain", "x"), ("gain", "%")])
     assert sentence is not None
     assert "2.3x (MEDUSA-2) to 6.5x (EAGLE-3) across 4 methods" in sentence.text, sentence.text
-    assert "median 4.3x" in sentence.text and "1.5x" not in sentence.text and "1.8x" not in sentence.text
+    assert "median of their top figures 4.34x" in sentence.text
+    assert "1.5x" not in sentence.text and "1.8x" not in sentence.text
     assert typical_sentence(figures, [("gain", "%"), ("gain", "x")]) is None
     assert typical_sentence(figures[:2], [("gain", "x")]) is None  # two methods are no "typical"
     assert plain_baseline("vanilla auto-regressive decoding") and plain_baseline("standard decoding")

@@ -298,12 +298,12 @@ _PLAIN_BASELINE = re.compile(
 )
 
 
+_OTHER_METHOD = re.compile(r"(?<!non-)(?<!non )speculative\s+(?:decoding|sampling|inference)|\bSD\b|\bSI\b")
+
+
 def plain_baseline(baseline: str | None) -> bool:
     """No baseline named, or plain decoding: the speed-ups one may range over together."""
     return baseline is None or (_PLAIN_BASELINE.search(baseline) is not None and not _OTHER_METHOD.search(baseline))
-
-
-_OTHER_METHOD = re.compile(r"(?<!non-)(?<!non )speculative\s+(?:decoding|sampling|inference)|\bSD\b|\bSI\b")
 
 
 def typical_sentence(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]]) -> CitedSentence | None:
@@ -333,11 +333,11 @@ def typical_sentence(figures: Sequence[ReportedFigure], want: Sequence[tuple[str
     median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
     text = (
         f"Typical speed-up over standard decoding, in the methods' own papers: {lows[0][0]:g}x ({lows[0][1]}) to "
-        f"{tops[-1][0]:g}x ({tops[-1][1]}) across {len(picked)} methods, median {median:.2g}x of their headline "
-        "figures"
+        f"{tops[-1][0]:g}x ({tops[-1][1]}) across {len(picked)} methods; median of their top figures "
+        f"{round(median, 2):g}x"
     )
     if len(values) >= 5:  # the middle, without the lowest and the highest method
-        text += f"; {len(values) - 2} of {len(values)} top out between {values[1]:g}x and {values[-2]:g}x"
+        text += f", {len(values) - 2} of {len(values)} top out between {values[1]:g}x and {values[-2]:g}x"
     used = [f for _, fs in picked for f in fs]
     refs = ", ".join(f"R{n}" for n in sorted({f.paper for f in used if f.paper is not None}))
     text += " (setups differ: models, hardware, batch size and decoding are in the figures table)"
