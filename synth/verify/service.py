@@ -110,8 +110,8 @@ def audit_policy(source_doc_ids: Iterable[str], exclude: Iterable[str], cites_mi
 def source_text(policy: EvidencePolicy, context: VerifyContext) -> str:
     """The text of the policy's source papers that are in the corpus ("" when none is), without their reference
     lists: a claim's model or dataset that its own paper never names, or names only among the works it cites, is
-    one the paper has no result for. Each paper is read once per
-    context: a report's or a labelled set's claims mostly share a few papers."""
+    one the paper has no result for. Each paper is read once per context: a report's or a labelled set's claims
+    mostly share a few papers."""
     if context.catalog is None:
         return ""
     texts = []
