@@ -326,6 +326,31 @@ def test_llm_claims_are_grounded_in_the_sentence_they_point_at(embedder) -> None
     assert result.prompt.startswith("extract_claims@")
 
 
+@pytest.mark.unit
+def test_the_lm_reads_papers_best_ranked_first_until_its_time_budget_is_spent() -> None:
+    """`extract.llm_seconds`: a 1.5B model on 2 cores takes ~16 s a paper, and twelve papers made a 380 s report.
+    Past the budget no paper is sent; the papers left are counted and still offer their own sentences."""
+    import time
+
+    from synth.claims.extract.pipeline import _llm_all
+    from synth.core.claims import ExtractionStats
+
+    class SlowChat(FakeListChatModel):
+        def _call(self, *args: Any, **kwargs: Any) -> str:
+            time.sleep(0.3)
+            return super()._call(*args, **kwargs)
+
+    papers = [paper_from_pages(f"seed-{i}", SEED_TITLE, seed_pages()) for i in range(3)]
+    chat = SlowChat(responses=['{"claims": []}'] * 3)
+    stats = ExtractionStats(papers=3)
+    _llm_all(chat, papers, None, SynthSettings(extract={"llm_seconds": 0.1}), stats)
+    assert stats.llm_calls == 1 and stats.llm_skipped == 2
+    unlimited = ExtractionStats(papers=3)
+    _llm_all(SlowChat(responses=['{"claims": []}'] * 3), papers, None, SynthSettings(extract={"llm_seconds": 0}),
+             unlimited)  # fmt: skip
+    assert unlimited.llm_calls == 3 and unlimited.llm_skipped == 0
+
+
 def test_grounding_catches_invented_numbers_and_swapped_subjects() -> None:
     source = "Our method achieves a 4-5x and 20-25x increase in inference speed compared to naive loading approaches."
     subject = 'the method of "LLM in a flash"'

@@ -101,6 +101,9 @@ class ExtractionStats(BaseModel):
     llm_retries: int = 0
     malformed_dropped: int = Field(0, description="Papers whose LM reply was still unusable after one retry.")
     llm_errors: int = Field(0, description="Calls that failed outright (server unreachable, timeout).")
+    llm_skipped: int = Field(
+        0, description="Papers not sent to the LM once `extract.llm_seconds` was spent (their own sentences compete)."
+    )
     ungrounded_dropped: int = Field(0, description="LM claims not supported by the sentence they point at.")
     defective_dropped: int = Field(
         0, description="Candidates failing a claim gate: table row, hypothetical, unnamed subject, caption."

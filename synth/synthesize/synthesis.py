@@ -157,9 +157,15 @@ def _methodology(run: ReportRun, min_confidence: float) -> str:
     ext = run.extraction
     checks = ", ".join(run.verification.checks if run.verification else []) or "numeric and similarity"
     mode = ext.mode if ext else o.mode
+    skipped = (
+        f", which read the {ext.papers - ext.llm_skipped} best-ranked papers within its time budget "
+        f"(`extract.llm_seconds`; the other {ext.llm_skipped} offered their own sentences)"
+        if ext and ext.llm_skipped
+        else ""
+    )
     extraction = (
         f"Claims were extracted with the language model {ext.model if ext else None} "
-        f"(prompt {ext.prompt if ext else None})"
+        f"(prompt {ext.prompt if ext else None}){skipped}"
         if mode == "llm"
         else "Claims were extracted without a language model: sentences stating findings, numbers and comparisons "
         "were scored for claim-worthiness, first-person subjects were replaced by the system's name"

@@ -251,19 +251,27 @@ def claims_per_call(settings: SynthSettings, papers: int) -> int:
 def _llm_all(
     chat: BaseChatModel, papers: list[Paper], question: str | None, settings: SynthSettings, stats: ExtractionStats
 ) -> list[Candidate]:
-    """One call per paper. Bad replies cost that paper's claims; a server that never answers is an error."""
+    """One call per paper, best ranked first, until `extract.llm_seconds` is spent. Bad replies cost that paper's
+    claims; a server that never answers is an error."""
     per_call = claims_per_call(settings, len(papers))
     counts = LMCounts()
     candidates: list[Candidate] = []
+    budget = settings.extract.llm_seconds
+    started = time.perf_counter()
+    called = 0
     for paper in papers:
+        if budget and time.perf_counter() - started >= budget:
+            stats.llm_skipped = len(papers) - called
+            break
         candidates.extend(llm_candidates(chat, paper, question, per_call, counts))
+        called += 1
     stats.llm_calls, stats.llm_retries = counts.calls, counts.retries
     stats.malformed_dropped, stats.llm_errors = counts.malformed_dropped, counts.errors
     stats.ungrounded_dropped = counts.ungrounded_dropped
     stats.first_person_dropped += counts.first_person_dropped
     stats.not_self_contained += counts.not_self_contained
     stats.input_tokens, stats.output_tokens = counts.input_tokens, counts.output_tokens
-    if papers and counts.errors == len(papers):
+    if called and counts.errors == called:
         raise UserError(f"the chat model failed on every paper; last error: {counts.last_error}")
     return candidates
 
