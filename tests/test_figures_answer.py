@@ -828,3 +828,6 @@ def test_a_saving_worded_with_a_cost_noun_is_a_gain() -> None:
     )
     assert [(f.shown(), f.role) for f in figures] == [("42.5%", "gain"), ("93.3%", "gain"), ("5.76x", "gain")]
     assert "42.5% lower cost, 93.3% lower memory" in _headline_phrase("DeepSeek-V2", figures, [("gain", "%")])
+    text = "EAGLE-2 achieves speedup ratios 3.05x-4.26x, which is 20%-40% faster than EAGLE-1."
+    (_, faster) = _read(text, ("EAGLE-2",))
+    assert faster.role == "gain"  # "faster" reads "higher": still a gain for a latency figure
