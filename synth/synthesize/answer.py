@@ -662,13 +662,13 @@ def _cut(sentences: list[CitedSentence], core: Sequence[CitedSentence], limit: i
     keep = {id(s) for s in core}
     if sentences and sentences[-1].kind == "meta":
         keep.add(id(sentences[-1]))
-    out = list(sentences)
-    for s in reversed(sentences):
-        if len(out) <= limit:
+    dropped: set[int] = set()
+    for i in range(len(sentences) - 1, -1, -1):
+        if len(sentences) - len(dropped) <= limit:
             break
-        if id(s) not in keep:
-            out.remove(s)
-    return out
+        if id(sentences[i]) not in keep:
+            dropped.add(i)  # by position: two equal sentences are still two
+    return [s for i, s in enumerate(sentences) if i not in dropped]
 
 
 def answer_bullets(sentences: Sequence[CitedSentence], markdown: bool = True) -> str:
