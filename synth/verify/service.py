@@ -63,7 +63,7 @@ class VerifyContext:
     retriever: Any | None = None
     catalog: Any | None = None  # defaults to the retriever's catalog
     titles: dict[str, str] = field(default_factory=dict)
-    paper_texts: dict[str, str] = field(default_factory=dict)  # doc_id -> whole text, read once per run
+    paper_texts: dict[str, str] = field(default_factory=dict)  # doc_id -> text less references, read once
 
     def __post_init__(self) -> None:
         if self.catalog is None and self.retriever is not None:
@@ -84,7 +84,7 @@ class GatheredEvidence:
     closest: list[Passage] = field(default_factory=list)  # retrieved but not admitted, nearest first
     source_unavailable: bool = False  # the source is missing and no other paper is about the same system
     same_system_only: bool = False  # the source is missing; passages of other papers on its system were admitted
-    paper_text: str = ""  # the whole text of the claim's source paper(s) in the corpus: what they never name
+    paper_text: str = ""  # the claim's source paper(s) in the corpus, less references: what they never name
 
 
 def claim_policy(claim: Claim, context: VerifyContext, k: int) -> EvidencePolicy:
