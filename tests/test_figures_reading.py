@@ -317,3 +317,60 @@ def test_hardware_is_a_setting_not_a_system() -> None:
     )
     assert figures and {f.method for f in figures} == {"LLM in a flash"}
     assert _read("Each node has 8 NVIDIA A800 GPUs connected by NVLink at 400 GB/s.", ("LoongServe",)) == []
+
+
+# ---------------------------------------------------------------- a paper's stated setup
+
+
+SPEC_BENCH_SETUP = [
+    (14, "B.2 Implementation Details", "B.2 Implementation Details We have selected six representative Speculative "
+     "Decoding methods for our comparative analysis on Spec-Bench. All experiments are conducted on a single NVIDIA "
+     "GeForce RTX 3090 GPU (24GB) with a batch size of 1, using greedy decoding and FP16 precision."),
+    (15, "B.2 Implementation Details", "The draft models of EAGLE were trained on ShareGPT with a batch size of 16 "
+     "on 4 A100 GPUs. Spec-Bench covers MT-bench, WMT14, CNN/DM, Natural Questions, GSM8K and DPR subtasks."),
+    (16, "C Details of Main Experimental Results", "Table 5 lists the speedup of every method on Spec-Bench."),
+]  # fmt: skip
+
+
+def test_a_papers_stated_setup_is_read_from_its_setup_passages_not_its_training_runs() -> None:
+    from synth.synthesize.figures import paper_setup
+
+    setup = paper_setup(SPEC_BENCH_SETUP, body="Spec-Bench " * 5 + "MT-bench GSM8K")
+    assert setup is not None
+    assert setup.hardware == ["RTX 3090"]  # the A100s trained the drafts; the figures ran on the RTX 3090
+    assert setup.dataset == ["Spec-Bench"]  # more than three benchmarks: the one the paper names most
+    assert setup.setting == ["batch size 1", "greedy", "FP16"]  # not the training batch size of 16
+    assert setup.pages == [14, 15]  # a results appendix is not a setup passage
+    # A model's abbreviation is not a GPU; "speculative sampling" is a method, not sampled decoding.
+    other = paper_setup([(5, "4.1 Experimental Setup", "We use LLaMA-Instruct 3.1 (L31) as the target and compare "
+                          "with speculative sampling under greedy decoding.")])  # fmt: skip
+    assert other is not None and other.hardware == [] and other.setting == ["greedy"]
+    assert paper_setup([(3, "2 Method", "Our method runs on A100 GPUs.")]) is None  # no setup passage
+
+
+def test_figures_carry_their_papers_setup_and_the_answer_names_both_sides() -> None:
+    from synth.synthesize.answer import remeasured_sentence
+    from synth.synthesize.figures import paper_setup, with_setup
+
+    own = _read(
+        "On MT-bench, EAGLE is 2.1x-3.8x faster than vanilla autoregressive decoding.", ("EAGLE",), doc="eagle",
+        paper=10,
+    )  # fmt: skip
+    eagle_setup = paper_setup([(5, "4 Experiments", "Experiments run on 8 NVIDIA A100 GPUs with a batch size of 1.")])
+    spec_bench = _read(
+        "Under greedy settings, EAGLE (Li et al., 2024) achieves the highest speedup ratio (1.8×∼2.4×) over "
+        "autoregressive decoding across most subtasks.",
+        ("Spec-Bench",), doc="specbench", paper=1,
+    )  # fmt: skip
+    own = [with_setup(f, eagle_setup) for f in own]
+    spec_bench = [with_setup(f, paper_setup(SPEC_BENCH_SETUP)) for f in spec_bench]
+    # Only kinds the figure's sentence does not name: its "greedy" stays its own, MT-bench is the sentence's.
+    assert own[0].setup == ["A100", "batch size 1"] and own[0].setup_page == 5
+    assert spec_bench[0].setup == ["RTX 3090", "Spec-Bench", "batch size 1", "FP16"]
+    assert own[0].conditions() == "MT-bench; paper's setup (p. 5): A100, batch size 1"
+    text = disagreement_sentence(by_method(own + spec_bench)).text  # type: ignore[union-attr]
+    assert "2.1–3.8x over vanilla autoregressive decoding (A100, batch size 1)" in text
+    assert "measures 1.8–2.4x (RTX 3090, Spec-Bench, batch size 1, FP16)" in text
+    again = remeasured_sentence(by_method(spec_bench)).text  # type: ignore[union-attr]
+    assert again.endswith(", as measured by Spec-Bench (RTX 3090, Spec-Bench, batch size 1, FP16).")
+    assert with_setup(own[0], None) is own[0]

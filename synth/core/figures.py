@@ -27,6 +27,20 @@ _CHANGE_AFTER = re.compile(
 )
 
 
+class PaperSetup(BaseModel):
+    """The setup a paper states once for its experiments ("All experiments are conducted on RTX 4090 GPUs"),
+    read from its setup or implementation-details passages. A figure's sentence rarely repeats it, and a
+    reader comparing 1.8x on an RTX 3090 with 3.5x on an A100 needs it."""
+
+    hardware: list[str] = Field(default_factory=list, description="Accelerators named with a GPU/TPU word.")
+    dataset: list[str] = Field(default_factory=list, description="Benchmarks named in the setup.")
+    setting: list[str] = Field(default_factory=list, description="Batch size, greedy or sampled decoding.")
+    pages: list[int] = Field(default_factory=list, description="Pages of the passages it was read from.")
+
+    def terms(self) -> list[str]:
+        return [*self.hardware, *self.dataset, *self.setting]
+
+
 class ReportedFigure(BaseModel):
     """One figure a paper reports, with everything a reader needs to compare it with another."""
 
@@ -49,6 +63,12 @@ class ReportedFigure(BaseModel):
     hardware: list[str] = Field(default_factory=list, description="GPUs/CPUs named (A100, RTX 3090, ...).")
     setting: list[str] = Field(default_factory=list, description="Batch size, decoding (greedy, T=1), precision.")
     dataset: list[str] = Field(default_factory=list, description="Benchmarks or tasks named (MT-bench, GSM8K).")
+    setup: list[str] = Field(
+        default_factory=list,
+        description="The paper's stated setup (`PaperSetup`) of the kinds the figure's own sentence does not name: "
+        "the paper's, not necessarily this figure's, and shown as such.",
+    )
+    setup_page: int | None = Field(None, description="Where the paper states that setup.")
     doc_id: str
     arxiv_id: str | None = None
     paper: int | None = Field(None, description="The source paper's number in the References list.")
@@ -86,6 +106,16 @@ class ReportedFigure(BaseModel):
     def kind(self) -> str:
         """The table's metric cell: 'speedup (gain)', 'latency (cost)', 'throughput (absolute)'."""
         return f"{self.metric} ({'absolute' if self.absolute else self.role})"
+
+    def conditions(self) -> str:
+        """The figure's own conditions, then the paper's stated setup, marked: "Vicuna-7B, greedy; paper's setup
+        (p. 14): RTX 3090, Spec-Bench"."""
+        own = ", ".join([*self.models, *self.hardware, *self.setting, *self.dataset])
+        if not self.setup:
+            return own
+        where = f" (p. {self.setup_page})" if self.setup_page else ""
+        paper = f"paper's setup{where}: {', '.join(self.setup)}"
+        return f"{own}; {paper}" if own else paper
 
     def shown(self) -> str:
         """'up to 6.5x', '3.05–4.26x': the value with its bound, as a reader expects it."""

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from synth.core.claims import Claim, Evidence, ExtractionStats, Verdict, VerdictLabel
-from synth.core.figures import ReportedFigure
+from synth.core.figures import PaperSetup, ReportedFigure
 from synth.core.hits import Hit
 from synth.core.measurement import EmpiricalCheck, MeasurementStage, MeasureMode
 from synth.settings import BenchSettings, ExtractSettings, ReportSettings, VerifySettings
@@ -57,6 +57,7 @@ class PaperRef(BaseModel):
     score: float = Field(0.0, description="Document-level retrieval score for the question.")
     source: Literal["local", "arxiv"] = "local"
     passages: list[Hit] = Field(default_factory=list, description="Passages retrieved for the question.")
+    setup: PaperSetup | None = Field(None, description="The experimental setup the paper states, when it does.")
     on_topic: bool = Field(
         True,
         description="Names the question's subject (synth.synthesize.topic); a paper that does not is listed, and no "

@@ -83,6 +83,19 @@ def paper_bodies(catalog: Any, doc_ids: list[str]) -> dict[str, list[str]]:
     return {d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids}
 
 
+def stated_setup(catalog: Any, doc_id: str, body: list[str]) -> Any:
+    """The experimental setup the paper states (`synth.synthesize.figures.paper_setup`), from its chunks outside
+    the front matter, abstract and references; `body` (its text outside references and appendix) picks its main
+    benchmark."""
+    from synth.synthesize.figures import paper_setup
+
+    chunks = [
+        (c.page_start, c.heading, c.text)
+        for c in catalog.chunks(doc_id) if c.section not in ("front", "abstract", "references")
+    ]  # fmt: skip
+    return paper_setup(chunks, " ".join(body))
+
+
 def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
     """Papers beyond the budget whose method the chosen papers name ("1.4x improvement over EAGLE-2" in
     EAGLE-3's abstract brings EAGLE-2's own paper): a method's headline figures come from its own paper, not
@@ -227,6 +240,8 @@ def retrieve(
     embedder = getattr(retriever, "embedder", None)
     closeness = None if embedder is None else (lambda papers: question_closeness(embedder, question, papers))
     papers, notes = choose_papers(question, candidates, options.papers, bodies, closeness)
+    for paper in papers:
+        paper.setup = stated_setup(catalog, paper.doc_id, bodies.get(paper.doc_id, []))
     if not papers:
         notes.append("the corpus returned no papers for the question")
     return RetrievalResult(

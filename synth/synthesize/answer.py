@@ -35,6 +35,7 @@ from synth.synthesize.figures import (
     figures_in,
     method_key,
     span_text,
+    with_setup,
 )
 from synth.synthesize.themes import STATED_COST, theme_of
 from synth.synthesize.topic import subject_phrases, uncovered
@@ -147,7 +148,8 @@ def collect_figures(run: ReportRun, usable: Sequence[ReportClaim]) -> list[Repor
         return []
     sentences = source_sentences(run, usable)
     known = frozenset(method_key(n) for s in sentences for n in s.paper_systems)
-    figures = [f for s in sentences for f in figures_in(s, known)]
+    setups = {p.doc_id: p.setup for p in run.retrieval.papers}
+    figures = [with_setup(f, setups.get(f.doc_id)) for s in sentences for f in figures_in(s, known)]
     return cross_check(dedupe(figures))
 
 
@@ -345,17 +347,35 @@ def typical_sentence(figures: Sequence[ReportedFigure], want: Sequence[tuple[str
     return CitedSentence(text=text, claims=_claims_of(used))
 
 
+def _setup_of(figures: Sequence[ReportedFigure]) -> str:
+    """The stated setup the figures share (their papers' `PaperSetup`, kinds their sentences do not name):
+    "RTX 3090, Spec-Bench, batch size 1"; "" when they share none."""
+    shared = [t for t in figures[0].setup if all(t in f.setup for f in figures[1:])] if figures else []
+    return ", ".join(shared)
+
+
 def remeasured_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
     """Figures other papers measured for a method ('EAGLE 1.8–2.4x, as measured by Unlocking Efficiency…')."""
     rows = [m for m in summaries if m.secondary][:4]
     if not rows:
         return None
-    parts = []
+    groups: list[tuple[str, str, list[str]]] = []  # (measured by, its setup, method phrases): each said once
     for m in rows:
         by = ", ".join(dict.fromkeys(f.source for f in m.secondary))
-        parts.append(f"{_method_phrase(m, m.secondary)} as measured by {by}")
+        setup = _setup_of(m.secondary)
+        if groups and groups[-1][:2] == (by, setup):
+            groups[-1][2].append(_method_phrase(m, m.secondary))
+        else:
+            groups.append((by, setup, [_method_phrase(m, m.secondary)]))
+    parts = [
+        f"{_listed(phrases)}, as measured by {by}" + (f" ({setup})" if setup else "") for by, setup, phrases in groups
+    ]
     used = [f for m in rows for f in m.secondary]
     return CitedSentence(text="Re-measured by other papers: " + "; ".join(parts) + ".", claims=_claims_of(used))
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def disagreement_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
@@ -371,9 +391,12 @@ def disagreement_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence |
             own_high = max(f.span[1] for f in own)
             other_high = max(f.span[1] for f in others)
             if other_high < 0.8 * own_high:
+                own_setup, other_setup = _setup_of(own), _setup_of(others)
                 parts.append(
-                    f"{m.method}'s own paper reports {span_text(own)} over {own[0].baseline} while "
-                    f"{', '.join(dict.fromkeys(f.source for f in others))} measures {span_text(others)}"
+                    f"{m.method}'s own paper reports {span_text(own)} over {own[0].baseline}"
+                    + (f" ({own_setup})" if own_setup else "")
+                    + f" while {', '.join(dict.fromkeys(f.source for f in others))} measures {span_text(others)}"
+                    + (f" ({other_setup})" if other_setup else "")
                 )
                 used += own + others
     if not parts:

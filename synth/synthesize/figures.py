@@ -16,15 +16,16 @@ sentences and their provenance.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from synth.claims.subject import subject_of
-from synth.core.figures import ReportedFigure, Role
+from synth.core.figures import PaperSetup, ReportedFigure, Role
 from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
 from synth.corpus.text import join_broken_names
-from synth.verify.align import abbreviates
+from synth.verify.align import abbreviates, sentences_of
 
 
 @dataclass(frozen=True)
@@ -660,6 +661,100 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
             )
         )  # fmt: skip
     return out
+
+
+# ---------------------------------------------------------------- a paper's stated setup
+
+_SETUP_HEADING = re.compile(
+    r"\b(?:experiment(?:al)?\s+(?:setup|settings?|details|configurations?)|implementation\s+details|"
+    r"evaluation\s+(?:setup|settings?|details)|(?:hardware|inference)\s+(?:setup|settings?|details)|"
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:setup|settings?)\b)",
+    re.I | re.M,
+)
+# An accelerator's name is read as the paper's hardware only beside a word that says it is one: "LLaMA-Instruct
+# 3.1 (L31)" is a model, "Llama-3.1-70B on 4 A100 GPUs" names the machine.
+_MACHINE_WORDS = re.compile(
+    r"\b(?:GPUs?|TPUs?|NVIDIA|AMD|Apple|accelerators?|cards?|servers?|nodes?|machines?|hardware|devices?|chips?|"
+    r"laptops?|MacBook)\b",
+    re.I,
+)
+_GENERIC_HARDWARE = frozenset(["GPU", "GPUs", "CPU", "CPUs", "Xeon", "EPYC"])
+_BATCH = re.compile(r"\bbatch[- ]sizes?\s*(?:of\s*|=\s*)?(\d+(?:\s*(?:,|and|to|-|–)\s*\d+)*)", re.I)
+_DECODING = re.compile(r"\b(greedy|sampling)\b", re.I)
+_SPECULATIVE = re.compile(r"speculative\s+$", re.I)  # "speculative sampling" is a method, not a decoding mode
+_PRECISION = re.compile(r"\b(?:FP|BF|INT)\d+\b", re.I)
+_EXPERIMENTS = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:experiments?|evaluation|experimental\s+results)\s*$", re.I)
+EXPERIMENTS_OPENING = 2  # passages of an "Experiments" section that open it, where its setup is stated
+_TRAINING = re.compile(
+    r"\b(?:train\w*|fine-?tun\w*|pre-?train\w*|learning rate|epochs?|optimi[sz]er|warm-?up|distill\w*)\b", re.I
+)
+SETUP_TERMS = 3  # more machines or benchmarks than this name a survey of setups, not the one a figure ran in
+
+
+def _machines(text: str) -> list[str]:
+    out = []
+    for m in _HARDWARE.finditer(text):
+        name = " ".join(m.group(0).split())
+        if name in _GENERIC_HARDWARE:
+            continue
+        near = text[max(0, m.start() - 50) : m.end() + 50]
+        if name.upper().startswith("TPU") or _MACHINE_WORDS.search(near):
+            out.append(name)
+    kept = _unique(out)
+    return [h for h in kept if not any(h != o and h in o for o in kept)]  # "M1 Max" inside "Apple M1 Max"
+
+
+def paper_setup(chunks: Sequence[tuple[int | None, str | None, str]], body: str = "") -> PaperSetup | None:
+    """The setup a paper states once, from its passages headed like a setup (`chunks`: page, heading, text;
+    a passage whose opening words are such a heading counts too): the machines its experiments ran on, its
+    benchmark, batch size, precision, and greedy or sampled decoding when it names one only. With more than
+    `SETUP_TERMS` benchmarks the one `body` (the paper's text) names most is kept: a survey's Spec-Bench, not
+    the subtasks listed beside it. None when no passage is headed so or nothing is named."""
+    picked, under = [], Counter[str]()
+    for page, heading, text in chunks:
+        opens_experiments = _EXPERIMENTS.match(heading or "") is not None
+        if opens_experiments:
+            under[heading or ""] += 1
+        if (_SETUP_HEADING.search(heading or "") or _SETUP_HEADING.search(text[:120])
+                or (opens_experiments and under[heading or ""] <= EXPERIMENTS_OPENING)):  # fmt: skip
+            picked.append((page, text))
+    if not picked:
+        return None
+    # Training runs have their own machines, data and batch sizes ("trained on ShareGPT with batch size 128"):
+    # what the figures were measured under is the rest.
+    text = " ".join(
+        sentence for _, t in picked for sentence in sentences_of(join_broken_names(t)) if not _TRAINING.search(sentence)
+    )
+    machines = _machines(text)
+    datasets = _unique(_DATASET.findall(text))
+    if len(datasets) > SETUP_TERMS:
+        counts = {d: len(re.findall(re.escape(d), body or text, re.I)) for d in datasets}
+        datasets = [max(datasets, key=lambda d: counts[d])]
+    settings = [f"batch size {' '.join(m.group(1).split())}" for m in _BATCH.finditer(text)][:1]
+    decoding = {m.group(1).lower() for m in _DECODING.finditer(text) if not _SPECULATIVE.search(text[: m.start()])}
+    if len(decoding) == 1:
+        settings.append(decoding.pop())
+    settings += _unique(m.group(0).upper() for m in _PRECISION.finditer(text))[:1]
+    setup = PaperSetup(
+        hardware=machines if len(machines) <= SETUP_TERMS else [], dataset=datasets,
+        setting=_unique(settings), pages=sorted({p for p, _ in picked if p is not None}),
+    )  # fmt: skip
+    return setup if setup.terms() else None
+
+
+def with_setup(figure: ReportedFigure, setup: PaperSetup | None) -> ReportedFigure:
+    """The figure with its paper's stated setup, of the kinds its own sentence does not name (a figure measured
+    on an A100 keeps the A100 and gains no paper-wide hardware)."""
+    if setup is None:
+        return figure
+    terms = [] if figure.hardware else list(setup.hardware)
+    terms += [] if figure.dataset else setup.dataset
+    named = " ".join(figure.setting).lower()
+    terms += [t for t in setup.setting if t.split()[0].lower() not in named]
+    if not terms:
+        return figure
+    page = next((p for p in setup.pages), None)
+    return figure.model_copy(update={"setup": terms, "setup_page": page})
 
 
 # ---------------------------------------------------------------- many figures
