@@ -831,3 +831,35 @@ def test_a_saving_worded_with_a_cost_noun_is_a_gain() -> None:
     text = "EAGLE-2 achieves speedup ratios 3.05x-4.26x, which is 20%-40% faster than EAGLE-1."
     (_, faster) = _read(text, ("EAGLE-2",))
     assert faster.role == "gain"  # "faster" reads "higher": still a gain for a latency figure
+
+
+def test_the_answer_says_how_gains_depend_on_the_setting_and_what_happens_to_quality() -> None:
+    """EAGLE's "the speedup ratio diminishes with increasing batch size" and "speculative sampling methods achieve
+    lossless acceleration" carry no figure, so a list of figures misses them; an expert's answer gives both. The
+    shortest statement of a paper is its most direct; a paper off the subject gives none."""
+    from synth.synthesize.answer import _DEPENDENCE, _QUALITY_STATEMENT, stated_sentence
+
+    eagle = _paper(2, "EAGLE", "As the batch size increases, the available computational capacity of the GPU "
+                   "decreases, leading to a reduction in the acceleration effect. As demonstrated in Table 7, the "
+                   "speedup ratio diminishes with increasing batch size. EAGLE is trained on ShareGPT.")  # fmt: skip
+    survey = _paper(1, "A survey", "Speculative sampling methods achieve lossless acceleration by using the "
+                    "original LLM for verification. Relaxed acceptance trades off quality for higher "
+                    "speedup.")  # fmt: skip
+    flash = _paper(3, "LLM in a flash", "The speedup diminishes as the batch size grows beyond DRAM capacity.")
+    flash.on_topic = False
+    run = sample_run().model_copy(deep=True)
+    assert run.retrieval is not None
+    run.retrieval.papers = [survey, eagle, flash]
+    depends = stated_sentence(run, [], _DEPENDENCE, "How the gains depend on the setting:")
+    assert depends is not None
+    assert depends.text == (
+        "How the gains depend on the setting: The speedup ratio diminishes with increasing batch size [R2, p. 1]."
+    )
+    quality = stated_sentence(run, [], _QUALITY_STATEMENT, "Output quality:")
+    assert quality is not None and "Relaxed acceptance trades off quality for higher speedup [R1, p. 1]" in quality.text
+    claim = ReportClaim(number=4, paper=2, claim=Claim(
+        text="EAGLE keeps the output distribution unchanged while running 3x faster.",
+        provenance=Provenance(doc_id="d2", page=1), extractor="extractive"))  # fmt: skip
+    with_claim = stated_sentence(run, [claim], _QUALITY_STATEMENT, "Output quality:")
+    assert with_claim is not None and with_claim.claims == [4]  # a verified claim first, cited as such
+    assert "EAGLE keeps the output distribution unchanged" in with_claim.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from synth.core.figures import ReportedFigure
-from synth.synthesize.answer import disagreement_sentence, headline_sentences, own_figures
+from synth.synthesize.answer import headline_sentences, own_figures, remeasured_sentence
 from synth.synthesize.figures import SourceSentence, by_method, figures_in
 
 pytestmark = pytest.mark.unit  # no ../shared, no models, no network: `pytest -m unit`
@@ -240,13 +240,16 @@ def test_papers_disagree_only_against_the_same_baseline() -> None:
         "In the SGLang framework, EAGLE- 3 achieves a 1.38x throughput improvement at a batch size of 64.",
         ("EAGLE-3",), doc="eagle3", paper=9,
     )  # fmt: skip
-    sentence = disagreement_sentence(by_method(own + spec_bench + eagle3))
+    sentence = remeasured_sentence(by_method(own + spec_bench + eagle3))
     assert sentence is not None
-    assert "EAGLE's own paper reports 2.1–3.8x over vanilla autoregressive decoding" in sentence.text
-    assert "measures 1.8–2.4x" in sentence.text
+    assert (
+        "EAGLE 1.8–2.4x over autoregressive decoding (greedy) [R1, p. 1], below the 2.1–3.8x over vanilla "
+        "autoregressive decoding its own paper reports [R10, p. 1]" in sentence.text
+    )
     assert "1.5–3.8x" not in sentence.text and "1.38" not in sentence.text
     over_medusa = [f for f in own if f.baseline == "Medusa"]
-    assert disagreement_sentence(by_method(over_medusa + spec_bench)) is None  # 1.5x over Medusa: nothing to compare
+    alone = remeasured_sentence(by_method(over_medusa + spec_bench))
+    assert alone is not None and "below" not in alone.text  # 1.5x over Medusa: nothing to compare
 
 
 def test_a_comparison_belongs_to_the_figure_next_to_it() -> None:
@@ -349,7 +352,6 @@ def test_a_papers_stated_setup_is_read_from_its_setup_passages_not_its_training_
 
 
 def test_figures_carry_their_papers_setup_and_the_answer_names_both_sides() -> None:
-    from synth.synthesize.answer import remeasured_sentence
     from synth.synthesize.figures import paper_setup, with_setup
 
     own = _read(
@@ -368,9 +370,7 @@ def test_figures_carry_their_papers_setup_and_the_answer_names_both_sides() -> N
     assert own[0].setup == ["A100", "batch size 1"] and own[0].setup_page == 5
     assert spec_bench[0].setup == ["RTX 3090", "Spec-Bench", "batch size 1", "FP16"]
     assert own[0].conditions() == "MT-bench; paper's setup (p. 5): A100, batch size 1"
-    text = disagreement_sentence(by_method(own + spec_bench)).text  # type: ignore[union-attr]
-    assert "2.1–3.8x over vanilla autoregressive decoding (A100, batch size 1)" in text
-    assert "measures 1.8–2.4x (RTX 3090, Spec-Bench, batch size 1, FP16)" in text
-    again = remeasured_sentence(by_method(spec_bench)).text  # type: ignore[union-attr]
-    assert again.endswith(", as measured by Spec-Bench (RTX 3090, Spec-Bench, batch size 1, FP16).")
+    text = remeasured_sentence(by_method(own + spec_bench)).text  # type: ignore[union-attr]
+    assert text.startswith("Re-measured by Spec-Bench (RTX 3090, Spec-Bench, batch size 1, FP16): EAGLE 1.8–2.4x")
+    assert "its own paper reports (A100, batch size 1) [R10, p. 1]" in text
     assert with_setup(own[0], None) is own[0]

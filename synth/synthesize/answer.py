@@ -41,7 +41,41 @@ from synth.synthesize.themes import STATED_COST, theme_of
 from synth.synthesize.topic import subject_phrases, uncovered
 from synth.verify.align import is_cell, sentences_of
 
-_CONDITION = re.compile(r"\bbatch[- ]sizes?\b|\btemperature\b|\bgreedy\b|\bsampling\b|\bT\s*=\s*\d", re.I)
+# How a gain moves with the setting: "the speedup ratio diminishes with increasing batch size", "as the batch size
+# increases, … a reduction in the acceleration effect". A gain word, a trend word and a condition, in either order.
+_GAIN_WORD = (
+    r"(?:speed-?ups?|speedup ratios?|acceleration(?: effect)?|throughput gains?|gains?|benefits?|savings?|"
+    r"improvements?)"
+)
+_TREND_WORD = (
+    r"(?:decreas\w*|diminish\w*|drops?|dropp\w*|shrinks?|shrinking|declin\w*|falls?|fell|reduc\w*|degrad\w*|"
+    r"increas\w*|grows?|growing|rises?|rising|vanish\w*|disappear\w*)"
+)
+_SETTING_WORD = (
+    r"(?:batch[- ]sizes?|(?:sampling )?temperatures?|sequence lengths?|context lengths?|model sizes?|model scales?|"
+    r"acceptance rates?|draft lengths?|size gap)"
+)
+_DEPENDENCE = re.compile(
+    rf"\b{_GAIN_WORD}\b[^.;]{{0,80}}\b{_TREND_WORD}\b[^.;]{{0,60}}\b{_SETTING_WORD}\b|"
+    rf"\b{_SETTING_WORD}\b[^.;]{{0,60}}\b{_TREND_WORD}\b[^.;]{{0,80}}\b{_GAIN_WORD}\b",
+    re.I,
+)
+# What happens to output quality: kept ("lossless", "without compromising quality", "the output distribution is
+# unchanged") or traded ("trade quality and acceptance rate", "quality degradation").
+_QUALITY_STATEMENT = re.compile(
+    r"\blossless(?:ly)?\b|\bwithout (?:compromising|sacrificing|degrading|hurting|any (?:loss|degradation)|loss)\b|"
+    r"\b(?:trades?|trading)\s+(?:off\s+)?(?:\w+\s+)?quality\b|\bquality\s+(?:loss|degradation|drops?|trade-?offs?)\b|"
+    r"\b(?:output|generated|target)\s+(?:text\s+)?distributions?\b[^.;]{0,40}\b(?:unchanged|preserv\w*|identical|"
+    r"maintain\w*|same)\b|\b(?:maintain\w*|preserv\w*)\b[^.;]{0,30}\b(?:output|generation)\s+(?:quality|distribution)\b",
+    re.I,
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:however|moreover|furthermore|in addition|additionally|notably|also|thus|therefore)\s*,\s*|"
+    r"as (?:shown|demonstrated|illustrated|seen|reported) in (?:table|figure|fig\.)\s*\d+\w*\s*,\s*|"
+    r"(?:our|these|the) (?:evaluations?|experiments?|results?|analys[ie]s) (?:show|demonstrate|indicate|reveal)s? "
+    r"that\s+)+",
+    re.I,
+)
 
 
 _PERSON = re.compile(r"^[A-Z][a-z]+(?:[-\s][A-Z][a-z]*\.?)*\s(?:[a-z]{2,3}\s)?[A-Z][A-Za-z'-]+$")
@@ -354,59 +388,50 @@ def _setup_of(figures: Sequence[ReportedFigure]) -> str:
     return ", ".join(shared)
 
 
+def _below_own(m: MethodSummary) -> tuple[str, list[ReportedFigure]] | None:
+    """Where another paper's figures for a method, against the same baseline, top out well below the method's own
+    (EAGLE's 1.5x over Medusa is not compared with a 1.8-2.4x over autoregressive decoding): "below the
+    2.1–3.8x over vanilla autoregressive decoding its own paper reports (A100) [R15, p. 9]". Not "disagree": the
+    ranges may still overlap (the figures table then says corroborated); the top ends differ."""
+    for base in dict.fromkeys(baseline_key(f.baseline) for f in m.primary if f.baseline):
+        own = [f for f in m.primary if baseline_key(f.baseline) == base]
+        others = [f for f in m.secondary if baseline_key(f.baseline) == base]
+        if others and max(f.span[1] for f in others) < 0.8 * max(f.span[1] for f in own):
+            setup = _setup_of(own)
+            where = "; ".join(dict.fromkeys(_where(f) for f in own))
+            text = f"below the {span_text(own)} over {own[0].baseline} its own paper reports" + (
+                f" ({setup})" if setup else ""
+            )
+            return f"{text} [{where}]", own
+    return None
+
+
 def remeasured_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
-    """Figures other papers measured for a method ('EAGLE 1.8–2.4x, as measured by Unlocking Efficiency…')."""
+    """Figures other papers measured for a method, under the measuring paper's stated setup, and where they fall
+    below the method's own ('Re-measured by Xia et al. (2024) (RTX 3090, Spec-Bench, batch size 1): EAGLE
+    1.8–2.4x …, below the 2.1–3.8x … its own paper reports')."""
     rows = [m for m in summaries if m.secondary][:4]
     if not rows:
         return None
     groups: list[tuple[str, str, list[str]]] = []  # (measured by, its setup, method phrases): each said once
+    used: list[ReportedFigure] = []
     for m in rows:
         by = ", ".join(dict.fromkeys(f.source for f in m.secondary))
         setup = _setup_of(m.secondary)
+        phrase = _method_phrase(m, m.secondary)
+        below = _below_own(m)
+        if below is not None:
+            phrase += ", " + below[0]
+            used += below[1]
+        used += m.secondary
         if groups and groups[-1][:2] == (by, setup):
-            groups[-1][2].append(_method_phrase(m, m.secondary))
+            groups[-1][2].append(phrase)
         else:
-            groups.append((by, setup, [_method_phrase(m, m.secondary)]))
-    parts = [
-        f"{_listed(phrases)}, as measured by {by}" + (f" ({setup})" if setup else "") for by, setup, phrases in groups
-    ]
-    used = [f for m in rows for f in m.secondary]
-    return CitedSentence(text="Re-measured by other papers: " + "; ".join(parts) + ".", claims=_claims_of(used))
-
-
-def _listed(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def disagreement_sentence(summaries: Sequence[MethodSummary]) -> CitedSentence | None:
-    """Where another paper's figures for a method, against the same baseline, top out well below the method's own
-    (EAGLE's 1.5x over Medusa is not compared with a 1.8-2.4x over autoregressive decoding)."""
-    parts, used = [], []
-    for m in summaries:
-        for base in dict.fromkeys(baseline_key(f.baseline) for f in m.primary if f.baseline):
-            own = [f for f in m.primary if baseline_key(f.baseline) == base]
-            others = [f for f in m.secondary if baseline_key(f.baseline) == base]
-            if not others:
-                continue
-            own_high = max(f.span[1] for f in own)
-            other_high = max(f.span[1] for f in others)
-            if other_high < 0.8 * own_high:
-                own_setup, other_setup = _setup_of(own), _setup_of(others)
-                parts.append(
-                    f"{m.method}'s own paper reports {span_text(own)} over {own[0].baseline}"
-                    + (f" ({own_setup})" if own_setup else "")
-                    + f" while {', '.join(dict.fromkeys(f.source for f in others))} measures {span_text(others)}"
-                    + (f" ({other_setup})" if other_setup else "")
-                )
-                used += own + others
-    if not parts:
-        return None
-    # Not "disagree": the ranges may still overlap (the figures table then says corroborated); the top ends differ.
-    text = (
-        "Re-measured below the self-reported figures: "
-        + "; ".join(parts)
-        + " (setups differ: compare the conditions in the figures table)."
-    )
+            groups.append((by, setup, [phrase]))
+    parts = [f"by {by}" + (f" ({setup})" if setup else "") + ": " + "; ".join(phrases) for by, setup, phrases in groups]
+    text = "Re-measured " + "; and ".join(parts) + "."
+    if any(f.primary for f in used):
+        text = text[:-1] + " (setups differ: compare the conditions in the figures table)."
     return CitedSentence(text=text, claims=_claims_of(used))
 
 
@@ -552,12 +577,36 @@ def unseen_papers_sentence(claims: Sequence[ReportClaim], used: set[int], limit:
     return CitedSentence(text=text, claims=[c.number for c in picked])
 
 
-def conditions_sentence(claims: Sequence[ReportClaim], used: set[int]) -> CitedSentence | None:
-    """A verified claim about how the figures change with batch size, temperature or decoding."""
-    for c in claims:
-        if c.number not in used and _CONDITION.search(c.claim.text) and c.claim.numbers:
-            return CitedSentence(text=f"Conditions matter: {_clip(c.claim.text)}.", claims=[c.number])
-    return None
+def stated_sentence(
+    run: ReportRun, usable: Sequence[ReportClaim], pattern: re.Pattern[str], lead: str, limit: int = 2
+) -> CitedSentence | None:
+    """What the papers say of one aspect (`pattern`), in their words: the usable claims that say it, then the
+    sentences of the passages retrieved from papers on the subject (a paper's shortest such sentence, the most
+    direct), one per paper, in retrieval order; each quoted with its citation. How the gains depend on the
+    setting ("the speedup ratio diminishes with increasing batch size") and what happens to output quality
+    ("speculative sampling methods achieve lossless acceleration") are rarely stated with a figure, so a claim
+    list built around figures misses them."""
+    found: dict[int | None, tuple[str, list[int], str]] = {}
+    for c in sorted(usable, key=lambda c: (c.paper or 10_000, c.number)):
+        if pattern.search(c.claim.text) and c.paper not in found:
+            found[c.paper] = (c.claim.text, [c.number], "")
+    for paper in run.retrieval.papers if run.retrieval else []:
+        if not paper.on_topic or paper.number in found:
+            continue
+        stated = [(t, hit.page_start) for hit in paper.passages for t in _passage_sentences(hit.text)]
+        stated = [(t, page) for t, page in stated if pattern.search(t)]
+        if stated:
+            sentence, page = min(stated, key=lambda tp: len(_LEAD_IN.sub("", tp[0])))
+            found[paper.number] = (sentence, [], f" [R{paper.number}, p. {page}]")
+    picked = sorted(found.items(), key=lambda kv: kv[0] or 10_000)[:limit]
+    if not picked:
+        return None
+    parts = []
+    for _, (text, _claims, where) in picked:
+        text = _LEAD_IN.sub("", text)
+        parts.append(_clip(text[:1].upper() + text[1:]) + where)
+    claims = sorted(n for _, (_, numbers, _) in picked for n in numbers)
+    return CitedSentence(text=f"{lead} " + "; ".join(parts) + ".", claims=claims)
 
 
 def coverage_sentence(question: str, texts: Sequence[str]) -> CitedSentence | None:
@@ -641,27 +690,31 @@ def build_answer(
             break
     typical = typical_sentence(figures, want[:2])
     headlines = headline_sentences(figures, want[:2])
-    heads = ([typical] if typical else []) + headlines
-    core = [s for s in (typical, *headlines[:1]) if s is not None]  # kept when the answer is cut to six
+    dependence = stated_sentence(run, usable, _DEPENDENCE, "How the gains depend on the setting:")
+    heads = ([typical] if typical else []) + headlines[:1] + ([dependence] if dependence else [])
+    # Kept when the answer is cut to six: the typical range, the first headline line and what the gains depend on.
+    core = [s for s in (typical, *headlines[:1], dependence) if s is not None]
     out = list(heads)
-    out += [s for s in (remeasured_sentence(gains), disagreement_sentence(gains)) if s is not None]
+    remeasured = remeasured_sentence(gains)
+    out += [remeasured] if remeasured is not None else []
+    out += headlines[1:]  # a second list of headline figures goes before any core line when the answer is cut
     used = {n for s in out for n in s.claims}
     rest = [c for c in usable if c.number not in used]
     systems = systems_by_paper(run, usable)
+    quality_asked = any("quality" in f.lower() for f in facets(run.question))
     for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):
-        sentence = theme_sentence(rest, theme, lead, systems=systems)
+        sentence = None
+        if theme == "quality" and quality_asked:  # what the papers say of quality, claim or passage
+            sentence = stated_sentence(run, rest, _QUALITY_STATEMENT, lead)
+        sentence = sentence or theme_sentence(rest, theme, lead, systems=systems)
         if sentence is not None:
             out.append(sentence)
             used |= set(sentence.claims)
-            if theme == "costs":
+            if theme == "costs" or quality_asked:
                 core.append(sentence)  # the question's "at what cost" is not cut for a second list of figures
     methods = methods_sentence(run, usable, systems) if len(out) < 5 else None
     if methods is not None:
         out.insert(len(heads), methods)  # what the methods are, beside their figures
-    condition = conditions_sentence(usable, used)
-    if condition is not None and len(out) < 5:
-        out.append(condition)
-        used |= set(condition.claims)
     unseen = unseen_papers_sentence(usable, used) if len(out) < 5 else None
     if unseen is not None:
         out.append(unseen)
