@@ -374,3 +374,26 @@ def test_figures_carry_their_papers_setup_and_the_answer_names_both_sides() -> N
     assert text.startswith("Re-measured by Spec-Bench (RTX 3090, Spec-Bench, batch size 1, FP16): EAGLE 1.8–2.4x")
     assert "its own paper reports (A100, batch size 1) [R10, p. 1]" in text
     assert with_setup(own[0], None) is own[0]
+
+
+def test_a_generic_baseline_is_named_by_its_examples_and_a_leading_one_counts() -> None:
+    """vLLM's abstract compares with "the state-of-the-art systems, such as FasterTransformer and Orca": the
+    examples are the baseline a reader can look up; "Compared to FasterTransformer, vLLM can sustain up to 22x
+    higher request rates" states its baseline first. A generic baseline without examples stays as written."""
+    (abstract,) = _read(
+        "vLLM improves the throughput of popular LLMs by 2-4× with the same level of latency compared to the "
+        "state-of-the-art systems, such as FasterTransformer and Orca.",
+        ("vLLM",),
+    )  # fmt: skip
+    assert abstract.baseline == "FasterTransformer and Orca"
+    (leading,) = _read(
+        "Compared to FasterTransformer, vLLM can sustain up to 22× higher request rates, as FasterTransformer "
+        "does not utilize a fine-grained scheduling mechanism.",
+        ("vLLM",),
+    )  # fmt: skip
+    assert leading.baseline == "FasterTransformer"
+    listed = _read("PEARL is 3x faster than existing methods (e.g., EAGLE, Medusa, and Lookahead) on HumanEval.",
+                   ("PEARL",))  # fmt: skip
+    assert [f.baseline for f in listed] == ["EAGLE, Medusa, and Lookahead"]
+    plain = _read("PEARL is 3x faster than existing methods.", ("PEARL",))
+    assert [f.baseline for f in plain] == ["existing methods"]

@@ -369,16 +369,43 @@ def _unique(items: Iterable[str]) -> list[str]:
 _FIGURE_BETWEEN = re.compile(r"\d(?:\.\d+)?\s*(?:x|×|%)")
 
 
+# "compared to the state-of-the-art systems, such as FasterTransformer and Orca": the named examples are the
+# baseline a reader can look up, not "the state-of-the-art systems".
+_GENERIC_BASELINE = re.compile(
+    r"^(?:the\s+)?(?:(?:current|existing|previous|prior|popular|leading|other|strong|competing)\s+|"
+    r"state-of-the-art\s+|SOTA\s+)+(?:\w+\s+)?(?:systems?|methods?|baselines?|frameworks?|approaches|works?|"
+    r"engines?|solutions?)$",
+    re.I,
+)
+_EXAMPLES = re.compile(
+    r"^\s*(?:,\s*(?:such as|including|like)|\s*\((?:e\.g\.|such as|including),?)\s+(?P<names>[^.;()]+)"
+)
+_EXAMPLES_STOP = re.compile(  # the list runs on over "and": "FasterTransformer and Orca"
+    r"(?:\s+(?:[Oo]n|[Ww]ith|across|in|at|for|using|under|while|when|which|where|by|respectively|but)\b|\s*[—–]|"
+    r",\s+(?![Aa]nd\b|[Oo]r\b)(?=[a-z])).*$",
+)
+# "Compared to FasterTransformer, vLLM can sustain up to 22x higher request rates": the baseline leads the sentence.
+_LEADING_BASELINE = re.compile(
+    r"^(?:compared\s+(?:to|with)|relative\s+to|against|unlike)\s+(?P<what>[^,;]{2,60}),\s", re.I
+)
+BASELINE_GAP = 40  # characters between a figure and its comparison word ("2-4x with the same level of latency")
+
+
 def _baseline(sentence: str, number: ClaimNumber) -> str | None:
     match = _BASELINE.search(sentence, number.end)
-    if not match or match.start() - number.end > 30:  # the comparison word must follow the figure closely
-        return None
+    if not match or match.start() - number.end > BASELINE_GAP:  # the comparison word must follow the figure closely
+        lead = _LEADING_BASELINE.match(sentence)
+        return lead.group("what").strip() if lead and number.start > lead.end() else None
     if _FIGURE_BETWEEN.search(sentence, number.end, match.start()):  # "3.05x-4.26x, which is 20%-40% faster than
         return None  # EAGLE-1": the comparison is the nearer figure's
     what = match.group("what")
     if match.end() < len(sentence) and sentence[match.end()].isalnum():  # cut mid-word at the length cap
         what = what.rsplit(" ", 1)[0]
     what = _BASELINE_STOP.sub("", what).strip()
+    if _GENERIC_BASELINE.match(what):
+        examples = _EXAMPLES.match(sentence[match.start("what") + len(what) :])
+        if examples:
+            what = _EXAMPLES_STOP.sub("", examples.group("names")).strip().rstrip(",")
     return what if len(what) >= 3 or (len(what) == 2 and what.isupper()) else None  # "SD" is a baseline
 
 
