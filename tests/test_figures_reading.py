@@ -397,3 +397,42 @@ def test_a_generic_baseline_is_named_by_its_examples_and_a_leading_one_counts() 
     assert [f.baseline for f in listed] == ["EAGLE, Medusa, and Lookahead"]
     plain = _read("PEARL is 3x faster than existing methods.", ("PEARL",))
     assert [f.baseline for f in plain] == ["existing methods"]
+
+
+def test_a_change_in_the_bad_direction_is_a_cost() -> None:
+    """vAttention's paper: "up to 5% higher latency … with PagedAttention" and "Serving throughput dropped by more
+    than 10%" were read as gains (the Answer's headline said "vAttention up to 5% higher"). Lower latency and
+    higher throughput stay gains."""
+    known = frozenset({"vattention", "tensorrtllm", "kvdirect"})
+    worse = [
+        "Even with C++, we observe up to 5% higher latency in some cases with PagedAttention.",
+        "TensorRT-LLM [6]: Serving throughput dropped by more than 10% in a Python front-end [5].",
+    ]
+    for text in worse:
+        figures = figures_in(SourceSentence(text, "d", 1, ("vAttention",), "vAttention"), known)
+        assert [f.role for f in figures] == ["cost"], text
+    better = figures_in(
+        SourceSentence("KVDirect reduces the per-request latency by 55% compared to the baseline.", "d", 1,
+                       ("KVDirect",), "KVDirect"), known,
+    )  # fmt: skip
+    assert [f.role for f in better] == ["gain"]
+
+
+def test_a_headline_gives_the_gains_asked_first_and_says_what_a_change_changes() -> None:
+    """vAttention: a page-one cost ("up to 5% higher latency") gave way to its prefill savings, which were shown as
+    levels ("1.5 s latency"): "gains of 1.5 seconds, 7.4 seconds and 16.9 seconds" are all savings."""
+    from synth.synthesize.answer import _figure_phrase, headline
+
+    cost = _read("Even with C++, we observe up to 5% higher latency in some cases with PagedAttention.",
+                 ("vAttention",), page=1)  # fmt: skip
+    saved = _read(
+        "For FlashAttention-2, nearly all the gains of vAttention are due to faster attention kernels, e.g., "
+        "prefill gains of 1.5 seconds, 7.4 seconds and 16.9 seconds for Yi-6B are all due to gains in attention "
+        "computation.",
+        ("vAttention",), page=10,
+    )  # fmt: skip
+    assert [_figure_phrase(f) for f in cost] == ["up to 5% higher latency"]
+    assert [f.absolute for f in saved] == [False, False, False]
+    assert [_figure_phrase(f) for f in saved] == ["1.5 s lower latency", "7.4 s lower latency", "16.9 s lower latency"]
+    picked = headline(cost + saved, [("gain", "%"), ("cost", "%")])
+    assert [f.page for f in picked] == [10, 10, 10]  # the gains the question asks for first, not the page-one cost

@@ -27,6 +27,12 @@ _CHANGE_AFTER = re.compile(
 )
 
 
+_CHANGE_IN_TEXT = re.compile(r"\b(?:gains?|savings?|reductions?|improvements?|speed-?ups?|overheads?)\b", re.I)
+
+
+_CHANGE_LIST = re.compile(r"\b(?:gains?|savings?|reductions?|improvements?)\s+of\b(?:[^.;]|\.\d)*$", re.I)
+
+
 class PaperSetup(BaseModel):
     """The setup a paper states once for its experiments ("All experiments are conducted on RTX 4090 GPUs"),
     read from its setup or implementation-details passages. A figure's sentence rarely repeats it, and a
@@ -96,11 +102,14 @@ class ReportedFigure(BaseModel):
         change word beside it. The figures table says so rather than calling a measured rate a gain."""
         if self.unit in _RELATIVE_UNITS or self.baseline or self.role not in ("gain", "cost"):
             return False
+        if _CHANGE_IN_TEXT.search(self.text):  # "prefill gains of 1.5 seconds": a saving, not a level
+            return False
         at = self.quote.find(self.text)
         if at < 0:
             return False
         before, after = self.quote[max(0, at - 40) : at], self.quote[at + len(self.text) : at + len(self.text) + 30]
-        return not (_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after))
+        # "gains of 1.5 seconds, 7.4 seconds and 16.9 seconds": the list's head says what all of them are
+        return not (_CHANGE_BEFORE.search(before) or _CHANGE_AFTER.search(after) or _CHANGE_LIST.search(before))
 
     @property
     def kind(self) -> str:

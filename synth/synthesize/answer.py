@@ -231,14 +231,16 @@ def headline(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]] 
     from a verified claim, with a baseline, with the most figures; the asked figures first."""
     wanted = set(want)
     roles = {role for role, _ in want}
+    first = want[0][0] if want else None  # the role the question asks for first: its gains before its costs
 
     def asked(f: ReportedFigure) -> bool:
         return (f.role, f.unit) in wanted
 
-    def key(f: ReportedFigure) -> tuple[bool, bool, bool, bool, bool, int, int]:
+    def key(f: ReportedFigure) -> tuple[bool, bool, bool, bool, bool, bool, int, int]:
         same = [g for g in figures if g.quote == f.quote]
-        return (not any(g.role in roles for g in same), f.page != 1, not any(asked(g) for g in same),
-                f.claim is None, f.baseline is None, -len(same), f.page or 10_000)  # fmt: skip
+        return (not any(g.role in roles for g in same), not any(g.role == first for g in same), f.page != 1,
+                not any(asked(g) for g in same), f.claim is None, f.baseline is None, -len(same),
+                f.page or 10_000)  # fmt: skip
 
     best = min(figures, key=key)
     same = (f for f in figures if f.quote == best.quote)
@@ -252,11 +254,15 @@ def _figure_phrase(f: ReportedFigure) -> str:
     """'2.3–2.8x speed-up'; a figure the paper states as a comparison keeps its word ('20–40% faster', not
     '20–40% latency')."""
     comparative = _COMPARATIVE.search(f.text)
-    if comparative:
-        return f"{f.shown()} {comparative.group(0).lower()}"
     word = _METRIC_WORDS.get(f.metric, "")
-    if f.unit == "%" and word and f.role in ("gain", "cost") and not f.multiplies:
-        # "55% lower latency", "20% higher throughput": a percentage of a metric is a change of it
+    if comparative:
+        said = comparative.group(0).lower()
+        # "up to 5% higher latency", not "up to 5% higher": what is higher, unless the word says it ("faster")
+        named = word and said in ("higher", "lower", "larger", "smaller") and f.metric != "speedup"
+        return f"{f.shown()} {said}" + (f" {word}" if named and not f.multiplies else "")
+    changed = f.unit == "%" or (f.unit not in ("x", "") and not f.absolute)  # "prefill gains of 1.5 seconds"
+    if changed and word and f.role in ("gain", "cost") and not f.multiplies:
+        # "55% lower latency", "20% higher throughput", "1.5 s lower latency": a change of the metric
         less_is_better = f.metric in ("latency", "memory", "cost")
         return f"{f.shown()} {'lower' if (f.role == 'gain') == less_is_better else 'higher'} {word}"
     if f.role == "cost" and word:

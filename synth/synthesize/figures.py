@@ -50,6 +50,17 @@ _COST_WORDS = words_pattern(
     r"(?:ttft|latency|memory|time)|(?:ttft|latency|memory|time)\s+increases?|more\s+memory|extra\s+memory|"
     r"additional\s+memory|longer"
 )
+# A change of a quantity in its bad direction: more time or memory ("up to 5% higher latency", "latency grows by"),
+# less throughput or quality ("serving throughput dropped by more than 10%").
+_WORSE = re.compile(
+    r"\b(?:higher|more|longer|increased|larger)\s+(?:[\w-]+\s+)?(?:latenc(?:y|ies)|ttft|tbt|tpot|delays?|"
+    r"memory\s+(?:usage|footprint|consumption))\b|"
+    r"\b(?:latenc(?:y|ies)|ttft|tbt|tpot|delays?)\s+(?:\w+\s+){0,2}(?:increas\w*|grows?|grew|rises?|rose)\b|"
+    r"\b(?:throughput|speed|accuracy|quality)\s+(?:\w+\s+){0,2}(?:drop\w*|decreas\w*|fell|falls?|declin\w*|"
+    r"degrad\w*)\b|"
+    r"\b(?:lower|reduced|decreased)\s+(?:[\w-]+\s+)?(?:throughput|speed|accuracy)\b",
+    re.I,
+)
 _GAIN_WORDS = words_pattern(
     r"speed-?ups?|faster|accelerat\w*|throughput|tokens?/s|tokens?\s+per\s+second|improv\w*|reduc\w*|"
     r"sav\w*|lower|higher|boost\w*|gains?"
@@ -349,8 +360,10 @@ def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, Claim
         return "gain"  # "saves 42.5% of training costs": the cost word is what is saved
     if number.quantity in (Quantity.MEMORY, Quantity.COST) and not re.search(r"\b(?:reduc|sav|cut|lower)", window):
         return "cost"
+    close = sentence[max(0, first.phrase_start - 40) : last.phrase_end + 30]
     if (
         _COST_WORDS.search(window)
+        or _WORSE.search(close)
         or _more_time(sentence, first, last)
         or _INCURS.search(sentence, 0, first.phrase_start)
     ):
