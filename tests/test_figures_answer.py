@@ -733,6 +733,16 @@ def test_the_answer_opens_with_the_typical_speedup_over_plain_decoding_only() ->
     assert "2.3x (MEDUSA-2) to 6.5x (EAGLE-3) across 4 methods" in sentence.text, sentence.text
     assert "median of their top figures 4.34x" in sentence.text
     assert "1.5x" not in sentence.text and "1.8x" not in sentence.text
+    assert "(setups differ: models, batch size" in sentence.text  # no method says where it ran
+    from synth.core.figures import PaperSetup
+    from synth.synthesize.figures import with_setup
+
+    a100 = PaperSetup(hardware=["A100"], pages=[6])
+    placed = [with_setup(f, a100) if f.doc_id in ("p", "e2") else f for f in figures]
+    placed = [f.model_copy(update={"hardware": ["RTX 3090"]}) if f.doc_id == "m" else f for f in placed]
+    where = typical_sentence(placed, [("gain", "x")])
+    assert where is not None
+    assert "(setups differ: A100 for EAGLE-2, PEARL; RTX 3090 for MEDUSA-2; 1 names none; models" in where.text
     assert typical_sentence(figures, [("gain", "%"), ("gain", "x")]) is None
     assert typical_sentence(figures[:2], [("gain", "x")]) is None  # two methods are no "typical"
     assert plain_baseline("vanilla auto-regressive decoding") and plain_baseline("standard decoding")

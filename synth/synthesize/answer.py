@@ -33,6 +33,7 @@ from synth.synthesize.figures import (
     cross_check,
     dedupe,
     figures_in,
+    hardware_of,
     method_key,
     span_text,
     with_setup,
@@ -348,6 +349,23 @@ def plain_baseline(baseline: str | None) -> bool:
     return baseline is None or (_PLAIN_BASELINE.search(baseline) is not None and not _OTHER_METHOD.search(baseline))
 
 
+def _machines_of(picked: Sequence[tuple[str, Sequence[ReportedFigure]]]) -> str:
+    """"A100 for PEARL, PipeSpec; RTX 4090 for PyramidSD; 4 methods name none; ": where the methods measured their
+    headline figures (their sentences or their papers' stated setups), "" when none says."""
+    by_machine: dict[str, list[str]] = {}
+    unnamed = 0
+    for method, fs in picked:
+        machines = list(dict.fromkeys(h for f in fs for h in hardware_of(f)))
+        if not machines:
+            unnamed += 1
+        for machine in machines[:2]:
+            by_machine.setdefault(machine, []).append(method)
+    if not by_machine:
+        return ""
+    groups = "; ".join(f"{machine} for {', '.join(methods)}" for machine, methods in by_machine.items())
+    return groups + (f"; {unnamed} name{'s' if unnamed == 1 else ''} none" if unnamed else "") + "; "
+
+
 def typical_sentence(figures: Sequence[ReportedFigure], want: Sequence[tuple[str, str]]) -> CitedSentence | None:
     """'How much, typically': the span of the methods' own headline speed-ups over plain decoding, their median
     and where most lie, when at least three methods report one. An expert answer opens with the typical range;
@@ -382,7 +400,7 @@ def typical_sentence(figures: Sequence[ReportedFigure], want: Sequence[tuple[str
         text += f", {len(values) - 2} of {len(values)} top out between {values[1]:g}x and {values[-2]:g}x"
     used = [f for _, fs in picked for f in fs]
     refs = ", ".join(f"R{n}" for n in sorted({f.paper for f in used if f.paper is not None}))
-    text += " (setups differ: models, hardware, batch size and decoding are in the figures table)"
+    text += f" (setups differ: {_machines_of(picked)}models, batch size and decoding are in the figures table)"
     text += f" [{refs}]." if refs else "."
     return CitedSentence(text=text, claims=_claims_of(used))
 

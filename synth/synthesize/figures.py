@@ -782,6 +782,11 @@ def paper_setup(chunks: Sequence[tuple[int | None, str | None, str]], body: str 
     return setup if setup.terms() else None
 
 
+def hardware_of(figure: ReportedFigure) -> list[str]:
+    """The machines a figure was measured on: named in its sentence, else in its paper's stated setup."""
+    return figure.hardware or [t for t in figure.setup if _HARDWARE.fullmatch(t) and t not in _GENERIC_HARDWARE]
+
+
 def with_setup(figure: ReportedFigure, setup: PaperSetup | None) -> ReportedFigure:
     """The figure with its paper's stated setup, of the kinds its own sentence does not name (a figure measured
     on an A100 keeps the A100 and gains no paper-wide hardware)."""
