@@ -350,8 +350,8 @@ def plain_baseline(baseline: str | None) -> bool:
 
 
 def _machines_of(picked: Sequence[tuple[str, Sequence[ReportedFigure]]]) -> str:
-    """"A100 for PEARL, PipeSpec; RTX 4090 for PyramidSD; 4 methods name none; ": where the methods measured their
-    headline figures (their sentences or their papers' stated setups), "" when none says."""
+    """Where the methods measured their headline figures (their sentences or their papers' stated setups): "A100
+    for PEARL, PipeSpec; RTX 4090 for PyramidSD; 4 name none; ", or "" when none says."""
     by_machine: dict[str, list[str]] = {}
     unnamed = 0
     for method, fs in picked:
