@@ -308,6 +308,14 @@ _COMPARED_OBJECTS = re.compile(
 )
 
 
+# Unnamed other work in a figure's clause: "in previous systems", "existing methods achieve".
+_OTHERS = re.compile(
+    r"\b(?:previous|prior|existing|earlier|other|conventional|traditional|current)\s+(?:\w+\s+)?"
+    r"(?:systems|methods|works|approaches|frameworks|solutions|engines)\b",
+    re.I,
+)
+
+
 def attribute(
     sentence: str,
     number: ClaimNumber,
@@ -331,6 +339,8 @@ def attribute(
     subject = _subject_name(sentence, known)
     if subject:
         return subject
+    if _OTHERS.search(clause):
+        return None  # "the actual effective memory in previous systems can be as low as 20.4%": not the paper's
     if paper_system:
         if paper_system.lower() in sentence.lower():
             return paper_system
