@@ -873,3 +873,28 @@ def test_the_answer_says_how_gains_depend_on_the_setting_and_what_happens_to_qua
     with_claim = stated_sentence(run, [claim], _QUALITY_STATEMENT, "Output quality:")
     assert with_claim is not None and with_claim.claims == [4]  # a verified claim first, cited as such
     assert "EAGLE keeps the output distribution unchanged" in with_claim.text
+
+
+def test_a_paper_without_a_system_name_keeps_its_own_results_a_survey_does_not() -> None:
+    """ "LLM in a flash" names no system: its "Our method … 4-5x" figures were dropped as background. They are the
+    paper's, named by its short title; a survey's first person reports other methods, so it gets no such name."""
+    from synth.synthesize.answer import collect_figures, is_survey, source_sentences, untitled_name
+
+    flash = _paper(1, "LLM in a flash: Efficient Large Language Model Inference with Limited Memory",
+                   "We observe a 4-5x increase in inference speed over naive loading on an Apple M1 Max.")  # fmt: skip
+    survey = _paper(2, "Unlocking Efficiency in Large Language Model Inference: A Comprehensive Survey of "
+                    "Speculative Decoding", "This paper presents a comprehensive overview of Speculative "
+                    "Decoding. We observe a 1.8x speedup on average over autoregressive decoding on "
+                    "Spec-Bench.")  # fmt: skip
+    long_title = _paper(3, "Better & Faster Large Language Models via Multi-token Prediction", "We reach 3x.")
+    long_title.authors, long_title.year = ["Fabian Gloeckle", "Badr Youbi Idrissi"], 2024
+    assert untitled_name(flash) == "LLM in a flash" and not is_survey(flash)
+    assert is_survey(survey)
+    assert untitled_name(long_title) == "Gloeckle et al. (2024)"
+    run = sample_run().model_copy(deep=True)
+    assert run.retrieval is not None
+    run.retrieval.papers = [flash, survey]
+    systems = {s.doc_id: s.paper_systems for s in source_sentences(run, [])}
+    assert systems == {"d1": ("LLM in a flash",), "d2": ()}
+    figures = collect_figures(run, [])
+    assert [(f.method, f.text) for f in figures] == [("LLM in a flash", "4-5x increase")]  # the survey: none

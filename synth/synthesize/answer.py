@@ -97,6 +97,24 @@ def short_title(paper: PaperRef) -> str:
     return " ".join(words[:5]) + ("…" if len(words) > 5 else "")
 
 
+_SURVEY = re.compile(r"\b(?:survey|overview|review|tutorial|taxonomy)\b", re.I)
+TITLE_NAME_WORDS = 5  # a title head this short is how readers name the work ("LLM in a flash")
+
+
+def is_survey(paper: PaperRef) -> bool:
+    """The paper surveys others' methods (its title or abstract says so): its own voice reports their results."""
+    abstract = " ".join(h.text for h in paper.passages if h.section == "abstract")
+    return bool(_SURVEY.search(paper.title) or re.search(r"\b(?:this|our)\s+(?:\w+\s+)?(?:survey|overview)\b",
+                                                          abstract, re.I))  # fmt: skip
+
+
+def untitled_name(paper: PaperRef) -> str:
+    """The name of a paper that names no system of its own: its title's head when short ("LLM in a flash"),
+    else its first author ("Gloeckle et al. (2024)")."""
+    head = paper.title.split(":", 1)[0].strip()
+    return head if len(head.split()) <= TITLE_NAME_WORDS else short_title(paper)
+
+
 def paper_systems(paper: PaperRef, claims: Sequence[ReportClaim]) -> tuple[str, ...]:
     """The names a paper gives its own system: from its title and opening passage, and the subject most of its
     claims open with (the extractor writes the system's name for "we"): FlexGen for "High-throughput Generative
@@ -149,7 +167,12 @@ def source_sentences(run: ReportRun, usable: Sequence[ReportClaim]) -> list[Sour
     """The report's usable claims and the sentences of the passages retrieved for the question."""
     assert run.retrieval is not None
     papers = {p.doc_id: p for p in run.retrieval.papers}
-    systems = systems_by_paper(run, usable)
+    # A paper that gives its method no name still reports its own results ("our method … 4-5x"): they are the
+    # paper's, named as a reader cites it ("LLM in a flash"). A survey's first person is no method of its own.
+    systems = {
+        d: s or ((untitled_name(papers[d]),) if not is_survey(papers[d]) else ())
+        for d, s in systems_by_paper(run, usable).items()
+    }
     names = {d: (systems[d][0] if systems[d] else short_title(p)) for d, p in papers.items()}
     out: list[SourceSentence] = []
     for c in usable:
@@ -318,9 +341,16 @@ def headline_sentences(
 ) -> list[CitedSentence]:
     """'Headline results, each from the method's own paper: EAGLE-3 up to 6.5x speed-up over …; …', at most
     two sentences of `per_sentence` methods."""
-    wanted = set(want)
-    # Methods with a figure of the kind the question asks for first, each group in retrieval order.
-    ranked = sorted(own_figures(figures), key=lambda mf: not any((f.role, f.unit) in wanted for f in mf[1]))
+    roles = [role for role, _ in want]
+    # Methods with a figure of the role the question asks for first, then of another role it asks for, each group
+    # in retrieval order: a 2-4x throughput gain answers "what gains" as well as a percentage does.
+    ranked = sorted(
+        own_figures(figures),
+        key=lambda mf: (
+            not any(f.role == roles[0] for f in mf[1]) if roles else False,
+            not any(f.role in roles for f in mf[1]),
+        ),  # fmt: skip
+    )
     methods = ranked[: 2 * per_sentence]
     out = []
     for i in range(0, len(methods), per_sentence):
@@ -576,7 +606,7 @@ def methods_sentence(
         abstract = [h for h in paper.passages if h.section == "abstract"]
         effect = method_effect(" ".join(h.text for h in abstract), names) if abstract else None
         if effect:
-            name = names[0] if names else short_title(paper)
+            name = names[0] if names else short_title(paper) if is_survey(paper) else untitled_name(paper)
             parts.append(f"{name}: {effect.rstrip('.')} [R{paper.number}, p. {abstract[0].page_start}]")
         if len(parts) == limit:
             break
