@@ -447,3 +447,19 @@ def test_a_figure_of_unnamed_earlier_systems_is_not_the_papers_own() -> None:
     (own,) = _read("Our evaluations show that vLLM improves the throughput by 2-4× compared to existing systems.",
                    systems)  # fmt: skip
     assert own.method == "vLLM" and own.baseline == "existing systems"
+
+
+def test_a_target_held_to_and_a_metric_or_word_are_not_a_method_or_its_figure() -> None:
+    """Step-3's "up to 4,039 tokens per second per GPU under 50ms TPOT SLA": the 50 ms is the SLA, not a latency
+    Step-3 reached (the Answer said "up to 0.05 s TPOT latency"); "TGS" (tokens per GPU per second) and
+    "Pre-training" were read as methods."""
+    from synth.synthesize.figures import _is_method_name
+
+    step3 = _read(
+        "Our implementation on Hopper GPUs achieves a decoding throughput of up to 4,039 tokens per second per GPU "
+        "under 50ms TPOT SLA (4K context, FP8, no MTP).",
+        ("Step-3",),
+    )  # fmt: skip
+    assert [f.text for f in step3] == ["up to 4,039 tokens per second"]
+    assert not _is_method_name("TGS") and not _is_method_name("Pre-training") and not _is_method_name("Fine-tuning")
+    assert _is_method_name("Chain-of-Verification") and _is_method_name("EAGLE-2") and _is_method_name("Co-LLM")

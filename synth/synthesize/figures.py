@@ -186,6 +186,11 @@ _NOT_METHODS = frozenset(
         "p99",
         "slo",
         "sla",
+        "tgs",  # tokens per GPU per second
+        "tps",
+        "rps",
+        "mfu",
+        "tops",
         # hardware and its parts: "NVIDIA (24 GB)", "DRAM 4-20x", "NVLink 400 GB" are a setting, not a system
         "nvidia",
         "amd",
@@ -211,7 +216,10 @@ _NOT_METHODS = frozenset(
 # "LLM-based", "GPU-friendly", "top-K": a compound adjective or a sampling setting, not a system's name.
 _NOT_A_NAME = re.compile(
     r"(?:top|bottom)-[A-Za-z]|[\w-]+-(?:based|like|aware|free|style|specific|driven|guided|level|wise|agnostic|"
-    r"oriented|friendly|bound|intensive|efficient|centric|only|sized|scale|powered|generated|compatible)",
+    r"oriented|friendly|bound|intensive|efficient|centric|only|sized|scale|powered|generated|compatible)|"
+    # "Pre-training", "Fine-tuning", "Self-attention", "Multi-head": a capitalised compound word, not a system
+    r"(?:pre|post|fine|self|multi|cross|co|re|non|semi|sub|inter|intra|over|under|long|short|high|low|full|half|"
+    r"mixed|zero|few|one|two|three|single|double)-(?-i:[a-z]+)(?:-(?-i:[a-z]+))*",
     re.I,
 )
 
@@ -639,6 +647,7 @@ def changed_what(text: str, first: ClaimNumber, last: ClaimNumber) -> str | None
 _BASELINE_VALUE = re.compile(r"(?:\bvs\.?|\bversus|\bcompared\s+(?:to|with))\s*$", re.I)
 # After a memory figure: a bandwidth ("400 GB/s", "750MB per second") or the machine's memory ("80GB GPUs",
 # "24 GB device memory", "2048 GB of host memory"), which is a condition, not what a method uses or saves.
+_TARGET_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}(?:SLAs?|SLOs?|deadlines?)\b")
 _HARDWARE_SPEC = re.compile(
     r"\s*(?:/\s*s\b|per\s+second\b|ps\b|(?:(?!of\b)[\w-]+\s+)?(?:GPUs?|cards?|accelerators?|servers?|nodes?)\b|"
     r"(?:of\s+)?(?:device|host|DRAM|HBM\w*)\s+memory\b|(?:HBM\w*|DRAM|RAM)\b|memory\s+capacity\b)",
@@ -669,6 +678,8 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
             continue  # "1.36 rps vs. 0.67 rps": the second is the baseline's, not the method's
         if n.unit == "GB" and _HARDWARE_SPEC.match(text[n.end :]):
             continue  # "A10 GPU with 24 GB device memory", "400 GB/s": the machine, not the method's memory
+        if _TARGET_AFTER.match(text[n.end :]):
+            continue  # "under 50ms TPOT SLA": the target it was held to, a condition, not its result
         pair = paired.get(i, _Respective())
         own = sentence.paper_systems[0] if sentence.paper_systems else None
         head = listed.get(i, (n, n))[0]  # "EAGLE reaches 2x, 3x, and 4x": a list's figures take its head's method
