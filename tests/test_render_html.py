@@ -272,3 +272,23 @@ def test_page_in_headless_chromium_loads_clean_and_sorts(page: str, tmp_path: Pa
         finally:
             browser.close()
     assert problems == []
+
+
+def test_the_figures_plot_labels_each_point_with_its_conditions_and_its_papers_setup() -> None:
+    """A reader hovering a point sees what it was measured under, the paper's stated setup marked as such."""
+    from synth.core.figures import ReportedFigure
+    from synth.render.plots import reported_figures
+
+    run = sample_run().model_copy(deep=True)
+    assert run.synthesis is not None
+    run.synthesis.figures = [
+        ReportedFigure(method="EAGLE", metric="speedup", role="gain", value=2.1, low=1.8, high=2.4, unit="x",
+                       text="1.8x-2.4x", doc_id="d", paper=1, page=8, quote="q", setting=["greedy"],
+                       setup=["RTX 3090", "Spec-Bench"], setup_page=14),
+        ReportedFigure(method="Medusa", metric="speedup", role="gain", value=2.5, unit="x", text="2.5x", doc_id="m",
+                       paper=2, page=1, quote="q"),
+    ]  # fmt: skip
+    svg = reported_figures(run)
+    assert svg is not None
+    assert "EAGLE: 1.8–2.4x (R1, p. 8; greedy; paper's setup (p. 14): RTX 3090, Spec-Bench)" in svg
+    assert "Medusa: 2.5x (R2, p. 1)" in svg

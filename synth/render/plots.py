@@ -450,7 +450,8 @@ def reported_figures(run: ReportRun, max_methods: int = 14) -> str | None:
             continue
         low, high = f.span
         link = f"#claim-{f.claim}" if f.claim else f"#ref-{f.paper}"
-        label = f"{f.method}: {f.shown()} (R{f.paper}, p. {f.page})"
+        conditions = f.conditions()
+        label = f"{f.method}: {f.shown()} (R{f.paper}, p. {f.page}" + (f"; {conditions})" if conditions else ")")
         rows.setdefault(f.method, []).append((low, high, f.primary, link, label))
     if len(rows) < 2:
         return None
