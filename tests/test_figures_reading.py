@@ -463,3 +463,9 @@ def test_a_target_held_to_and_a_metric_or_word_are_not_a_method_or_its_figure() 
     assert [f.text for f in step3] == ["up to 4,039 tokens per second"]
     assert not _is_method_name("TGS") and not _is_method_name("Pre-training") and not _is_method_name("Fine-tuning")
     assert _is_method_name("Chain-of-Verification") and _is_method_name("EAGLE-2") and _is_method_name("Co-LLM")
+
+
+def test_a_figure_measured_against_unnamed_earlier_systems_stays_the_papers() -> None:
+    """The rule above must not drop the paper's own result stated against "existing systems"."""
+    (own,) = _read("Our system outperforms existing systems by 2.1x in throughput.", ("FlashX",))
+    assert own.method == "FlashX"

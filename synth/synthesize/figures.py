@@ -324,6 +324,13 @@ _OTHERS = re.compile(
 )
 
 
+# "outperforms existing systems by 2x": other work named as what the figure is measured against, not its owner.
+_COMPARED_WITH = re.compile(
+    r"\b(?:over|than|outperform\w*|compared\s+(?:to|with)|vs\.?|versus|against|beat\w*|surpass\w*)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
 def attribute(
     sentence: str,
     number: ClaimNumber,
@@ -347,7 +354,7 @@ def attribute(
     subject = _subject_name(sentence, known)
     if subject:
         return subject
-    if _OTHERS.search(clause):
+    if any(not _COMPARED_WITH.search(clause[: m.start()]) for m in _OTHERS.finditer(clause)):
         return None  # "the actual effective memory in previous systems can be as low as 20.4%": not the paper's
     if paper_system:
         if paper_system.lower() in sentence.lower():
