@@ -74,7 +74,7 @@ class ReportedFigure(BaseModel):
         description="The paper's stated setup (`PaperSetup`) of the kinds the figure's own sentence does not name: "
         "the paper's, not necessarily this figure's, and shown as such.",
     )
-    setup_page: int | None = Field(None, description="Where the paper states that setup.")
+    setup_page: int | None = Field(None, description="The first page of the passages the setup was read from.")
     doc_id: str
     arxiv_id: str | None = None
     paper: int | None = Field(None, description="The source paper's number in the References list.")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from synth.core.figures import PaperSetup
 from synth.core.run import PaperRef, ReportOptions, RetrievalResult
 
 _STOP_WORDS = (
@@ -83,7 +84,7 @@ def paper_bodies(catalog: Any, doc_ids: list[str]) -> dict[str, list[str]]:
     return {d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids}
 
 
-def stated_setup(catalog: Any, doc_id: str, body: list[str]) -> Any:
+def stated_setup(catalog: Any, doc_id: str, body: list[str]) -> PaperSetup | None:
     """The experimental setup the paper states (`synth.synthesize.figures.paper_setup`), from its chunks outside
     the front matter, abstract and references; `body` (its text outside references and appendix) picks its main
     benchmark."""
