@@ -873,6 +873,17 @@ def test_the_answer_says_how_gains_depend_on_the_setting_and_what_happens_to_qua
     with_claim = stated_sentence(run, [claim], _QUALITY_STATEMENT, "Output quality:")
     assert with_claim is not None and with_claim.claims == [4]  # a verified claim first, cited as such
     assert "EAGLE keeps the output distribution unchanged" in with_claim.text
+    # The outcome stated of the method comes before a quality word said in passing by a paper ranked higher.
+    passing = _paper(1, "HiSpec", "HiSpec improves throughput by up to 2.01x without compromising accuracy.")
+    lossless = _paper(2, "EAGLE-2", "EAGLE-2 also ensures that the distribution of the generated text remains "
+                      "unchanged, making it a lossless acceleration algorithm.")  # fmt: skip
+    run.retrieval.papers = [passing, lossless]
+    from synth.synthesize.answer import _QUALITY_OUTCOME
+
+    first = stated_sentence(run, [], _QUALITY_STATEMENT, "Output quality:", limit=1, prefer=_QUALITY_OUTCOME)
+    assert first is not None and "lossless acceleration algorithm [R2, p. 1]" in first.text
+    plain = stated_sentence(run, [], _QUALITY_STATEMENT, "Output quality:", limit=1)
+    assert plain is not None and "without compromising accuracy [R1, p. 1]" in plain.text
 
 
 def test_a_paper_without_a_system_name_keeps_its_own_results_a_survey_does_not() -> None:

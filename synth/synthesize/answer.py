@@ -70,6 +70,13 @@ _QUALITY_STATEMENT = re.compile(
     r"maintain\w*|same)\b|\b(?:maintain\w*|preserv\w*)\b[^.;]{0,30}\b(?:output|generation)\s+(?:quality|distribution)\b",
     re.I,
 )
+# The outcome itself, stated of the method ("lossless acceleration", "trade off quality for higher speedup
+# ratios", "the distribution of the generated text remains unchanged"), before a quality word said in passing.
+_QUALITY_OUTCOME = re.compile(
+    r"\blossless(?:ly)?\b|\b(?:trades?|trading)\s+(?:off\s+)?(?:\w+\s+)?quality\b|"
+    r"\bdistributions?\b[^.;]{0,40}\b(?:unchanged|preserv\w*|identical)\b",
+    re.I,
+)
 _LEAD_IN = re.compile(
     r"^(?:(?:however|moreover|furthermore|in addition|additionally|notably|also|thus|therefore)\s*,\s*|"
     r"as (?:shown|demonstrated|illustrated|seen|reported) in (?:table|figure|fig\.)\s*\d+\w*\s*,\s*|"
@@ -632,34 +639,50 @@ def unseen_papers_sentence(claims: Sequence[ReportClaim], used: set[int], limit:
 
 
 def stated_sentence(
-    run: ReportRun, usable: Sequence[ReportClaim], pattern: re.Pattern[str], lead: str, limit: int = 2
+    run: ReportRun,
+    usable: Sequence[ReportClaim],
+    pattern: re.Pattern[str],
+    lead: str,
+    limit: int = 2,
+    prefer: re.Pattern[str] | None = None,
 ) -> CitedSentence | None:
     """What the papers say of one aspect (`pattern`), in their words: the usable claims that say it, then the
     sentences of the passages retrieved from papers on the subject (a paper's shortest such sentence, the most
-    direct), one per paper, in retrieval order; each quoted with its citation. How the gains depend on the
-    setting ("the speedup ratio diminishes with increasing batch size") and what happens to output quality
-    ("speculative sampling methods achieve lossless acceleration") are rarely stated with a figure, so a claim
-    list built around figures misses them."""
-    found: dict[int | None, tuple[str, list[int], str]] = {}
+    direct), one per paper, in retrieval order; each quoted with its citation. Sentences that also match `prefer`
+    come first ("speculative sampling methods can achieve lossless acceleration, but they can also trade off
+    quality" before "without compromising accuracy" said in passing). How the gains depend on the setting ("the
+    speedup ratio diminishes with increasing batch size") and what happens to output quality are rarely stated
+    with a figure, so a claim list built around figures misses them."""
+    found: dict[int | None, tuple[bool, str, list[int], str]] = {}
+
+    def better(paper: int | None, preferred: bool) -> bool:
+        return paper not in found or (preferred and not found[paper][0])
+
     for c in sorted(usable, key=lambda c: (c.paper or 10_000, c.number)):
-        if pattern.search(c.claim.text) and c.paper not in found:
-            found[c.paper] = (c.claim.text, [c.number], "")
+        preferred = bool(prefer and prefer.search(c.claim.text))
+        if pattern.search(c.claim.text) and better(c.paper, preferred):
+            found[c.paper] = (preferred, c.claim.text, [c.number], "")
     for paper in run.retrieval.papers if run.retrieval else []:
-        if not paper.on_topic or paper.number in found:
+        if not paper.on_topic:
             continue
         stated = [(t, hit.page_start) for hit in paper.passages for t in _passage_sentences(hit.text)]
         stated = [(t, page) for t, page in stated if pattern.search(t)]
-        if stated:
-            sentence, page = min(stated, key=lambda tp: len(_LEAD_IN.sub("", tp[0])))
-            found[paper.number] = (sentence, [], f" [R{paper.number}, p. {page}]")
-    picked = sorted(found.items(), key=lambda kv: kv[0] or 10_000)[:limit]
+        if not stated:
+            continue
+        sentence, page = min(
+            stated, key=lambda tp: (not (prefer and prefer.search(tp[0])), len(_LEAD_IN.sub("", tp[0])))
+        )
+        preferred = bool(prefer and prefer.search(sentence))
+        if better(paper.number, preferred):
+            found[paper.number] = (preferred, sentence, [], f" [R{paper.number}, p. {page}]")
+    picked = sorted(found.items(), key=lambda kv: (not kv[1][0], kv[0] or 10_000))[:limit]
     if not picked:
         return None
     parts = []
-    for _, (text, _claims, where) in picked:
+    for _, (_, text, _claims, where) in picked:
         text = _LEAD_IN.sub("", text)
         parts.append(_clip(text[:1].upper() + text[1:]) + where)
-    claims = sorted(n for _, (_, numbers, _) in picked for n in numbers)
+    claims = sorted(n for _, (_, _, numbers, _) in picked for n in numbers)
     return CitedSentence(text=f"{lead} " + "; ".join(parts) + ".", claims=claims)
 
 
@@ -759,7 +782,7 @@ def build_answer(
     for theme, lead in (("costs", "Costs and limits:"), ("quality", "Output quality:")):
         sentence = None
         if theme == "quality" and quality_asked:  # what the papers say of quality, claim or passage
-            sentence = stated_sentence(run, rest, _QUALITY_STATEMENT, lead)
+            sentence = stated_sentence(run, rest, _QUALITY_STATEMENT, lead, prefer=_QUALITY_OUTCOME)
         sentence = sentence or theme_sentence(rest, theme, lead, systems=systems)
         if sentence is not None:
             out.append(sentence)
