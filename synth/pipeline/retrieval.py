@@ -79,22 +79,19 @@ def _topic_texts(papers: list[PaperRef], bodies: dict[str, list[str]] | None = N
     ]
 
 
-def paper_bodies(catalog: Any, doc_ids: list[str]) -> dict[str, list[str]]:
+def paper_bodies(chunks: dict[str, list[Any]]) -> dict[str, list[str]]:
     """Each paper's passages outside its references and appendix: what the topic gate counts the subject in."""
-    return {d: [c.text for c in catalog.chunks(d) if c.section not in ("references", "appendix")] for d in doc_ids}
+    return {d: [c.text for c in cs if c.section not in ("references", "appendix")] for d, cs in chunks.items()}
 
 
-def stated_setup(catalog: Any, doc_id: str, body: list[str]) -> PaperSetup | None:
+def stated_setup(chunks: list[Any], body: list[str]) -> PaperSetup | None:
     """The experimental setup the paper states (`synth.synthesize.figures.paper_setup`), from its chunks outside
     the front matter, abstract and references; `body` (its text outside references and appendix) picks its main
     benchmark."""
     from synth.synthesize.figures import paper_setup
 
-    chunks = [
-        (c.page_start, c.heading, c.text)
-        for c in catalog.chunks(doc_id) if c.section not in ("front", "abstract", "references")
-    ]  # fmt: skip
-    return paper_setup(chunks, " ".join(body))
+    read = [(c.page_start, c.heading, c.text) for c in chunks if c.section not in ("front", "abstract", "references")]
+    return paper_setup(read, " ".join(body))
 
 
 def cited_primaries(chosen: list[PaperRef], rest: list[PaperRef], limit: int) -> list[PaperRef]:
@@ -237,12 +234,13 @@ def retrieve(
                 passages=passages,
             )
         )  # fmt: skip
-    bodies = paper_bodies(catalog, [p.doc_id for p in candidates])
+    chunks = {p.doc_id: catalog.chunks(p.doc_id) for p in candidates}  # each paper read once: topic gate, setup
+    bodies = paper_bodies(chunks)
     embedder = getattr(retriever, "embedder", None)
     closeness = None if embedder is None else (lambda papers: question_closeness(embedder, question, papers))
     papers, notes = choose_papers(question, candidates, options.papers, bodies, closeness)
     for paper in papers:
-        paper.setup = stated_setup(catalog, paper.doc_id, bodies.get(paper.doc_id, []))
+        paper.setup = stated_setup(chunks.get(paper.doc_id, []), bodies.get(paper.doc_id, []))
     if not papers:
         notes.append("the corpus returned no papers for the question")
     return RetrievalResult(

@@ -799,7 +799,11 @@ def paper_setup(chunks: Sequence[tuple[int | None, str | None, str]], body: str 
         counts = {d: len(re.findall(re.escape(d), body or text, re.I)) for d in datasets}
         datasets = [max(datasets, key=lambda d: counts[d])]
     settings = [f"batch size {' '.join(m.group(1).split())}" for m in _BATCH.finditer(text)][:1]
-    decoding = {m.group(1).lower() for m in _DECODING.finditer(text) if not _SPECULATIVE.search(text[: m.start()])}
+    decoding = {
+        m.group(1).lower()
+        for m in _DECODING.finditer(text)
+        if not _SPECULATIVE.search(text[max(0, m.start() - 20) : m.start()])
+    }
     if len(decoding) == 1:
         settings.append(decoding.pop())
     settings += _unique(m.group(0).upper() for m in _PRECISION.finditer(text))[:1]
