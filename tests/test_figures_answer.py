@@ -909,3 +909,17 @@ def test_a_paper_without_a_system_name_keeps_its_own_results_a_survey_does_not()
     assert systems == {"d1": ("LLM in a flash",), "d2": ()}
     figures = collect_figures(run, [])
     assert [(f.method, f.text) for f in figures] == [("LLM in a flash", "4-5x increase")]  # the survey: none
+
+
+def test_facets_are_read_from_how_much_lists_and_cost_questions_too() -> None:
+    # "how much throughput or quality is lost" asks about quality as surely as a bracketed list does
+    limited = "Can LLMs run on a single GPU, and how much throughput or quality is lost?"
+    assert facets(limited) == ["throughput", "quality"]
+    moe = "How much training compute, activated parameters and inference cost do MoE LLMs save?"
+    assert facets(moe) == ["training compute", "activated parameters", "inference cost"]
+    assert facets("Can RL make reasoning more accurate, and what does it cost at inference time?") == ["cost"]
+    assert facets("How much does speculative decoding speed up LLM inference?") == []  # "how much does": no list
+    assert facets("How many GPUs does it take?") == ["GPUs"]
+    assert facets("at what cost (extra draft models or heads, training, memory, output quality)?")[-1] == (
+        "output quality"
+    )  # the bracketed list says which costs: no bare "cost"

@@ -37,17 +37,41 @@ _FACET_STOP = frozenset(
 )
 
 
-def facets(question: str) -> list[str]:
-    """What the question lists in brackets or after 'at what cost': 'extra draft models or heads, training,
-    memory, output quality' → ['draft models', 'heads', 'training', 'memory', 'output quality']."""
-    inner = re.findall(r"\(([^)]*)\)", question)
+_AUX_WORDS = r"is|are|was|were|do|does|did|can|could|will|would|has|have|had"
+# "how much throughput or quality is lost", "how much training compute, activated parameters and inference cost
+# do mixture-of-experts LLMs save": the quantities listed between "how much" and the verb's auxiliary.
+_HOW_MUCH = re.compile(
+    rf"\bhow\s+(?:much|many)\s+(?P<list>(?:(?!\b(?:{_AUX_WORDS})\b)[^?;()])+?)\s+(?:{_AUX_WORDS})\b", re.I
+)
+# "what does it cost at inference time?", "at what cost?": the cost is asked even when nothing is listed.
+_COST_ASKED = re.compile(r"\bwhat\s+(?:does|do|did)\s+(?:it|this|that|they)\s+cost\b|\bat\s+what\s+costs?\b", re.I)
+_LIST_STOP = _FACET_STOP - {"cost", "costs"}
+
+
+def _listed(group: str, stop: frozenset[str]) -> list[str]:
     out = []
-    for group in inner:
-        for part in _FACET_SPLIT.split(group):
-            words = [w for w in re.findall(r"[A-Za-z][\w-]*", part) if w.lower() not in _FACET_STOP]
-            if words:
-                out.append(" ".join(words))
+    for part in _FACET_SPLIT.split(group):
+        words = [w for w in re.findall(r"[A-Za-z][\w-]*", part) if w.lower() not in stop]
+        if words:
+            out.append(" ".join(words))
     return out
+
+
+def facets(question: str) -> list[str]:
+    """What the question asks to be covered: the list in its brackets ('at what cost (extra draft models or heads,
+    training, memory, output quality)' → 'draft models', 'heads', 'training', 'memory', 'output quality'), the
+    quantities of a 'how much … is lost' ('throughput', 'quality'), and 'cost' when it asks what something costs
+    and lists nothing. A question that asks "how much quality is lost" asks about quality as surely as one that
+    lists it in brackets; reading brackets only left such questions without a quality line."""
+    out: list[str] = []
+    for group in re.findall(r"\(([^)]*)\)", question):
+        out += _listed(group, _FACET_STOP)
+    for match in _HOW_MUCH.finditer(question):
+        out += [f for f in _listed(match.group("list"), _LIST_STOP) if f.lower() not in GENERIC]
+    cost = _COST_ASKED.search(question)
+    if cost and "(" not in question[cost.end() :]:  # "at what cost (…)": the list says which costs
+        out.append("cost")
+    return list(dict.fromkeys(out))
 
 
 _FACET_GENERIC = frozenset({"model", "models", "output", "outputs", "method", "methods", "system", "systems"})

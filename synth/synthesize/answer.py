@@ -687,13 +687,14 @@ def stated_sentence(
 
 
 def coverage_sentence(question: str, texts: Sequence[str]) -> CitedSentence | None:
-    """The facets of the question that no verified claim or figure mentions."""
+    """The facets of the question that no verified claim, figure or passage the Answer quotes mentions."""
     corpus = " ".join(texts)
     missing = [facet for facet in facets(question) if not facet_mentioned(facet, corpus)]
     if not missing:
         return None
     return CitedSentence(
-        text=f"Not answered by the retrieved papers: {', '.join(missing)} (no verified claim or figure mentions it).",
+        text=f"Not answered by the retrieved papers: {', '.join(missing)} "
+        "(no verified claim, figure or quoted passage mentions it).",
         kind="meta",
     )
 
@@ -801,7 +802,10 @@ def build_answer(
         extra = extra or theme_sentence([c for c in usable if c.number not in used], "method", "How it works:")
         if extra is not None:
             out.append(extra)
-    coverage = coverage_sentence(run.question, [c.claim.text for c in usable] + [f.quote for f in figures])
+    # What the Answer quotes counts too ("Output quality: … without sacrificing performance" read from a passage),
+    # its own labels ("Output quality:") do not.
+    said = [re.sub(r"^[A-Z][^:]{0,40}:\s", "", s.text) for s in out if s.kind != "meta"]
+    coverage = coverage_sentence(run.question, [c.claim.text for c in usable] + [f.quote for f in figures] + said)
     if missing:
         text = f"Only part of the question is covered: no retrieved paper names {' or '.join(missing)}."
         out.append(CitedSentence(text=text, kind="meta"))

@@ -402,7 +402,7 @@ def rank_candidates(
         final = fill_parts(final, answers, groups_all, quota, duplicate, per_paper)
     wanted = facets(question) if question else []
     if wanted:
-        final = fill_facets(final, ranked, texts, groups_all, wanted, facet_mentioned, duplicate)
+        final = fill_facets(final, ranked, texts, groups_all, wanted, facet_mentioned, duplicate, per_paper)
     return [_claim(candidates[g], relevance, g) for g in final]
 
 

@@ -97,21 +97,17 @@ def fill_facets(
     facets: Sequence[str],
     mentions: Callable[[str, str], bool],
     duplicate: Callable[[int, int], bool],
+    per_paper: int | None = None,
 ) -> list[int]:
     """The chosen claims with, for each facet the question lists that none of them speaks to ("at what cost
     (… training, memory …)"), the best-ranked candidate that does in place of the last-ranked claim of a paper
     that keeps another and speaks to no facet: EAGLE's "trainable within 1-2 days on an A100 server" answers
     "training" better than a paper's fourth speed-up figure, and the Answer no longer says no paper covers it.
-    Indices are the candidates'; `ranked` is every on-topic candidate best first."""
+    The swap keeps the per-paper cap (`per_paper`). Indices are the candidates'; `ranked` is every on-topic
+    candidate best first."""
     out = list(chosen)
     for facet in facets:
         if any(mentions(facet, texts[i]) for i in out):
-            continue
-        pick = next(
-            (j for j in ranked if j not in out and mentions(facet, texts[j]) and not any(duplicate(j, k) for k in out)),
-            None,
-        )
-        if pick is None:
             continue
         counts: dict[str, int] = {}
         for i in out:
@@ -120,7 +116,19 @@ def fill_facets(
             (i for i in reversed(out) if counts[groups[i]] >= 2 and not any(mentions(f, texts[i]) for f in facets)),
             None,
         )
-        if drop is not None:
+        if drop is None:
+            continue
+        # the paper stays within the cap once `drop` has left
+        left = {g: n - (g == groups[drop]) for g, n in counts.items()}
+        pick = next(
+            (
+                j for j in ranked
+                if j not in out and (per_paper is None or left.get(groups[j], 0) < per_paper)
+                and mentions(facet, texts[j]) and not any(duplicate(j, k) for k in out)
+            ),
+            None,
+        )  # fmt: skip
+        if pick is not None:
             out.remove(drop)
             out.append(pick)
     return out
