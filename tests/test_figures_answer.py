@@ -11,7 +11,7 @@ from synth.claims.gates import claim_defect
 from synth.core.claims import Claim, Evidence, Provenance, Verdict, VerdictLabel
 from synth.core.hits import Hit
 from synth.core.run import PaperRef, ReportClaim
-from synth.synthesize.answer import build_answer, facets, focus
+from synth.synthesize.answer import _figure_phrase, build_answer, facets, focus
 from synth.synthesize.figures import SourceSentence, cross_check, figures_in, method_key
 from tests.report_fixtures import sample_run
 
@@ -764,7 +764,10 @@ def test_a_machines_memory_and_a_bandwidth_are_conditions_not_figures() -> None:
     assert _read("LoongServe runs on eight NVIDIA A800 80GB GPUs with 2048 GB of host memory.", ("LoongServe",)) == []
     assert _read("The NVLink bandwidth between two GPUs is 400 GB/s.", ("LoongServe",)) == []
     kept = _read("QLoRA reduces the memory of finetuning a 65B model from >780GB of GPU memory to <48GB.", ("QLoRA",))
-    assert [f.shown() for f in kept] == ["over 780 GB", "up to 48 GB"]
+    # one figure, the end of the change, with where it started: "memory from over 780 GB to under 48 GB"
+    assert [(f.start, f.shown()) for f in kept] == [("over 780 GB", "up to 48 GB")]
+    assert _figure_phrase(kept[0]) == "memory from over 780 GB to under 48 GB"
+    assert kept[0].shown_change() == "over 780 GB → up to 48 GB"  # the figures table and the plot's label
     (used,) = _read("DeepSeek-V2 uses 21 GB of memory per GPU.", ("DeepSeek-V2",))
     assert used.value == 21
 

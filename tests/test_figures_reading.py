@@ -469,3 +469,27 @@ def test_a_figure_measured_against_unnamed_earlier_systems_stays_the_papers() ->
     """The rule above must not drop the paper's own result stated against "existing systems"."""
     (own,) = _read("Our system outperforms existing systems by 2.1x in throughput.", ("FlashX",))
     assert own.method == "FlashX"
+
+
+def test_scores_listed_each_on_its_benchmark_keep_their_benchmark() -> None:
+    """DeepSeek-R1 p. 4: "scores of 90.8% on MMLU, 84.0% on MMLU-Pro, and 71.5% on GPQA Diamond" gave every
+    score MMLU; "87.6% on AlpacaEval 2.0 and a win-rate of 92.3% on ArenaHard" gave 92.3% to "AlpacaEval"."""
+    scores = _read(
+        "DeepSeek-R1 achieves outstanding results, significantly outperforming DeepSeek-V3 with scores of 90.8% on "
+        "MMLU, 84.0% on MMLU-Pro, and 71.5% on GPQA Diamond.",
+        ("DeepSeek-R1",),
+    )
+    assert [(f.value, f.dataset) for f in scores] == [(90.8, ["MMLU"]), (84.0, ["MMLU-Pro"]), (71.5, ["GPQA Diamond"])]
+    wins = _read(
+        "DeepSeek-R1 achieves a length-controlled win-rate of 87.6% on AlpacaEval 2.0 and a win-rate of 92.3% on "
+        "ArenaHard.",
+        ("DeepSeek-R1",),
+    )
+    assert [(f.method, f.dataset) for f in wins] == [
+        ("DeepSeek-R1", ["AlpacaEval 2.0"]),
+        ("DeepSeek-R1", ["ArenaHard"]),
+    ]
+    (both,) = _read("EAGLE-2 achieves a 3.05x-4.26x speedup on MT-bench and GSM8K.", ("EAGLE-2",))
+    assert both.dataset == ["MT-bench", "GSM8K"]  # a lone figure keeps every benchmark its sentence names
+    machines = _read("EAGLE reaches 2.7x on A100 and 3.0x on RTX 3090.", ("EAGLE",))
+    assert all(f.dataset == [] for f in machines)  # a machine is no benchmark

@@ -47,6 +47,13 @@ class PaperSetup(BaseModel):
         return [*self.hardware, *self.dataset, *self.setting]
 
 
+def shown_value(low: float, high: float, unit: str, bound: str | None) -> str:
+    """'up to 6.5x', '3.05–4.26x', 'over 780 GB': a value with its bound, as a reader expects it."""
+    unit = "x" if unit == "x" else (f" {unit}" if unit not in ("", "%") else unit)
+    value = f"{low:g}–{high:g}{unit}" if low != high else f"{low:g}{unit}"
+    return {"le": "up to ", "ge": "over ", "approx": "about "}.get(bound or "", "") + value
+
+
 class ReportedFigure(BaseModel):
     """One figure a paper reports, with everything a reader needs to compare it with another."""
 
@@ -64,6 +71,9 @@ class ReportedFigure(BaseModel):
         "latency figure, which latency ('TTFT', 'kernel latency'), so only the same one is compared.",
     )
     bound: str | None = Field(None, description="le: 'up to'; ge: 'over', 'at least'; approx.")
+    start: str | None = Field(
+        None, description="The value it changed from, as shown: 'over 780 GB' of 'from >780GB of GPU memory to <48GB'."
+    )
     baseline: str | None = Field(None, description="What it is compared with ('vanilla autoregressive decoding').")
     models: list[str] = Field(default_factory=list, description="Models named with the figure (Vicuna-7B, ...).")
     hardware: list[str] = Field(default_factory=list, description="GPUs/CPUs named (A100, RTX 3090, ...).")
@@ -128,8 +138,9 @@ class ReportedFigure(BaseModel):
 
     def shown(self) -> str:
         """'up to 6.5x', '3.05–4.26x': the value with its bound, as a reader expects it."""
-        low, high = self.span
-        unit = "x" if self.unit == "x" else (f" {self.unit}" if self.unit not in ("", "%") else self.unit)
-        value = f"{low:g}–{high:g}{unit}" if low != high else f"{low:g}{unit}"
-        prefix = {"le": "up to ", "ge": "over ", "approx": "about "}.get(self.bound or "", "")
-        return prefix + value + (f" {self.multiplies}" if self.multiplies else "")
+        return shown_value(*self.span, self.unit, self.bound) + (f" {self.multiplies}" if self.multiplies else "")
+
+    def shown_change(self) -> str:
+        """The figure with where it started, when it ends a change: 'over 780 GB → up to 48 GB' (the table and the
+        plot; '48 GB' alone reads as a level)."""
+        return f"{self.start} → {self.shown()}" if self.start else self.shown()

@@ -451,7 +451,7 @@ def reported_figures(run: ReportRun, max_methods: int = 14) -> str | None:
         low, high = f.span
         link = f"#claim-{f.claim}" if f.claim else f"#ref-{f.paper}"
         conditions = f.conditions()
-        label = f"{f.method}: {f.shown()} (R{f.paper}, p. {f.page}" + (f"; {conditions})" if conditions else ")")
+        label = f"{f.method}: {f.shown_change()} (R{f.paper}, p. {f.page}" + (f"; {conditions})" if conditions else ")")
         rows.setdefault(f.method, []).append((low, high, f.primary, link, label))
     if len(rows) < 2:
         return None

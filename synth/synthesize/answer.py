@@ -225,11 +225,13 @@ def _where(f: ReportedFigure) -> str:
     return f"R{f.paper}, p. {f.page}" if f.page else f"R{f.paper}"
 
 
-def _conditions(figures: Sequence[ReportedFigure], limit: int = 3) -> str:
+def _conditions(figures: Sequence[ReportedFigure], limit: int = 3, method: str = "", datasets: bool = True) -> str:
+    """The models, machines, settings and benchmarks named with the figures; never the method itself ("DeepSeek-R1
+    90.8% (DeepSeek-R1, …)" says nothing)."""
     terms: list[str] = []
     for f in figures:
-        for t in [*f.models, *f.hardware, *f.setting, *f.dataset]:
-            if t not in terms:
+        for t in [*f.models, *f.hardware, *f.setting, *(f.dataset if datasets else [])]:
+            if t not in terms and not (method and method_key(t) == method_key(method)):
                 terms.append(t)
     return ", ".join(terms[:limit])
 
@@ -237,7 +239,7 @@ def _conditions(figures: Sequence[ReportedFigure], limit: int = 3) -> str:
 def _method_phrase(m: MethodSummary, figures: Sequence[ReportedFigure]) -> str:
     baselines = {baseline_key(f.baseline): f.baseline for f in figures if f.baseline}
     baseline = next(iter(baselines.values())) if len(baselines) == 1 else None  # a range over one baseline only
-    conditions = _conditions(figures)
+    conditions = _conditions(figures, method=m.method)
     where = "; ".join(dict.fromkeys(_where(f) for f in figures))
     text = f"{m.method} {span_text(figures)}"
     if baseline:
@@ -286,6 +288,9 @@ def _figure_phrase(f: ReportedFigure) -> str:
     '20–40% latency')."""
     comparative = _COMPARATIVE.search(f.text)
     word = _METRIC_WORDS.get(f.metric, "")
+    if f.start:  # "memory from over 780 GB to under 48 GB": the end of a change alone reads as a level
+        end = "under " + f.shown().removeprefix("up to ") if f.bound == "le" else f.shown()
+        return f"{word} from {f.start} to {end}".strip()
     if comparative:
         said = comparative.group(0).lower()
         # "up to 5% higher latency", not "up to 5% higher": what is higher, unless the word says it ("faster")
@@ -313,9 +318,11 @@ def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Seque
     # Each baseline right after the figures measured against it: "4.43x over autoregressive decoding, 1.5x over
     # vanilla speculative decoding"; "up to 1.91x over standard SD, 124 tokens/s" (the rate has no baseline);
     # "1.7x, up to 2.08x over vanilla decoding" (a run of figures, the last one naming it).
+    # "90.8% on MMLU, 84.0% on MMLU-Pro": scores each on its own benchmark say where each was scored
+    each = len({d for f in top for d in f.dataset}) > 1 and all(len(f.dataset) == 1 for f in top)
     parts = []
     for i, f in enumerate(top):
-        phrase = _figure_phrase(f)
+        phrase = _figure_phrase(f) + (f" on {f.dataset[0]}" if each else "")
         later = top[i + 1] if i + 1 < len(top) else None
         if f.multiplies and later and later.multiplies == f.multiplies and not f.baseline:
             phrase = phrase.removesuffix(f" {f.multiplies}")  # "36%, 53%, 64% reduction in GPU time"
@@ -323,7 +330,7 @@ def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Seque
             phrase += f" {_against(phrase)} {f.baseline}"
         parts.append(phrase)
     text = f"{method} {', '.join(parts)}"
-    conditions = _conditions(top, limit=2)
+    conditions = _conditions(top, limit=2, method=method, datasets=not each)
     if conditions:
         text += f" ({conditions})"
     return f"{text} [{_where(top[0])}]"

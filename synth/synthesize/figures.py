@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from synth.claims.subject import subject_of
-from synth.core.figures import PaperSetup, ReportedFigure, Role
+from synth.core.figures import PaperSetup, ReportedFigure, Role, shown_value
 from synth.core.patterns import words_pattern
 from synth.core.quantities import ClaimNumber, Quantity, extract_numbers, multiplied_noun
 from synth.corpus.text import join_broken_names
@@ -337,15 +337,18 @@ def attribute(
     paper_system: str | None,
     known: frozenset[str] = frozenset(),
     section: str | None = None,
+    benchmarks: Collection[str] = (),
 ) -> str | None:
     """The method a figure belongs to: the name nearest before it in its clause, else the sentence's subject,
     else the paper's own system when the sentence names it, or speaks in the first person ("we", "our", "the
-    proposed", "this paper") and names no other method before the figure; None when unknown."""
+    proposed", "this paper") and names no other method before the figure; None when unknown. `benchmarks`: names
+    the sentence scores figures on ("87.6% on AlpacaEval 2.0 and 92.3% on ArenaHard"), never a method."""
     before = _RELATIVE.sub(lambda m: " " * len(m.group(0)), _blank(sentence[: number.start], known))
     clause = before[max(0, max(before.rfind(m) for m in _CLAUSE_MARKS)) :]
     raw_clause = sentence[number.start - len(clause) : number.start]  # unblanked: "GPT-4o and Claude-3.5-Sonnet"
     compared = {t for m in _COMPARED_OBJECTS.finditer(raw_clause) for t in _NAME.findall(m.group("objects"))}
-    names = [t for t in _NAME.findall(clause) if _is_method_name(t, known) and t not in compared]
+    bench = {w for b in benchmarks for w in b.split()}
+    names = [t for t in _NAME.findall(clause) if _is_method_name(t, known) and t not in compared and t not in bench]
     # "At-Speed [106] combines ... (AtSpeed-S) and ... (AtSpeed-R), to ... 2x": a name in closed brackets is a
     # variant or an aside; the figure belongs to the name outside them when there is one.
     outside = [t for t in _NAME.findall(_PARENS.sub(lambda m: " " * len(m.group(0)), clause)) if t in names]
@@ -620,6 +623,33 @@ def respective(
     return out
 
 
+# "90.8% on MMLU, 84.0% on MMLU-Pro, and 71.5% on GPQA Diamond": each figure followed by the benchmark it was
+# scored on (a name with two capitals or a known benchmark; "on A100" is a machine, "on Vicuna-7B" a model).
+_ON_NAME = re.compile(
+    r"^\s*(?:[a-z][\w-]*\s+)?(?:on|in)\s+(?:the\s+)?"
+    r"(?P<d>[A-Z][\w+/-]*(?:\.\d+)?(?:\s+(?:[A-Z][a-z][\w-]*|\d+(?:\.\d+)?)(?!\w|\.\d))?)"
+)
+
+
+def _benchmark_named(name: str) -> bool:
+    head = name.split()[0]
+    if _HARDWARE.fullmatch(head) or _MODEL.fullmatch(head) or head in ("Table", "Figure", "Fig", "Section"):
+        return False
+    return bool(_DATASET.match(name)) or len(re.findall(r"[A-Z]", head)) >= 2
+
+
+def benchmarks_after(text: str, numbers: Sequence[ClaimNumber]) -> dict[int, str]:
+    """Per figure (index in `numbers`), the benchmark named right after it ("84.0% on MMLU-Pro"), when at least
+    two figures of the sentence name their own: a list of scores, each on its benchmark. A lone figure keeps
+    every benchmark its sentence names ("3.05x on MT-bench and GSM8K")."""
+    out: dict[int, str] = {}
+    for i, n in enumerate(numbers):
+        m = _ON_NAME.match(text[n.phrase_end : n.phrase_end + 60])
+        if m and _benchmark_named(m.group("d")):
+            out[i] = m.group("d")
+    return out if len(set(out.values())) >= 2 else {}
+
+
 # "an order of magnitude larger than the regression loss": a size compared, not a speed-up.
 _SIZE_COMPARATIVE = re.compile(r"\b(?:larger|smaller|bigger|longer|shorter|more|fewer|less)\b", re.I)
 
@@ -662,6 +692,35 @@ _HARDWARE_SPEC = re.compile(
 )
 
 
+_CHANGED = re.compile(
+    r"\b(?:increas|decreas|rais|improv|drop|fell|reduc|cut|jump|grow|grew|climb|boost|declin|shrink|shrank)\w*", re.I
+)
+_CONDITION_WORD = re.compile(r"\b(?:in|on|for|with|at|under|when|using)\b", re.I)
+
+
+def _plain_change(text: str, numbers: Sequence[ClaimNumber], i: int) -> bool:
+    """Whether the i-th figure starts a change "from A to B" with no condition of its own between them ("from
+    >780GB of GPU memory to <48GB"); "from 1.27x in question answering to 1.66x in RAG" is two results."""
+    n = numbers[i]
+    end = numbers[i + 1] if i + 1 < len(numbers) else None
+    if n.role != "from" or end is None or end.role != "to":
+        return False
+    # a change verb before it ("reduces … from", "increases from"); "speedup from 2x to 2.5x" is a range
+    changed = _CHANGED.search(text[max(0, n.start - 100) : n.start])
+    return bool(changed) and not _CONDITION_WORD.search(text[n.end : end.phrase_start])
+
+
+def _changed_from(text: str, numbers: Sequence[ClaimNumber], i: int) -> str | None:
+    """What the i-th figure changed from ("from >780GB of GPU memory to <48GB" → "over 780 GB"): the end of a
+    change reads as one only beside its start."""
+    if i == 0 or not _plain_change(text, numbers, i - 1):
+        return None
+    start = numbers[i - 1]
+    low = start.low if start.low is not None else start.value
+    high = start.high if start.high is not None else start.value
+    return shown_value(low, high, start.unit, start.bound)
+
+
 def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) -> list[ReportedFigure]:
     """The figures of one sentence worth a row: a result with a unit, attributed to a method. `known`: method
     keys the run's papers name (their systems), recognised even when spelt like ordinary words. Names broken
@@ -672,11 +731,14 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
     out: list[ReportedFigure] = []
     numbers = extract_numbers(text)
     paired = respective(text, numbers, known)
+    scored_on = benchmarks_after(text, numbers)
     listed = {i: (numbers[run[0]], numbers[run[-1]]) for run in _figure_runs(text, numbers) for i in run}
     for i, n in enumerate(numbers):
         if n.unit not in _KEEP_UNITS or (n.quantity is Quantity.SIZE and n.unit != "x"):
             continue
-        if _CHANGE_FROM.search(text[max(0, n.start - 60) : n.start]) and re.match(r"\s*(?:to|→)\s", text[n.end :]):
+        if _plain_change(text, numbers, i) or (
+            _CHANGE_FROM.search(text[max(0, n.start - 60) : n.start]) and re.match(r"\s*(?:to|→)\s", text[n.end :])
+        ):
             continue  # "increases from 15.6% to 71.0%": where it started, not a result (the quote keeps it); one
             # with its own condition ("from 1.27x in question answering to 1.66x in RAG") is a result there
         if n.unit == "x" and not (0 < (n.high or n.value) < 1000):
@@ -690,7 +752,7 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
         pair = paired.get(i, _Respective())
         own = sentence.paper_systems[0] if sentence.paper_systems else None
         head = listed.get(i, (n, n))[0]  # "EAGLE reaches 2x, 3x, and 4x": a list's figures take its head's method
-        method = pair.method or attribute(text, head, own, known, sentence.section)
+        method = pair.method or attribute(text, head, own, known, sentence.section, set(scored_on.values()))
         if method is None:
             continue
         primary = is_own(method, sentence.paper_systems)
@@ -718,12 +780,13 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
             ReportedFigure(
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
                 high=n.high, unit=n.unit, text=text[n.phrase_start : n.phrase_end], bound=n.bound,
+                start=_changed_from(text, numbers, i),
                 multiplies=noun if metric in ("other", Quantity.LATENCY.value) else None,
                 baseline=pair.baseline or _baseline(text, listed.get(i, (n, n))[1]),
                 models=[pair.model] if pair.model else _unique(_MODEL.findall(text)),
                 hardware=_unique(h for h in _HARDWARE.findall(text) if h not in ("GPU", "GPUs", "CPU", "CPUs")),
                 setting=_unique(_SETTING.findall(text)),
-                dataset=[pair.dataset] if pair.dataset else _unique(_DATASET.findall(text)),
+                dataset=[d] if (d := pair.dataset or scored_on.get(i)) else _unique(_DATASET.findall(text)),
                 doc_id=sentence.doc_id, arxiv_id=sentence.arxiv_id, paper=sentence.paper, source=sentence.source,
                 page=sentence.page, quote=sentence.text, claim=sentence.claim, primary=primary,
             )
