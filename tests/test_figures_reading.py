@@ -493,3 +493,39 @@ def test_scores_listed_each_on_its_benchmark_keep_their_benchmark() -> None:
     assert both.dataset == ["MT-bench", "GSM8K"]  # a lone figure keeps every benchmark its sentence names
     machines = _read("EAGLE reaches 2.7x on A100 and 3.0x on RTX 3090.", ("EAGLE",))
     assert all(f.dataset == [] for f in machines)  # a machine is no benchmark
+
+
+def test_a_share_of_the_baselines_cost_is_a_saving_and_a_learning_rate_is_no_result() -> None:
+    """DeepSeekMoE p. 15: "with only about 40% of computations" read as a bare 40% of no kind; DeepSeek-Coder-V2's
+    "reducing the learning rate to 10% of its initial value" was its headline "10%" gain."""
+    from synth.synthesize.answer import _headline_phrase
+
+    (share,) = _read(
+        "Compared with LLaMA2 7B, DeepSeekMoE 16B achieves superior performance with only about 40% of computations.",
+        ("DeepSeekMoE",),
+    )
+    assert (share.role, share.multiplies, share.baseline) == ("gain", "of computations", "LLaMA2 7B")
+    assert _headline_phrase("DeepSeekMoE", [share], [("gain", "%")]).startswith(
+        "DeepSeekMoE about 40% of computations compared with LLaMA2 7B"
+    )
+    assert _read("DeepSeekMoE uses 40% of computations for routing.", ("DeepSeekMoE",)) == [] or all(
+        f.role != "gain" for f in _read("DeepSeekMoE uses 40% of computations for routing.", ("DeepSeekMoE",))
+    )  # no "only": not a share it saves
+    schedule = (
+        "For learning rate scheduling, we employ a cosine decay strategy, starting with 2000 warm-up steps and "
+        "gradually reducing the learning rate to 10% of its initial value."
+    )
+    assert _read(schedule, ("DeepSeek-Coder-V2",)) == []
+
+
+def test_a_figure_achieved_by_another_model_is_that_models() -> None:
+    """DeepSeek-Coder-V2 p. 3: "nearly matching the state-of-the-art accuracy of 76.6% achieved by GPT-4o" gave
+    DeepSeek-Coder-V2 a 75.7-76.6% range; the model names keep no sentence's full stop ("GPT-4o.")."""
+    own, other = _read(
+        "DeepSeek-Coder-V2 attains an accuracy of 75.7% on the MATH benchmark, nearly matching the state-of-the-art "
+        "accuracy of 76.6% achieved by GPT-4o.",
+        ("DeepSeek-Coder-V2",),
+    )
+    assert (own.method, own.value, own.primary) == ("DeepSeek-Coder-V2", 75.7, True)
+    assert (other.method, other.value, other.primary) == ("GPT-4o", 76.6, False)
+    assert "GPT-4o" in own.models and "GPT-4o." not in own.models

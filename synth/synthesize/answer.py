@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from synth.claims.extract.extractive import reject_reason
 from synth.claims.extract.subject import introduced_names, recase, system_name
@@ -225,13 +225,19 @@ def _where(f: ReportedFigure) -> str:
     return f"R{f.paper}, p. {f.page}" if f.page else f"R{f.paper}"
 
 
-def _conditions(figures: Sequence[ReportedFigure], limit: int = 3, method: str = "", datasets: bool = True) -> str:
+def _conditions(
+    figures: Sequence[ReportedFigure],
+    limit: int = 3,
+    method: str = "",
+    datasets: bool = True,
+    skip: Collection[str | None] = (),
+) -> str:
     """The models, machines, settings and benchmarks named with the figures; never the method itself ("DeepSeek-R1
-    90.8% (DeepSeek-R1, …)" says nothing)."""
+    90.8% (DeepSeek-R1, …)" says nothing) nor its baseline ("over DeepSeek 67B (DeepSeek 67B)")."""
     terms: list[str] = []
     for f in figures:
         for t in [*f.models, *f.hardware, *f.setting, *(f.dataset if datasets else [])]:
-            if t not in terms and not (method and method_key(t) == method_key(method)):
+            if t not in terms and t not in skip and not (method and method_key(t) == method_key(method)):
                 terms.append(t)
     return ", ".join(terms[:limit])
 
@@ -288,6 +294,8 @@ def _figure_phrase(f: ReportedFigure) -> str:
     '20–40% latency')."""
     comparative = _COMPARATIVE.search(f.text)
     word = _METRIC_WORDS.get(f.metric, "")
+    if f.multiplies and f.multiplies.startswith("of "):
+        return f.shown()  # "about 40% of computations": the share says what it is of
     if f.start:  # "memory from over 780 GB to under 48 GB": the end of a change alone reads as a level
         end = "under " + f.shown().removeprefix("up to ") if f.bound == "le" else f.shown()
         return f"{word} from {f.start} to {end}".strip()
@@ -309,7 +317,10 @@ def _figure_phrase(f: ReportedFigure) -> str:
 
 
 def _against(phrase: str) -> str:
-    """'20–40% faster than EAGLE-1', '55% lower latency than the baseline', '2.7x speed-up over vanilla decoding'."""
+    """'20–40% faster than EAGLE-1', '55% lower latency than the baseline', '2.7x speed-up over vanilla decoding',
+    'about 40% of computations compared with LLaMA2 7B'."""
+    if re.search(r"% of (?:the |its )?[\w\s-]+$", phrase):
+        return "compared with"
     return "than" if _COMPARATIVE.search(phrase) else "over"
 
 
@@ -330,7 +341,7 @@ def _headline_phrase(method: str, figures: Sequence[ReportedFigure], want: Seque
             phrase += f" {_against(phrase)} {f.baseline}"
         parts.append(phrase)
     text = f"{method} {', '.join(parts)}"
-    conditions = _conditions(top, limit=2, method=method, datasets=not each)
+    conditions = _conditions(top, limit=2, method=method, datasets=not each, skip={f.baseline for f in top})
     if conditions:
         text += f" ({conditions})"
     return f"{text} [{_where(top[0])}]"
@@ -512,14 +523,17 @@ def _clip(text: str, words: int = 40) -> str:
 # A cost word a benefit qualifies: "improved cost-quality tradeoffs", "reduces memory", "lower cost". A cost's
 # size is still a cost ("no training overhead", "negligible overhead"): the costs line is where a reader looks.
 _BENEFIT_BEFORE = re.compile(
-    r"\b(?:improv\w*|better|lower\w*|reduc\w*|sav\w*|cuts?|cutting|cheaper|favou?rable)\s+(?:[\w-]+\s+){0,2}$",
+    r"\b(?:improv\w*|better|lower\w*|reduc\w*|sav\w*|cuts?|cutting|cheaper|favou?rable)\s+(?:[\w-]+\s+){0,2}$|"
+    # "using only 28.5% (maybe even 18.2%) of computations": the share it needs, a saving
+    r"\b(?:only|just|merely)\s+(?:[^.;]|\.(?=\d)){0,30}?\bof\s+(?:the\s+|its\s+)?$",
     re.I,
 )
 
 
 def stated_cost(text: str) -> bool:
-    """The sentence names a cost of something, not a saving of one ("for improved cost-quality tradeoffs")."""
-    return any(not _BENEFIT_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) for m in STATED_COST.finditer(text))
+    """The sentence names a cost of something, not a saving of one ("for improved cost-quality tradeoffs", "using
+    only 28.5% of computations")."""
+    return any(not _BENEFIT_BEFORE.search(text[max(0, m.start() - 50) : m.start()]) for m in STATED_COST.finditer(text))
 
 
 def theme_sentence(

@@ -102,7 +102,7 @@ _INCURS = re.compile(r"\bincur(?:s|red|ring)?\s+(?:(?:a|an|only|about|around|rou
 _QUALITY_METRICS = {Quantity.ACCURACY}
 _MODEL = re.compile(
     r"(?<![\w-])(?:[A-Z][A-Za-z]*[\w.]*(?:[- ](?:Chat|Instruct|Base|Coder|V\d))*[- ]?\d+(?:\.\d+)?[BM]|"
-    r"(?:Vicuna|LLaMA|Llama|OPT|Qwen|Mistral|Mixtral|Gemma|Phi|GPT|PaLM|DeepSeek|Falcon|T5)[\w.-]*)(?![\w])"
+    r"(?:Vicuna|LLaMA|Llama|OPT|Qwen|Mistral|Mixtral|Gemma|Phi|GPT|PaLM|DeepSeek|Falcon|T5)(?:[\w-]|\.(?=\w))*)(?![\w])"
 )
 _HARDWARE = re.compile(
     r"\b(?:[AHBL]\d{2,3}[A-Z]?(?:-\d+G)?|V100|T4|TPU\s?v?\d*|RTX\s?[A-Z]?\d{4}(?:\s?Ti)?|Ascend\s?\d+\w*|"
@@ -331,6 +331,12 @@ _COMPARED_WITH = re.compile(
 )
 
 
+_ACHIEVED_BY = re.compile(
+    r"\s*(?:[a-z][\w-]*\s+){0,2}?(?:achieved|obtained|attained|reached|reported|set)\s+by\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][A-Za-z0-9]*(?:(?:[-‑]|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*)"
+)
+
+
 def attribute(
     sentence: str,
     number: ClaimNumber,
@@ -343,6 +349,9 @@ def attribute(
     else the paper's own system when the sentence names it, or speaks in the first person ("we", "our", "the
     proposed", "this paper") and names no other method before the figure; None when unknown. `benchmarks`: names
     the sentence scores figures on ("87.6% on AlpacaEval 2.0 and 92.3% on ArenaHard"), never a method."""
+    by = _ACHIEVED_BY.match(sentence, number.end)
+    if by and (_is_method_name(by.group("name"), known) or _MODEL.fullmatch(by.group("name"))):
+        return by.group("name")  # "the state-of-the-art accuracy of 76.6% achieved by GPT-4o": GPT-4o's figure
     before = _RELATIVE.sub(lambda m: " " * len(m.group(0)), _blank(sentence[: number.start], known))
     clause = before[max(0, max(before.rfind(m) for m in _CLAUSE_MARKS)) :]
     raw_clause = sentence[number.start - len(clause) : number.start]  # unblanked: "GPT-4o and Claude-3.5-Sonnet"
@@ -367,6 +376,24 @@ def attribute(
     return None  # no name and no "we": background ("verification is 4x slower than ..."), not the paper's result
 
 
+# "with only about 40% of computations", "using only 28.5% (maybe even 18.2%) of computations": the share of a
+# baseline's cost a method needs, a saving (it read as a bare "28.5%" of no kind).
+_ONLY_BEFORE = re.compile(r"\b(?:only|just|merely)\s+(?:(?:about|around|roughly|approximately|nearly)\s+)?$", re.I)
+_OF_COST = re.compile(
+    r"^\s*(?:\([^()]*\)\s*)?(?P<of>of\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?(?:computations?|compute|FLOPs|"
+    r"parameters|memory|costs?|GPU\s+hours|energy))\b",
+    re.I,
+)
+
+
+def share_of_cost(sentence: str, number: ClaimNumber) -> str | None:
+    """'of computations' when the figure is a share of a cost said with 'only' before it; else None."""
+    if number.unit != "%" or not _ONLY_BEFORE.search(sentence[max(0, number.start - 40) : number.start]):
+        return None
+    after = _OF_COST.match(sentence[number.end :])
+    return after.group("of") if after else None
+
+
 def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, ClaimNumber] | None = None) -> Role:
     """Gain, cost or quality, from the quantity and the words around the figure ('2.8x slower' is a cost).
     `listed`: the first and last figure of a list the figure is in ("2.8x, 1.5x, and 2.5x higher latency")."""
@@ -379,6 +406,8 @@ def role_of(sentence: str, number: ClaimNumber, listed: tuple[ClaimNumber, Claim
             # "improves to 86.7%" stay scores)
             return "gain" if number.direction == "higher" else "cost"
         return "quality"
+    if share_of_cost(sentence, number):
+        return "gain"  # "with only about 40% of computations": what it needs of the baseline's cost
     if number.quantity in (Quantity.MEMORY, Quantity.COST) and number.direction is not None:
         # "reduces the KV cache by 93.3%": a saving. Not latency: "20%-40% faster" reads "higher" and is a gain.
         return "gain" if number.direction == "lower" else "cost"
@@ -721,12 +750,18 @@ def _changed_from(text: str, numbers: Sequence[ClaimNumber], i: int) -> str | No
     return shown_value(low, high, start.unit, start.bound)
 
 
+# "reducing the learning rate to 10% of its initial value", "2000 warm-up steps": how it was trained, no result.
+_HYPERPARAMETER = re.compile(
+    r"\b(?:learning[- ]rates?|warm-?up\s+(?:steps|ratio)|weight\s+decay|dropout\s+rate)\b", re.I
+)
+
+
 def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) -> list[ReportedFigure]:
     """The figures of one sentence worth a row: a result with a unit, attributed to a method. `known`: method
     keys the run's papers name (their systems), recognised even when spelt like ordinary words. Names broken
     at a line end are read joined ("EAGLE- 3"); a flattened table fragment gives none."""
     text = join_broken_names(sentence.text)
-    if is_fragment(text):
+    if is_fragment(text) or _HYPERPARAMETER.search(text):
         return []
     out: list[ReportedFigure] = []
     numbers = extract_numbers(text)
@@ -774,6 +809,9 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
                 after is not None and _SIZE_COMPARATIVE.fullmatch(after.group(1))
             )
             metric = "speedup" if role == "gain" and noun is None and not sized else "other"
+        share = share_of_cost(text, n)
+        if share:
+            metric, noun = Quantity.COST.value, share  # "about 40% of computations" compared with LLaMA2 7B
         if metric == Quantity.OTHER.value and n.unit == "%" and noun is None:
             noun = changed_what(text, head, listed.get(i, (n, n))[1])  # "36% reduction in GPU time", not "36%"
         out.append(
@@ -781,7 +819,7 @@ def figures_in(sentence: SourceSentence, known: frozenset[str] = frozenset()) ->
                 method=method, metric=metric, role=role, value=n.value, low=n.low,
                 high=n.high, unit=n.unit, text=text[n.phrase_start : n.phrase_end], bound=n.bound,
                 start=_changed_from(text, numbers, i),
-                multiplies=noun if metric in ("other", Quantity.LATENCY.value) else None,
+                multiplies=noun if metric in ("other", Quantity.LATENCY.value) or share else None,
                 baseline=pair.baseline or _baseline(text, listed.get(i, (n, n))[1]),
                 models=[pair.model] if pair.model else _unique(_MODEL.findall(text)),
                 hardware=_unique(h for h in _HARDWARE.findall(text) if h not in ("GPU", "GPUs", "CPU", "CPUs")),
