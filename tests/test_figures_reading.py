@@ -529,3 +529,16 @@ def test_a_figure_achieved_by_another_model_is_that_models() -> None:
     assert (own.method, own.value, own.primary) == ("DeepSeek-Coder-V2", 75.7, True)
     assert (other.method, other.value, other.primary) == ("GPT-4o", 76.6, False)
     assert "GPT-4o" in own.models and "GPT-4o." not in own.models
+
+
+def test_the_method_a_system_is_an_alternative_to_is_not_the_figures_owner() -> None:
+    """vAttention p. 1: "a … performant alternative to PagedAttention: it … improves LLM serving throughput by up
+    to 1.23×" was PagedAttention's 1.23x, and vAttention's headline fell to a page-10 prefill time."""
+    (gain,) = _read(
+        "Overall, vAttention is a simpler, portable, and performant alternative to PagedAttention: it supports various "
+        "attention kernels out-of-the-box and improves LLM serving throughput by up to 1.23× compared to the use of "
+        "PagedAttention-based kernels of FlashAttention-2 and FlashInfer.",
+        ("vAttention",),
+    )
+    assert (gain.method, gain.primary, gain.role) == ("vAttention", True, "gain")
+    assert gain.baseline == "PagedAttention-based kernels of FlashAttention-2"

@@ -310,7 +310,8 @@ def _own_voice(sentence: str, section: str | None = None) -> bool:
 # "X outperforms GPT-4o and Claude-3.5-Sonnet ... with 28.9%": names a comparison word governs are the baselines,
 # not what the figure belongs to.
 _COMPARED_OBJECTS = re.compile(
-    r"\b(?:outperform\w*|surpass\w*|beat\w*|than|versus|vs\.?|compared\s+(?:to|with)|relative\s+to)\s+"
+    r"\b(?:outperform\w*|surpass\w*|beat\w*|than|versus|vs\.?|compared\s+(?:to|with)|relative\s+to|"
+    r"alternatives?\s+to|instead\s+of|unlike|replac\w*)\s+"
     r"(?P<objects>[\w.‑-]+(?:(?:\s*,\s*(?=[\w.‑-]+(?:\s*,|\s+and\s|\s+or\s))|\s*,?\s+(?:and|or)\s+)[\w.‑-]+){0,3})",
     re.I,
 )
@@ -472,6 +473,7 @@ def _baseline(sentence: str, number: ClaimNumber) -> str | None:
     if match.end() < len(sentence) and sentence[match.end()].isalnum():  # cut mid-word at the length cap
         what = what.rsplit(" ", 1)[0]
     what = _BASELINE_STOP.sub("", what).strip()
+    what = re.sub(r"^(?:the\s+)?use\s+of\s+(?:the\s+)?", "", what)  # "the use of PagedAttention-based kernels"
     if _GENERIC_BASELINE.match(what):
         examples = _EXAMPLES.match(sentence[match.start("what") + len(what) :])
         if examples:
