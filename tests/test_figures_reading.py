@@ -542,3 +542,27 @@ def test_the_method_a_system_is_an_alternative_to_is_not_the_figures_owner() -> 
     )
     assert (gain.method, gain.primary, gain.role) == ("vAttention", True, "gain")
     assert gain.baseline == "PagedAttention-based kernels of FlashAttention-2"
+
+
+def test_a_multiple_of_another_systems_figure_names_its_baseline() -> None:
+    """FASTDECODE p. 1: "achieves 1.88 × −5.04× the throughput of vLLM" had no baseline in the Answer."""
+    low, high = _read(
+        "FASTDECODE achieves 1.88 × −5.04× the throughput of vLLM when serving modern LLMs with the same GPU.",
+        ("FASTDECODE",),
+    )
+    assert (low.baseline, high.baseline) == ("vLLM", "vLLM")
+    (eagle,) = _read("EAGLE achieves 2.7x the speed of vanilla decoding.", ("EAGLE",))
+    assert eagle.baseline == "vanilla decoding"
+
+
+def test_a_quoted_statement_starts_at_the_colon_that_opens_it() -> None:
+    from synth.synthesize.answer import _QUALITY_STATEMENT, _after_preamble
+
+    medusa = (
+        "We present two levels of fine-tuning procedures for MEDUSA to meet the needs of different use cases: "
+        "MEDUSA-1: MEDUSA is directly fine-tuned on top of a frozen backbone LLM, enabling lossless inference "
+        "acceleration."
+    )
+    assert _after_preamble(medusa, _QUALITY_STATEMENT).startswith("…MEDUSA-1: MEDUSA is directly fine-tuned")
+    plain = "As fuzzy threshold compares the logits, τ can be adjusted to trade quality and acceptance rate β."
+    assert _after_preamble(plain, _QUALITY_STATEMENT) == plain

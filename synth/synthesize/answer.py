@@ -659,6 +659,23 @@ def unseen_papers_sentence(claims: Sequence[ReportClaim], used: set[int], limit:
     return CitedSentence(text=text, claims=[c.number for c in picked])
 
 
+def _after_preamble(text: str, pattern: re.Pattern[str]) -> str:
+    """The sentence from the colon that opens what `pattern` found ("We present two levels of fine-tuning
+    procedures …: MEDUSA-1: MEDUSA is directly fine-tuned …, enabling lossless inference acceleration" →
+    "…MEDUSA-1: MEDUSA is directly fine-tuned …"), a short label before it kept; the whole sentence when the
+    match is not past a colon."""
+    match = pattern.search(text)
+    if match is None:
+        return text
+    colons = [m.start() for m in re.finditer(r":\s", text[: match.start()])]
+    if not colons:
+        return text
+    start = colons[-1] + 2
+    if len(colons) > 1 and len(text[colons[-2] + 2 : colons[-1]].split()) <= 3:
+        start = colons[-2] + 2  # "MEDUSA-1: …": the label names what the rest is about
+    return "…" + text[start:].lstrip()
+
+
 def stated_sentence(
     run: ReportRun,
     usable: Sequence[ReportClaim],
@@ -701,7 +718,7 @@ def stated_sentence(
         return None
     parts = []
     for _, (_, text, _claims, where) in picked:
-        text = _LEAD_IN.sub("", text)
+        text = _after_preamble(_LEAD_IN.sub("", text), pattern)
         parts.append(_clip(text[:1].upper() + text[1:]) + where)
     claims = sorted(n for _, (_, _, numbers, _) in picked for n in numbers)
     return CitedSentence(text=f"{lead} " + "; ".join(parts) + ".", claims=claims)

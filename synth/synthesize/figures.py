@@ -462,7 +462,17 @@ _LEADING_BASELINE = re.compile(
 BASELINE_GAP = 40  # characters between a figure and its comparison word ("2-4x with the same level of latency")
 
 
+# "achieves 1.88×−5.04× the throughput of vLLM": a multiple of another system's figure names it as the baseline.
+_TIMES_THE = re.compile(
+    r"\s*(?:[-−–]\s*\d+(?:\.\d+)?\s*[x×]\s*)?the\s+(?:[\w-]+\s+){1,2}?of\s+(?:the\s+)?"
+    r"(?P<what>[A-Za-z][^,.;()]{2,70})"
+)
+
+
 def _baseline(sentence: str, number: ClaimNumber) -> str | None:
+    times = _TIMES_THE.match(sentence, number.end) if number.unit == "x" else None
+    if times:
+        return _BASELINE_STOP.sub("", times.group("what")).strip() or None
     match = _BASELINE.search(sentence, number.end)
     if not match or match.start() - number.end > BASELINE_GAP:  # the comparison word must follow the figure closely
         lead = _LEADING_BASELINE.match(sentence)
