@@ -480,6 +480,7 @@ def test_scores_listed_each_on_its_benchmark_keep_their_benchmark() -> None:
         ("DeepSeek-R1",),
     )
     assert [(f.value, f.dataset) for f in scores] == [(90.8, ["MMLU"]), (84.0, ["MMLU-Pro"]), (71.5, ["GPQA Diamond"])]
+    assert {f.baseline for f in scores} == {"DeepSeek-V3"}  # "outperforming DeepSeek-V3 with scores of …"
     wins = _read(
         "DeepSeek-R1 achieves a length-controlled win-rate of 87.6% on AlpacaEval 2.0 and a win-rate of 92.3% on "
         "ArenaHard.",
