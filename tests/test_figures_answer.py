@@ -769,6 +769,7 @@ def test_a_machines_memory_and_a_bandwidth_are_conditions_not_figures() -> None:
     assert [(f.start, f.shown()) for f in kept] == [("over 780 GB", "up to 48 GB")]
     assert _figure_phrase(kept[0]) == "memory from over 780 GB to under 48 GB"
     assert kept[0].shown_change() == "over 780 GB → up to 48 GB"  # the figures table and the plot's label
+    assert not kept[0].absolute  # a change, not a level
     (used,) = _read("DeepSeek-V2 uses 21 GB of memory per GPU.", ("DeepSeek-V2",))
     assert used.value == 21
 

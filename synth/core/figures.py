@@ -110,8 +110,8 @@ class ReportedFigure(BaseModel):
     def absolute(self) -> bool:
         """A level, not a change: "124 tokens/s", "4,039 tokens per second", "21 GB" with no baseline and no
         change word beside it. The figures table says so rather than calling a measured rate a gain."""
-        if self.unit in _RELATIVE_UNITS or self.baseline or self.role not in ("gain", "cost"):
-            return False
+        if self.unit in _RELATIVE_UNITS or self.baseline or self.start or self.role not in ("gain", "cost"):
+            return False  # "from >780GB … to <48GB": the end of a change is no level
         if _CHANGE_IN_TEXT.search(self.text):  # "prefill gains of 1.5 seconds": a saving, not a level
             return False
         at = self.quote.find(self.text)

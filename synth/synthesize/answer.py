@@ -840,9 +840,10 @@ def build_answer(
         extra = extra or theme_sentence([c for c in usable if c.number not in used], "method", "How it works:")
         if extra is not None:
             out.append(extra)
-    # What the Answer quotes counts too ("Output quality: … without sacrificing performance" read from a passage),
-    # its own labels ("Output quality:") do not.
-    said = [re.sub(r"^[A-Z][^:]{0,40}:\s", "", s.text) for s in out if s.kind != "meta"]
+    # What the Answer says counts too: its "Output quality: … without sacrificing performance", read from a passage,
+    # answers "how much quality is lost" though the passage never says "quality" (a labelled line is there only
+    # when something was found for it).
+    said = [s.text for s in out if s.kind != "meta"]
     coverage = coverage_sentence(run.question, [c.claim.text for c in usable] + [f.quote for f in figures] + said)
     if missing:
         text = f"Only part of the question is covered: no retrieved paper names {' or '.join(missing)}."
