@@ -336,7 +336,7 @@ _COMPARED_WITH = re.compile(
 # X" names who reported a figure, not whose it is).
 _ACHIEVED_BY = re.compile(
     r"\s*(?:[a-z][\w-]*\s+){0,2}?(?:achieved|obtained|attained|reached)\s+by\s+(?:the\s+)?"
-    r"(?P<name>[A-Z][A-Za-z0-9]*(?:(?:[-‑]|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*)"
+    rf"(?P<name>{_NAME.pattern})"
 )
 
 
@@ -525,11 +525,12 @@ def baseline_key(baseline: str | None) -> str | None:
 
 
 # A change ends at the figure after "to"; one without a change verb ("speedup from 2x to 2.5x") is a range.
-_CHANGE_FROM = re.compile(
-    r"\b(?:increas|decreas|rais|rise|rising|rose|improv|drop|fall|fell|reduc|cut|jump|grow|grew|climb|boost|lift|"
-    r"declin|shrink|shrank|chang)\w*\s+(?:\w+\s+){0,3}?from\s+(?:\w+\s+){0,2}$",
-    re.I,
+# The verbs of a change "from A to B" ("reduces … from >780GB … to <48GB", "increases from 15.6% to 71.0%").
+_CHANGE_STEMS = (
+    r"increas|decreas|rais|rise|rising|rose|improv|drop|fall|fell|reduc|cut|jump|grow|grew|climb|boost|lift|"
+    r"declin|shrink|shrank|chang"
 )
+_CHANGE_FROM = re.compile(rf"\b(?:{_CHANGE_STEMS})\w*\s+(?:\w+\s+){{0,3}}?from\s+(?:\w+\s+){{0,2}}$", re.I)
 
 
 def is_own(method: str, paper_systems: Sequence[str]) -> bool:
@@ -746,9 +747,7 @@ _HARDWARE_SPEC = re.compile(
 )
 
 
-_CHANGED = re.compile(
-    r"\b(?:increas|decreas|rais|improv|drop|fell|reduc|cut|jump|grow|grew|climb|boost|declin|shrink|shrank)\w*", re.I
-)
+_CHANGED = re.compile(rf"\b(?:{_CHANGE_STEMS})\w*", re.I)
 _CONDITION_WORD = re.compile(r"\b(?:in|on|for|with|at|under|when|using)\b", re.I)
 
 
